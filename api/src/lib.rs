@@ -1,0 +1,1 @@
+//! The GraphQL API (async-graphql on actix-web).

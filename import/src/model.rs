@@ -1,0 +1,439 @@
+//! The document model: everything a plan document says, independent of how it
+//! was published (text extract or JSON) and of how it is stored.
+//!
+//! The parsers produce a [`PlanDocument`], the storage crate persists one and
+//! rebuilds one for export, and the JSON form of a [`PlanDocument`] is the
+//! project's lossless exchange format (`cruscotto export --format json`).
+//! Lists keep the order of the document; that order is part of the data.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Version of the JSON exchange format written in [`PlanDocument::format`].
+pub const FORMAT_VERSION: &str = "cruscotto-plan/1";
+
+/// One plan: either a set of annual objective sheets or a multi-year plan of
+/// areas and ambiti (or, in principle, both).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanDocument {
+    /// Always [`FORMAT_VERSION`]; checked on import.
+    pub format: String,
+    pub plan: PlanInfo,
+    /// Individual annual objectives (shape of the ministry sheets).
+    #[serde(default)]
+    pub objectives: Vec<Objective>,
+    /// Areas with their ambiti (shape of the three-year agency plan).
+    #[serde(default)]
+    pub areas: Vec<Area>,
+    /// Measured values of indicators, by period.
+    #[serde(default)]
+    pub measurements: Vec<Measurement>,
+    /// Content problems found while reading the document. They do not stop
+    /// an import (unless strict) and are stored with the plan.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+}
+
+/// Which published shape a document has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanKind {
+    /// `OBIETTIVO INDIVIDUALE ANNUALE` sheets with indicators and phases.
+    AnnualObjectives,
+    /// Areas with `AMBITO` tables of three-year objectives and yearly results.
+    MultiYear,
+}
+
+impl PlanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanKind::AnnualObjectives => "annual_objectives",
+            PlanKind::MultiYear => "multi_year",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "annual_objectives" => Some(PlanKind::AnnualObjectives),
+            "multi_year" => Some(PlanKind::MultiYear),
+            _ => None,
+        }
+    }
+}
+
+/// The plan itself. `code` identifies it: importing a document with the same
+/// code again updates that plan in place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanInfo {
+    pub code: String,
+    pub kind: PlanKind,
+    /// The publishing administration, when the document or the user says it.
+    pub administration: Option<String>,
+    pub title: String,
+    pub first_year: i32,
+    pub last_year: i32,
+    /// Free notes of the document that belong to no object, e.g.
+    /// "N.B: Si riportano le modifiche in grassetto corsivo".
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// A link to a strategic (*obiettivo specifico*) or annual objective, as the
+/// sheet names it: `Obiettivo 4.1 "Governance…"` → code `4.1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkedObjective {
+    pub code: String,
+    pub title: String,
+}
+
+/// `50/70`: up to 50 of the head's 70 points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaxScore {
+    pub points: i32,
+    pub out_of: i32,
+}
+
+/// One row of RISORSE FINANZIARIE: Missione → Programma → Azione.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetLink {
+    /// `26`
+    pub mission_code: String,
+    /// `Politiche per il lavoro`
+    pub mission_name: String,
+    /// `26.7`
+    pub program_code: String,
+    pub program_name: String,
+    /// Actions have no code in the documents: the name identifies them
+    /// within their program.
+    pub action: String,
+}
+
+/// The responsibility centre (CDR) owning an objective.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponsibilityCentre {
+    pub name: String,
+    pub head: Option<String>,
+}
+
+/// An individual annual objective sheet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Objective {
+    /// `A.1`
+    pub code: String,
+    pub year: i32,
+    pub title: String,
+    /// Rich text as published (may contain `<p>`, `<ul>`, `<i>`).
+    pub description: String,
+    pub responsibility_centre: ResponsibilityCentre,
+    /// Uffici dirigenziali di II livello (referenti), one entry per office.
+    pub offices: Vec<String>,
+    /// The offices line as written, kept because its separators vary.
+    pub offices_text: String,
+    pub strategic_objectives: Vec<LinkedObjective>,
+    pub annual_objectives: Vec<LinkedObjective>,
+    /// The two link lines as written (one may be a placeholder).
+    pub strategic_objectives_text: String,
+    pub annual_objectives_text: String,
+    /// Altri Uffici … coinvolti, as written (a comma list).
+    pub other_offices: String,
+    /// Strutture e/o soggetti esterni coinvolti, as written.
+    pub external_bodies: String,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub max_score: Option<MaxScore>,
+    pub budget: Vec<BudgetLink>,
+    pub indicators: Vec<Indicator>,
+    pub phases: Vec<Phase>,
+    /// Names of the fields marked `<i>…</i>` (amended by a revision).
+    #[serde(default)]
+    pub amended_fields: Vec<String>,
+    /// Notes printed after the sheet, e.g. the revision legend.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// Whether a higher or a lower value is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::HigherIsBetter => "higher_is_better",
+            Direction::LowerIsBetter => "lower_is_better",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "higher_is_better" => Some(Direction::HigherIsBetter),
+            "lower_is_better" => Some(Direction::LowerIsBetter),
+            _ => None,
+        }
+    }
+}
+
+/// Unit of an indicator's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Days,
+    Percent,
+    Count,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Days => "days",
+            Unit::Percent => "percent",
+            Unit::Count => "count",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "days" => Some(Unit::Days),
+            "percent" => Some(Unit::Percent),
+            "count" => Some(Unit::Count),
+            _ => None,
+        }
+    }
+}
+
+/// Comparator of a target (`<=10`) or baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Comparator {
+    /// `<=`
+    Le,
+    /// `<`
+    Lt,
+    /// `>=`
+    Ge,
+    /// `>`
+    Gt,
+    /// `=` or no comparator written.
+    Eq,
+}
+
+impl Comparator {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Comparator::Le => "le",
+            Comparator::Lt => "lt",
+            Comparator::Ge => "ge",
+            Comparator::Gt => "gt",
+            Comparator::Eq => "eq",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "le" => Some(Comparator::Le),
+            "lt" => Some(Comparator::Lt),
+            "ge" => Some(Comparator::Ge),
+            "gt" => Some(Comparator::Gt),
+            "eq" => Some(Comparator::Eq),
+            _ => None,
+        }
+    }
+}
+
+/// A baseline or target as published (`raw`) and what could be read from it.
+/// `1200 (con presenza di 6054 MSNA al 31 dicembre 2019)` → number 1200,
+/// note `con presenza di 6054 MSNA al 31 dicembre 2019`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Measure {
+    pub raw: String,
+    pub comparator: Option<Comparator>,
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub number: Option<Decimal>,
+    pub unit: Option<Unit>,
+    pub note: Option<String>,
+}
+
+/// A yearly target of an indicator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub year: i32,
+    pub value: Measure,
+    #[serde(default)]
+    pub amended: bool,
+}
+
+/// Which calculator computes an indicator, with what parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalculatorBinding {
+    pub calculator: String,
+    /// Parameters as a JSON object.
+    pub params: serde_json::Value,
+    /// True when the importer inferred the binding from the method text.
+    pub guessed: bool,
+}
+
+/// An indicator of an objective.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// `1`, unique within the objective.
+    pub code: String,
+    pub description: String,
+    /// The *metodo di calcolo* as written.
+    pub method: String,
+    /// The *Tipo* column (`Efficienza`, `Risultato (efficacia)`, …).
+    pub kind: String,
+    pub unit: Unit,
+    pub direction: Direction,
+    pub baseline: Option<Measure>,
+    pub targets: Vec<Target>,
+    pub calculator: Option<CalculatorBinding>,
+    #[serde(default)]
+    pub amended_fields: Vec<String>,
+}
+
+/// A weighted phase of an objective.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    /// `A.1.3`
+    pub code: String,
+    pub description: String,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub expected_result: String,
+    /// Percent of the objective, 0 to 100 (`8%` → 8).
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub weight: Option<Decimal>,
+    #[serde(default)]
+    pub amended_fields: Vec<String>,
+}
+
+/// An area of a multi-year plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Area {
+    /// `None` where the heading is not in the document (the extract starts
+    /// inside the first area).
+    pub name: Option<String>,
+    /// What follows the name in the heading, e.g.
+    /// `Obiettivi operativi primari per l'annualità 2011`.
+    pub subtitle: Option<String>,
+    /// Narrative paragraphs between the heading and the first table.
+    pub introduction: String,
+    pub ambiti: Vec<Ambito>,
+}
+
+/// Whether a result was planned or achieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultKind {
+    Expected,
+    Actual,
+}
+
+impl ResultKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResultKind::Expected => "expected",
+            ResultKind::Actual => "actual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "expected" => Some(ResultKind::Expected),
+            "actual" => Some(ResultKind::Actual),
+            _ => None,
+        }
+    }
+}
+
+/// One yearly result of an ambito, in the order of the table's columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmbitoResult {
+    pub year: i32,
+    pub kind: ResultKind,
+    /// Narrative text as published (may contain HTML).
+    pub text: String,
+}
+
+/// A row of an `AMBITO` table: a thematic scope with its three-year objective.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ambito {
+    /// The name without wrapping `<p>` tags, cut words rejoined.
+    pub name: String,
+    /// `Obiettivi quali-quantitativi 2009-2011`.
+    pub objective: String,
+    pub results: Vec<AmbitoResult>,
+}
+
+/// A measured value of an indicator for a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Measurement {
+    /// Code of the objective the indicator belongs to.
+    pub objective: String,
+    /// Code of the indicator within the objective.
+    pub indicator: String,
+    /// `2020`, `2020-Q1` or `2020-03`.
+    pub period: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub value: Decimal,
+    #[serde(with = "rust_decimal::serde::str_option", default)]
+    pub numerator: Option<Decimal>,
+    #[serde(with = "rust_decimal::serde::str_option", default)]
+    pub denominator: Option<Decimal>,
+    pub source: String,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Warning,
+}
+
+/// A content problem a real plan may contain: it is imported, attached to the
+/// object it concerns, and turns into an error under `--strict`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Finding {
+    /// Stable machine-readable code, e.g. `phase_weights_not_100`.
+    pub code: String,
+    /// `objective`, `indicator`, `phase`, `target`, `ambito`, `plan`.
+    pub entity: String,
+    /// Path of the object within the plan: `A.1`, `A.1/1`, `A.1.3`.
+    pub entity_code: String,
+    pub message: String,
+    /// 1-based line in the source document, when known.
+    pub line: Option<u32>,
+    pub severity: Severity,
+}
+
+impl Objective {
+    /// Sum of the phase weights, a missing weight counting as zero; a plan
+    /// expects 100.
+    pub fn phase_weight_sum(&self) -> Decimal {
+        self.phases.iter().filter_map(|p| p.weight).sum()
+    }
+}

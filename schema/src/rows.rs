@@ -1,0 +1,350 @@
+//! Row types: what a table row reads as (`Queryable`, `Selectable`) and what
+//! an insert or update writes (`Insertable`, `AsChangeset`). They mirror the
+//! tables, not the document model or the GraphQL types; conversions live in
+//! [`crate::store`].
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::schema::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = plans, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Plan {
+    pub id: i32,
+    pub code: String,
+    pub kind: String,
+    pub administration: Option<String>,
+    pub title: String,
+    pub first_year: i32,
+    pub last_year: i32,
+    pub notes: String,
+    pub source_file: Option<String>,
+    pub imported_at: NaiveDateTime,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = plans, treat_none_as_null = true)]
+pub struct NewPlan {
+    pub code: String,
+    pub kind: String,
+    pub administration: Option<String>,
+    pub title: String,
+    pub first_year: i32,
+    pub last_year: i32,
+    pub notes: String,
+    pub source_file: Option<String>,
+    pub imported_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = missions, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Mission {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = programs, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Program {
+    pub id: i32,
+    pub mission_id: i32,
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = actions, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Action {
+    pub id: i32,
+    pub program_id: i32,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = responsibility_centres, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct ResponsibilityCentre {
+    pub id: i32,
+    pub plan_id: i32,
+    pub name: String,
+    pub head: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = offices, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Office {
+    pub id: i32,
+    pub responsibility_centre_id: i32,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = strategic_objectives, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct StrategicObjective {
+    pub id: i32,
+    pub plan_id: i32,
+    pub code: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = annual_objectives, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct AnnualObjective {
+    pub id: i32,
+    pub plan_id: i32,
+    pub strategic_objective_id: Option<i32>,
+    pub code: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = objectives, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Objective {
+    pub id: i32,
+    pub plan_id: i32,
+    pub responsibility_centre_id: i32,
+    pub position: i32,
+    pub code: String,
+    pub year: i32,
+    pub title: String,
+    pub description: String,
+    pub offices_text: String,
+    pub strategic_objectives_text: String,
+    pub annual_objectives_text: String,
+    pub other_offices: String,
+    pub external_bodies: String,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub max_score_points: Option<i32>,
+    pub max_score_out_of: Option<i32>,
+    pub amended_fields: String,
+    pub notes: String,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = objectives, treat_none_as_null = true)]
+pub struct NewObjective {
+    pub plan_id: i32,
+    pub responsibility_centre_id: i32,
+    pub position: i32,
+    pub code: String,
+    pub year: i32,
+    pub title: String,
+    pub description: String,
+    pub offices_text: String,
+    pub strategic_objectives_text: String,
+    pub annual_objectives_text: String,
+    pub other_offices: String,
+    pub external_bodies: String,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub max_score_points: Option<i32>,
+    pub max_score_out_of: Option<i32>,
+    pub amended_fields: String,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = indicators, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Indicator {
+    pub id: i32,
+    pub objective_id: i32,
+    pub position: i32,
+    pub code: String,
+    pub description: String,
+    pub method: String,
+    pub kind: String,
+    pub unit: String,
+    pub direction: String,
+    pub baseline_raw: Option<String>,
+    pub baseline_comparator: Option<String>,
+    pub baseline_number: Option<String>,
+    pub baseline_unit: Option<String>,
+    pub baseline_note: Option<String>,
+    pub calculator_id: Option<String>,
+    pub calculator_params: Option<String>,
+    pub calculator_guessed: bool,
+    pub amended_fields: String,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = indicators, treat_none_as_null = true)]
+pub struct NewIndicator {
+    pub objective_id: i32,
+    pub position: i32,
+    pub code: String,
+    pub description: String,
+    pub method: String,
+    pub kind: String,
+    pub unit: String,
+    pub direction: String,
+    pub baseline_raw: Option<String>,
+    pub baseline_comparator: Option<String>,
+    pub baseline_number: Option<String>,
+    pub baseline_unit: Option<String>,
+    pub baseline_note: Option<String>,
+    pub calculator_id: Option<String>,
+    pub calculator_params: Option<String>,
+    pub calculator_guessed: bool,
+    pub amended_fields: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = targets, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Target {
+    pub id: i32,
+    pub indicator_id: i32,
+    pub year: i32,
+    pub raw: String,
+    pub comparator: Option<String>,
+    pub number: Option<String>,
+    pub unit: Option<String>,
+    pub note: Option<String>,
+    pub amended: bool,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = targets)]
+pub struct NewTarget {
+    pub indicator_id: i32,
+    pub year: i32,
+    pub raw: String,
+    pub comparator: Option<String>,
+    pub number: Option<String>,
+    pub unit: Option<String>,
+    pub note: Option<String>,
+    pub amended: bool,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = phases, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Phase {
+    pub id: i32,
+    pub objective_id: i32,
+    pub position: i32,
+    pub code: String,
+    pub description: String,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub expected_result: String,
+    pub weight_bp: Option<i32>,
+    pub amended_fields: String,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = phases)]
+pub struct NewPhase {
+    pub objective_id: i32,
+    pub position: i32,
+    pub code: String,
+    pub description: String,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub expected_result: String,
+    pub weight_bp: Option<i32>,
+    pub amended_fields: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = areas, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Area {
+    pub id: i32,
+    pub plan_id: i32,
+    pub position: i32,
+    pub name: Option<String>,
+    pub subtitle: Option<String>,
+    pub introduction: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = ambiti, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Ambito {
+    pub id: i32,
+    pub area_id: i32,
+    pub position: i32,
+    pub name: String,
+    pub objective: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = ambito_results, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct AmbitoResult {
+    pub id: i32,
+    pub ambito_id: i32,
+    pub position: i32,
+    pub year: i32,
+    pub kind: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = ambito_results)]
+pub struct NewAmbitoResult {
+    pub ambito_id: i32,
+    pub position: i32,
+    pub year: i32,
+    pub kind: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = measurements, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Measurement {
+    pub id: i32,
+    pub indicator_id: i32,
+    pub period: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub value: String,
+    pub numerator: Option<String>,
+    pub denominator: Option<String>,
+    pub source: String,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = measurements, treat_none_as_null = true)]
+pub struct NewMeasurement {
+    pub indicator_id: i32,
+    pub period: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub value: String,
+    pub numerator: Option<String>,
+    pub denominator: Option<String>,
+    pub source: String,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = findings, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Finding {
+    pub id: i32,
+    pub plan_id: i32,
+    pub position: i32,
+    pub entity: String,
+    pub entity_code: String,
+    pub code: String,
+    pub message: String,
+    pub line: Option<i32>,
+    pub severity: String,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = findings)]
+pub struct NewFinding {
+    pub plan_id: i32,
+    pub position: i32,
+    pub entity: String,
+    pub entity_code: String,
+    pub code: String,
+    pub message: String,
+    pub line: Option<i32>,
+    pub severity: String,
+}

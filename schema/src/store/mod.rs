@@ -1,0 +1,221 @@
+//! Writing and reading whole plans: an import stores a
+//! [`PlanDocument`](cruscotto_import::PlanDocument) in one transaction,
+//! updating a plan of the same code in place, and an export rebuilds the
+//! same document from the tables.
+//!
+//! The queries are written once, in `ops.rs`, and compiled for each backend
+//! by including that file in two modules whose `Conn` type differs. Each copy
+//! is plain, concrete Diesel code: no generic bounds, and both backends get
+//! `RETURNING`, multi-row inserts and sub-selects.
+
+use cruscotto_import::model as m;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::db::Database;
+use crate::error::StoreError;
+
+#[allow(clippy::duplicate_mod)] // The same queries, compiled for SQLite.
+mod sqlite_ops {
+    pub(super) type Conn = diesel::SqliteConnection;
+    include!("ops.rs");
+}
+
+#[allow(clippy::duplicate_mod)] // The same queries, compiled for Postgres.
+mod pg_ops {
+    pub(super) type Conn = diesel::PgConnection;
+    include!("ops.rs");
+}
+
+/// How many objects of each kind a plan holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PlanCounts {
+    pub objectives: i64,
+    pub indicators: i64,
+    pub targets: i64,
+    pub phases: i64,
+    pub areas: i64,
+    pub ambiti: i64,
+    pub ambito_results: i64,
+    pub measurements: i64,
+    pub findings: i64,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportSummary {
+    pub plan_code: String,
+    /// False when a plan with the same code existed and was updated.
+    pub created: bool,
+    pub counts: PlanCounts,
+    pub findings: Vec<m::Finding>,
+}
+
+/// Largest number of rows in one multi-row insert, well below the bind
+/// parameter limits of both backends (SQLite 32,766; Postgres 65,535).
+const INSERT_CHUNK: usize = 500;
+
+macro_rules! dispatch {
+    ($db:expr, $f:ident ( $($arg:expr),* )) => {
+        match $db {
+            Database::Sqlite(pool) => sqlite_ops::$f(&mut *pool.get()?, $($arg),*),
+            Database::Postgres(pool) => pg_ops::$f(&mut *pool.get()?, $($arg),*),
+        }
+    };
+}
+
+impl Database {
+    /// Stores `doc` in one transaction: a plan with the same code is updated
+    /// in place (objects keep their ids; objects no longer in the document are
+    /// removed; measurements recorded elsewhere are kept). On any error
+    /// nothing is written.
+    pub fn save_document(
+        &self,
+        doc: &m::PlanDocument,
+        source_file: Option<&str>,
+    ) -> Result<ImportSummary, StoreError> {
+        check_unique_codes(doc)?;
+        dispatch!(self, save_document(doc, source_file))
+    }
+
+    /// Rebuilds the document of plan `code` from the database.
+    pub fn load_document(&self, code: &str) -> Result<m::PlanDocument, StoreError> {
+        dispatch!(self, load_document(code))
+    }
+
+    /// Codes of all plans, in code order.
+    pub fn plan_codes(&self) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, plan_codes())
+    }
+
+    /// Counts of the objects of plan `code`.
+    pub fn plan_counts(&self, code: &str) -> Result<PlanCounts, StoreError> {
+        dispatch!(self, plan_counts(code))
+    }
+
+    /// Number of rows in every table, by table name: a fingerprint of the
+    /// whole database used to show that a failed import changed nothing.
+    pub fn table_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
+        dispatch!(self, table_counts())
+    }
+
+    /// Deletes plan `code` and everything that belongs to it.
+    pub fn delete_plan(&self, code: &str) -> Result<(), StoreError> {
+        dispatch!(self, delete_plan(code))
+    }
+}
+
+/// Rejects a document whose codes repeat where the schema wants them unique,
+/// with a message naming the code, before anything is written.
+fn check_unique_codes(doc: &m::PlanDocument) -> Result<(), StoreError> {
+    let mut objectives = std::collections::HashSet::new();
+    for o in &doc.objectives {
+        if !objectives.insert(o.code.as_str()) {
+            return Err(invalid("objective", &o.code, "the code appears twice in the plan"));
+        }
+        let mut indicators = std::collections::HashSet::new();
+        for i in &o.indicators {
+            if !indicators.insert(i.code.as_str()) {
+                return Err(invalid(
+                    "indicator",
+                    &format!("{}/{}", o.code, i.code),
+                    "the code appears twice in the objective",
+                ));
+            }
+        }
+        let mut phases = std::collections::HashSet::new();
+        for p in &o.phases {
+            if !phases.insert(p.code.as_str()) {
+                return Err(invalid("phase", &p.code, "the code appears twice in the objective"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn invalid(entity: &'static str, key: &str, message: &str) -> StoreError {
+    StoreError::Invalid {
+        entity,
+        key: key.to_string(),
+        message: message.to_string(),
+    }
+}
+
+/// The columns a [`m::Measure`] is stored in.
+type MeasureColumns = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn measure_columns(measure: Option<&m::Measure>) -> MeasureColumns {
+    match measure {
+        None => (None, None, None, None, None),
+        Some(v) => (
+            Some(v.raw.clone()),
+            v.comparator.map(|c| c.as_str().to_string()),
+            v.number.map(|n| n.to_string()),
+            v.unit.map(|u| u.as_str().to_string()),
+            v.note.clone(),
+        ),
+    }
+}
+
+fn measure_from_columns(
+    raw: Option<String>,
+    comparator: Option<String>,
+    number: Option<String>,
+    unit: Option<String>,
+    note: Option<String>,
+) -> Result<Option<m::Measure>, StoreError> {
+    let Some(raw) = raw else { return Ok(None) };
+    Ok(Some(m::Measure {
+        raw,
+        comparator: comparator
+            .map(|c| m::Comparator::parse(&c).ok_or_else(|| corrupt("comparator", &c)))
+            .transpose()?,
+        number: number.map(|n| decimal(&n)).transpose()?,
+        unit: unit
+            .map(|u| m::Unit::parse(&u).ok_or_else(|| corrupt("unit", &u)))
+            .transpose()?,
+        note,
+    }))
+}
+
+fn decimal(s: &str) -> Result<Decimal, StoreError> {
+    s.parse::<Decimal>().map_err(|_| corrupt("decimal", s))
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("unexpected {what} value {value:?}"))
+}
+
+/// A weight in percent as hundredths of a percent (8% → 800), refusing
+/// values the column cannot hold exactly.
+fn weight_to_bp(phase: &str, weight: Option<Decimal>) -> Result<Option<i32>, StoreError> {
+    let Some(w) = weight else { return Ok(None) };
+    let bp = w * Decimal::from(100);
+    if !bp.fract().is_zero() || !(Decimal::ZERO..=Decimal::from(10_000)).contains(&bp) {
+        return Err(invalid(
+            "phase",
+            phase,
+            &format!("weight {w}% must be between 0 and 100 with at most two decimals"),
+        ));
+    }
+    Ok(bp.to_i32())
+}
+
+fn weight_from_bp(bp: Option<i32>) -> Option<Decimal> {
+    bp.map(|b| Decimal::new(i64::from(b), 2).normalize())
+}
+
+fn to_json_list(items: &[String]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".to_string())
+}
+
+fn from_json_list(text: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(text).map_err(|_| corrupt("list", text))
+}

@@ -1,0 +1,26 @@
+//! Configuration read once from the environment (after `.env`, through
+//! dotenvy) and from command-line flags, then passed down.
+
+use cruscotto_schema::db::DEFAULT_DATABASE_URL;
+
+/// `DATABASE_URL`: a file path or `sqlite://PATH` for the embedded SQLite
+/// database, or `postgres://USER@HOST:PORT/DB` for Postgres.
+pub const DATABASE_URL_VAR: &str = "DATABASE_URL";
+
+/// Loads `.env` from the working directory if there is one. Variables already
+/// set in the environment win over the file.
+pub fn load_dotenv() {
+    // A missing .env is the normal case; a malformed one is reported.
+    if let Err(e) = dotenvy::dotenv() {
+        if !e.not_found() {
+            eprintln!("warning: .env could not be read: {e}");
+        }
+    }
+}
+
+/// The database URL to use: the flag, then `DATABASE_URL`, then the default
+/// embedded file.
+pub fn database_url(flag: Option<String>) -> String {
+    flag.or_else(|| std::env::var(DATABASE_URL_VAR).ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())
+}
