@@ -376,14 +376,3 @@ pub(crate) fn param_bool(params: &serde_json::Value, name: &str, default: bool) 
         }),
     }
 }
-
-/// Reads a string parameter with a default.
-pub(crate) fn param_str<'a>(params: &'a serde_json::Value, name: &str, default: &'a str) -> Result<&'a str, CalculatorError> {
-    match params.get(name) {
-        None | Some(serde_json::Value::Null) => Ok(default),
-        Some(v) => v.as_str().ok_or_else(|| CalculatorError::InvalidParam {
-            name: name.into(),
-            message: format!("must be a string, found {v}"),
-        }),
-    }
-}

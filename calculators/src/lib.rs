@@ -1,1 +1,44 @@
-//! Placeholder.
+//! Indicator calculators for performance plans: the calculator contract, the
+//! built-in methods, the payment CSV reader, the native plugin host,
+//! achievement and score, method guessing, and provenance fingerprints.
+//!
+//! This crate knows neither the database nor HTTP. Storage code builds
+//! [`Inputs`] from its rows (payments as columns, series, phases) and calls
+//! [`Registry::compute`]; the API exposes [`CalcResult`], [`Descriptor`] and
+//! [`Provenance`].
+//!
+//! ```
+//! use cruscotto_calculators::{Inputs, PaymentTable, Period, Registry};
+//! let registry = Registry::builtin();
+//! let table = PaymentTable::from_columns(vec![100_000], vec![18_262], vec![18_292], vec![18_302], vec![0]).unwrap();
+//! let result = registry
+//!     .compute("payment_timeliness", &Inputs::with_payments(table), &"2020".parse::<Period>().unwrap(), &serde_json::json!({}))
+//!     .unwrap();
+//! assert_eq!(result.value, Some(10.into()));
+//! ```
+
+pub mod achievement;
+mod arrow_export;
+pub mod builtin;
+mod contract;
+mod guess;
+mod inputs;
+mod payments_csv;
+mod period;
+mod plugin;
+mod provenance;
+mod registry;
+
+pub use arrow_export::PAYMENT_COLUMNS;
+pub use contract::{
+    reaggregate, Aggregation, CalcResult, Calculator, CalculatorError, Components, Descriptor, Diagnostic, Direction, InputKind, InputSpec,
+    ParamSpec, ResultStatus, Source, Unit, VALUE_DECIMALS,
+};
+pub use guess::guess_calculator;
+pub use inputs::{InputError, Inputs, PaymentColumns, PaymentRecord, PaymentTable, PhaseProgress, Series};
+pub use payments_csv::{parse_amount_cents, read_payments_csv, read_payments_csv_from, CsvError};
+pub use period::{date_from_day, day_number, Period, PeriodError, PeriodKind, NULL_DAY};
+pub use plugin::{LoadError, LoadErrorKind, PluginCalculator};
+pub use provenance::{input_fingerprint, Provenance};
+pub use registry::{Registry, RegistryConfig, ReloadReport, DEFAULT_TIMEOUT};
+pub use rust_decimal::Decimal;

@@ -84,7 +84,10 @@ pub enum ImportError {
 
     /// Findings that a strict import refuses.
     #[error("{file}: strict import refused the document because of {} finding(s): {}", findings.len(), describe_findings(findings))]
-    Strict { file: String, findings: Vec<Finding> },
+    Strict {
+        file: String,
+        findings: Vec<Finding>,
+    },
 }
 
 impl ImportError {

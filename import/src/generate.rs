@@ -121,7 +121,10 @@ fn generate_objective(
         offices,
         strategic_objectives: vec![LinkedObjective {
             code: budget.mission_code.clone(),
-            title: format!("Rafforzare le politiche di {}", budget.mission_name.to_lowercase()),
+            title: format!(
+                "Rafforzare le politiche di {}",
+                budget.mission_name.to_lowercase()
+            ),
         }],
         annual_objectives: vec![LinkedObjective {
             code: budget.program_code.clone(),
@@ -248,7 +251,10 @@ fn generate_measurement(
         0 => {
             // Amounts in cents, delays in hundredths of a day (early
             // payments are negative).
-            let amounts = Decimal::new(i64::try_from(rng.range(5_000_000, 90_000_000)).unwrap_or(0), 2);
+            let amounts = Decimal::new(
+                i64::try_from(rng.range(5_000_000, 90_000_000)).unwrap_or(0),
+                2,
+            );
             let delay = Decimal::new(i64::try_from(rng.range(0, 5_000)).unwrap_or(0) - 1_000, 2);
             let weighted = (amounts * delay).round_dp(2);
             let value = (weighted / amounts).round_dp(2);
@@ -263,7 +269,11 @@ fn generate_measurement(
         }
         _ => (Decimal::from(rng.range(0, 6)), None, None),
     };
-    let (next_year, next_month) = if month == 12 { (YEARS[0] + 1, 1) } else { (YEARS[0], month + 1) };
+    let (next_year, next_month) = if month == 12 {
+        (YEARS[0] + 1, 1)
+    } else {
+        (YEARS[0], month + 1)
+    };
     Measurement {
         objective: objective.to_string(),
         indicator: indicator.code.clone(),
@@ -376,7 +386,13 @@ const THEMES_CAPITALISED: &[&str] = &[
     "Controlli interni",
     "Rapporti con gli enti locali",
 ];
-const VERBS: &[&str] = &["Potenziare", "Consolidare", "Riorganizzare", "Estendere", "Rinnovare"];
+const VERBS: &[&str] = &[
+    "Potenziare",
+    "Consolidare",
+    "Riorganizzare",
+    "Estendere",
+    "Rinnovare",
+];
 const OBJECTS: &[&str] = &[
     "gli sportelli",
     "le procedure di acquisto",
@@ -392,8 +408,19 @@ const ACTIONS: &[&str] = &[
     "Uniformare la modulistica",
     "Formare i referenti di ogni ufficio",
 ];
-const PRACTICES: &[&str] = &["istanze", "autorizzazioni", "rimborsi", "contributi", "segnalazioni"];
-const PHASE_STEPS: [&str; 4] = ["Analisi e progettazione:", "Avvio:", "Estensione:", "Verifica finale:"];
+const PRACTICES: &[&str] = &[
+    "istanze",
+    "autorizzazioni",
+    "rimborsi",
+    "contributi",
+    "segnalazioni",
+];
+const PHASE_STEPS: [&str; 4] = [
+    "Analisi e progettazione:",
+    "Avvio:",
+    "Estensione:",
+    "Verifica finale:",
+];
 const RESULTS: &[&str] = &[
     "Documento di progetto approvato",
     "Servizio attivo",
@@ -410,7 +437,10 @@ mod tests {
     #[test]
     fn generator_is_deterministic() {
         assert_eq!(generate(2), generate(2));
-        assert_eq!(crate::json::to_json(&generate(3)), crate::json::to_json(&generate(3)));
+        assert_eq!(
+            crate::json::to_json(&generate(3)),
+            crate::json::to_json(&generate(3))
+        );
     }
 
     #[test]
@@ -428,7 +458,8 @@ mod tests {
     fn scale_ten_has_the_documented_counts() {
         let doc = generate(10);
         assert_eq!(doc.objectives.len(), 1_000);
-        let indicators: Vec<&Indicator> = doc.objectives.iter().flat_map(|o| &o.indicators).collect();
+        let indicators: Vec<&Indicator> =
+            doc.objectives.iter().flat_map(|o| &o.indicators).collect();
         assert_eq!(indicators.len(), 10_000);
         let targets: usize = indicators.iter().map(|i| i.targets.len()).sum();
         assert_eq!(targets, 30_000);

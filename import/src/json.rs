@@ -28,8 +28,7 @@ pub fn from_json(file: &str, content: &str) -> Result<PlanDocument, ImportError>
         format: Option<String>,
     }
 
-    let envelope: Envelope =
-        serde_json::from_str(content).map_err(|e| json_error(file, &e))?;
+    let envelope: Envelope = serde_json::from_str(content).map_err(|e| json_error(file, &e))?;
     match envelope.format {
         Some(format) if format == FORMAT_VERSION => {}
         found => {

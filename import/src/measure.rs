@@ -155,9 +155,8 @@ fn normalise_digits(token: &str) -> String {
     let mut groups = token.split('.');
     let first = groups.next().unwrap_or_default();
     let rest: Vec<&str> = groups.collect();
-    let thousands = !rest.is_empty()
-        && (1..=3).contains(&first.len())
-        && rest.iter().all(|g| g.len() == 3);
+    let thousands =
+        !rest.is_empty() && (1..=3).contains(&first.len()) && rest.iter().all(|g| g.len() == 3);
     // A single dot followed by three digits is ambiguous (`1.200`); Italian
     // documents write decimals with a comma, so read it as thousands.
     if thousands {

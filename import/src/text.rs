@@ -18,7 +18,11 @@ use crate::ParseOptions;
 
 /// Reads a text document of either shape. See the crate's tests for what
 /// each quirk of the published documents becomes.
-pub fn parse(file: &str, content: &str, options: &ParseOptions) -> Result<PlanDocument, ImportError> {
+pub fn parse(
+    file: &str,
+    content: &str,
+    options: &ParseOptions,
+) -> Result<PlanDocument, ImportError> {
     let lines = split_lines(content);
     match detect(&lines) {
         Some(Shape::AnnualObjectives) => annual::parse(file, &lines, options),
@@ -125,7 +129,10 @@ fn has_amendment(text: &str) -> bool {
 
 /// The text without its `<i>` marks, for reading dates and numbers.
 fn strip_italic(text: &str) -> String {
-    text.replace("<i>", "").replace("</i>", "").trim().to_string()
+    text.replace("<i>", "")
+        .replace("</i>", "")
+        .trim()
+        .to_string()
 }
 
 /// Appends a continuation to a cell: nothing to add leaves it alone, an
@@ -162,18 +169,33 @@ fn parse_date(text: &str) -> Result<Option<NaiveDate>, ()> {
     }
     let words: Vec<&str> = text.split_whitespace().collect();
     if words.len() == 3 {
-        let day = words[0].trim_end_matches(['°', 'º']).parse::<u32>().map_err(|_| ())?;
+        let day = words[0]
+            .trim_end_matches(['°', 'º'])
+            .parse::<u32>()
+            .map_err(|_| ())?;
         let month = italian_month(words[1]).ok_or(())?;
         let year = words[2].parse::<i32>().map_err(|_| ())?;
-        return NaiveDate::from_ymd_opt(year, month, day).map(Some).ok_or(());
+        return NaiveDate::from_ymd_opt(year, month, day)
+            .map(Some)
+            .ok_or(());
     }
     Err(())
 }
 
 fn italian_month(word: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
-        "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-        "settembre", "ottobre", "novembre", "dicembre",
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
     ];
     let word = word.to_lowercase();
     MONTHS
@@ -278,7 +300,10 @@ mod tests {
 
     #[test]
     fn sheet_heading_gives_its_year() {
-        assert_eq!(sheet_heading_year("OBIETTIVO INDIVIDUALE ANNUALE 2020"), Some(2020));
+        assert_eq!(
+            sheet_heading_year("OBIETTIVO INDIVIDUALE ANNUALE 2020"),
+            Some(2020)
+        );
         assert_eq!(sheet_heading_year("OBIETTIVO INDIVIDUALE ANNUALE"), None);
         assert_eq!(sheet_heading_year("Obiettivo individuale 2.4"), None);
     }

@@ -25,7 +25,10 @@ pub fn findings(doc: &PlanDocument) -> Vec<Finding> {
                     "ambito_without_objective",
                     "ambito",
                     &ambito.name,
-                    format!("the ambito {:?} states no three-year objective", ambito.name),
+                    format!(
+                        "the ambito {:?} states no three-year objective",
+                        ambito.name
+                    ),
                 ));
             }
         }

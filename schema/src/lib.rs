@@ -8,6 +8,7 @@
 
 pub mod db;
 pub mod error;
+pub mod graph;
 pub mod introspect;
 pub mod period;
 pub mod rows;

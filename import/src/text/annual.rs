@@ -50,16 +50,13 @@ pub(super) fn parse(
         objectives.push(objective);
     }
 
-    let years = objectives
-        .iter()
-        .map(|o| o.year)
-        .chain(
-            objectives
-                .iter()
-                .flat_map(|o| &o.indicators)
-                .flat_map(|i| &i.targets)
-                .map(|t| t.year),
-        );
+    let years = objectives.iter().map(|o| o.year).chain(
+        objectives
+            .iter()
+            .flat_map(|o| &o.indicators)
+            .flat_map(|i| &i.targets)
+            .map(|t| t.year),
+    );
     let first_year = years.clone().min().unwrap_or_default();
     let last_year = years.max().unwrap_or_default();
     let title = options.title.clone().unwrap_or_else(|| {
@@ -136,7 +133,8 @@ impl Field {
             Field::Description
         } else if l.starts_with("altri uffici") {
             Field::OtherOffices
-        } else if l.starts_with("strutture e/o soggetti esterni") || l.starts_with("soggetti esterni")
+        } else if l.starts_with("strutture e/o soggetti esterni")
+            || l.starts_with("soggetti esterni")
         {
             Field::External
         } else if l.starts_with("data di inizio") {
@@ -251,14 +249,22 @@ impl Sheet {
 fn budget_spec() -> TableSpec<'static> {
     TableSpec {
         name: "the budget table",
-        columns: ["Missione", "Programma", "Azione"].map(String::from).to_vec(),
+        columns: ["Missione", "Programma", "Azione"]
+            .map(String::from)
+            .to_vec(),
     }
 }
 
 fn indicator_spec(years: &[i32]) -> TableSpec<'static> {
-    let mut columns: Vec<String> = ["Codice", "Descrizione", "Metodo di calcolo", "Tipo", "Baseline"]
-        .map(String::from)
-        .to_vec();
+    let mut columns: Vec<String> = [
+        "Codice",
+        "Descrizione",
+        "Metodo di calcolo",
+        "Tipo",
+        "Baseline",
+    ]
+    .map(String::from)
+    .to_vec();
     columns.extend(years.iter().map(|y| y.to_string()));
     TableSpec {
         name: "the indicators table",
@@ -269,9 +275,16 @@ fn indicator_spec(years: &[i32]) -> TableSpec<'static> {
 fn phase_spec() -> TableSpec<'static> {
     TableSpec {
         name: "the phases table",
-        columns: ["Codice", "Fase", "Inizio", "Termine", "Risultato atteso", "Peso %"]
-            .map(String::from)
-            .to_vec(),
+        columns: [
+            "Codice",
+            "Fase",
+            "Inizio",
+            "Termine",
+            "Risultato atteso",
+            "Peso %",
+        ]
+        .map(String::from)
+        .to_vec(),
     }
 }
 
@@ -378,6 +391,13 @@ fn read_sheet_line(
         return Ok(());
     }
 
+    // The revision legend (`N.B: Si riportano le modifiche …`) may be
+    // printed anywhere after the fields; it belongs to the sheet.
+    if sheet.section != Section::Fields && line.is_prose() && starts_with_ci(first, "N.B") {
+        sheet.notes.push(first.to_string());
+        return Ok(());
+    }
+
     match sheet.section {
         Section::Fields => read_field(file, sheet, line, &cells),
         Section::Budget => {
@@ -396,7 +416,10 @@ fn read_sheet_line(
             }
             let continuation = first.is_empty();
             let row = budget_spec().fit(file, n, cells, continuation)?;
-            sheet.budget.push(Row { cells: row, line: n });
+            sheet.budget.push(Row {
+                cells: row,
+                line: n,
+            });
             Ok(())
         }
         Section::Indicators => {
@@ -479,18 +502,29 @@ fn push_row(
             return Err(bad_value(
                 file,
                 n,
-                format!("a row with a code in {} (an empty first cell continues the row above, and there is none)", spec.name),
-                "",
+                format!(
+                    "a row with a code in {} (an empty first cell continues the row above, and there is none)",
+                    spec.name
+                ),
+                fitted.join(" ").trim(),
             ));
         };
         continue_row(&mut previous.cells, &fitted);
     } else {
-        rows.push(Row { cells: fitted, line: n });
+        rows.push(Row {
+            cells: fitted,
+            line: n,
+        });
     }
     Ok(())
 }
 
-fn read_field(file: &str, sheet: &mut Sheet, line: &Line<'_>, cells: &[&str]) -> Result<(), ImportError> {
+fn read_field(
+    file: &str,
+    sheet: &mut Sheet,
+    line: &Line<'_>,
+    cells: &[&str],
+) -> Result<(), ImportError> {
     let n = line.number;
     let first = cells[0];
     if line.is_prose() || first.is_empty() {
@@ -517,7 +551,10 @@ fn read_field(file: &str, sheet: &mut Sheet, line: &Line<'_>, cells: &[&str]) ->
         return Err(bad_value(
             file,
             n,
-            format!("one `{first}` line per sheet (the first is at line {})", previous.line),
+            format!(
+                "one `{first}` line per sheet (the first is at line {})",
+                previous.line
+            ),
             first,
         ));
     }
@@ -544,7 +581,8 @@ fn join_cells(cells: &[&str]) -> String {
 
 fn indicator_header_years(file: &str, n: u32, cells: &[&str]) -> Result<Vec<i32>, ImportError> {
     const FIXED: [&str; 5] = ["codice", "descrizione", "metodo", "tipo", "baseline"];
-    let expected = "the indicators header (Codice, Descrizione, Metodo di calcolo, Tipo, Baseline, <years>)";
+    let expected =
+        "the indicators header (Codice, Descrizione, Metodo di calcolo, Tipo, Baseline, <years>)";
     for (i, name) in FIXED.iter().enumerate() {
         let cell = cells.get(i).copied().unwrap_or_default();
         if !cell.to_lowercase().starts_with(name) {
@@ -555,11 +593,23 @@ fn indicator_header_years(file: &str, n: u32, cells: &[&str]) -> Result<Vec<i32>
     for cell in cells.iter().skip(FIXED.len()).filter(|c| !c.is_empty()) {
         match cell.parse::<i32>() {
             Ok(year) if cell.len() == 4 => years.push(year),
-            _ => return Err(bad_value(file, n, "a target year such as 2020 in the indicators header", cell)),
+            _ => {
+                return Err(bad_value(
+                    file,
+                    n,
+                    "a target year such as 2020 in the indicators header",
+                    cell,
+                ))
+            }
         }
     }
     if years.is_empty() {
-        return Err(bad_value(file, n, "at least one target year column in the indicators header", ""));
+        return Err(bad_value(
+            file,
+            n,
+            "at least one target year column in the indicators header",
+            "",
+        ));
     }
     Ok(years)
 }
@@ -592,8 +642,17 @@ fn build_objective(
     let code_value = fields.remove(&Field::Code).unwrap_or_default();
     let code = strip_italic(&code_value.text);
     if code.is_empty() {
-        let line = if code_value.line > 0 { code_value.line } else { sheet.heading_line };
-        return Err(bad_value(file, line, "a `Codice Obiettivo` with the objective's code in the sheet", ""));
+        let line = if code_value.line > 0 {
+            code_value.line
+        } else {
+            sheet.heading_line
+        };
+        return Err(bad_value(
+            file,
+            line,
+            "a `Codice Obiettivo` with the objective's code in the sheet",
+            "",
+        ));
     }
     map.record("objective", &code, sheet.heading_line);
 
@@ -623,7 +682,11 @@ fn build_objective(
     let max_score = read_max_score(file, &max_score)?;
 
     let budget = build_budget(file, &sheet.budget)?;
-    if sheet.budget.iter().any(|r| r.cells.iter().any(|c| has_amendment(c))) {
+    if sheet
+        .budget
+        .iter()
+        .any(|r| r.cells.iter().any(|c| has_amendment(c)))
+    {
         amended.push("budget".to_string());
     }
 
@@ -668,7 +731,12 @@ fn build_objective(
     let mut findings = Vec::new();
     if let Some((stated, line)) = &sheet.total {
         let Some(total) = parse_percent(&strip_italic(stated)) else {
-            return Err(bad_value(file, *line, "a total such as 100% in the Totale row", stated));
+            return Err(bad_value(
+                file,
+                *line,
+                "a total such as 100% in the Totale row",
+                stated,
+            ));
         };
         let sum: Decimal = phases.iter().filter_map(|p| p.weight).sum();
         if total != sum {
@@ -716,7 +784,11 @@ fn build_objective(
     Ok((objective, code_value.line, findings))
 }
 
-fn read_date(file: &str, value: &Value, field: &str) -> Result<Option<chrono::NaiveDate>, ImportError> {
+fn read_date(
+    file: &str,
+    value: &Value,
+    field: &str,
+) -> Result<Option<chrono::NaiveDate>, ImportError> {
     parse_date(&strip_italic(&value.text)).map_err(|()| ImportError::BadDate {
         file: file.to_string(),
         line: value.line,
@@ -737,9 +809,14 @@ fn read_max_score(file: &str, value: &Value) -> Result<Option<MaxScore>, ImportE
             out_of: o.trim().parse().ok()?,
         })
     });
-    parsed
-        .map(Some)
-        .ok_or_else(|| bad_value(file, value.line, "a maximum score such as 50/70", &value.text))
+    parsed.map(Some).ok_or_else(|| {
+        bad_value(
+            file,
+            value.line,
+            "a maximum score such as 50/70",
+            &value.text,
+        )
+    })
 }
 
 fn build_budget(file: &str, rows: &[Row]) -> Result<Vec<BudgetLink>, ImportError> {
@@ -750,12 +827,22 @@ fn build_budget(file: &str, rows: &[Row]) -> Result<Vec<BudgetLink>, ImportError
         // sheets list a second action of the same program on its own row.
         let (mission_code, mission_name) = if mission.is_empty() {
             let Some(previous) = links.last() else {
-                return Err(bad_value(file, row.line, "a mission such as `26 - Politiche per il lavoro`", ""));
+                return Err(bad_value(
+                    file,
+                    row.line,
+                    "a mission such as `26 - Politiche per il lavoro`",
+                    "",
+                ));
             };
             (previous.mission_code.clone(), previous.mission_name.clone())
         } else {
             split_code_name(mission).ok_or_else(|| {
-                bad_value(file, row.line, "a mission such as `26 - Politiche per il lavoro`", mission)
+                bad_value(
+                    file,
+                    row.line,
+                    "a mission such as `26 - Politiche per il lavoro`",
+                    mission,
+                )
             })?
         };
         let (program_code, program_name) = if program.is_empty() {
@@ -764,12 +851,22 @@ fn build_budget(file: &str, rows: &[Row]) -> Result<Vec<BudgetLink>, ImportError
                     (previous.program_code.clone(), previous.program_name.clone())
                 }
                 _ => {
-                    return Err(bad_value(file, row.line, "a program such as `26.7 - Coordinamento …`", ""))
+                    return Err(bad_value(
+                        file,
+                        row.line,
+                        "a program such as `26.7 - Coordinamento …`",
+                        "",
+                    ))
                 }
             }
         } else {
             split_code_name(program).ok_or_else(|| {
-                bad_value(file, row.line, "a program such as `26.7 - Coordinamento …`", program)
+                bad_value(
+                    file,
+                    row.line,
+                    "a program such as `26.7 - Coordinamento …`",
+                    program,
+                )
             })?
         };
         links.push(BudgetLink {
@@ -804,7 +901,10 @@ fn split_code_name(text: &str) -> Option<(String, String)> {
 fn build_indicator(row: &Row, years: &[i32]) -> Indicator {
     let cells = &row.cells;
     let mut amended = Vec::new();
-    for (i, name) in ["code", "description", "method", "kind", "baseline"].iter().enumerate() {
+    for (i, name) in ["code", "description", "method", "kind", "baseline"]
+        .iter()
+        .enumerate()
+    {
         if has_amendment(&cells[i]) {
             amended.push((*name).to_string());
         }
@@ -823,7 +923,10 @@ fn build_indicator(row: &Row, years: &[i32]) -> Indicator {
 
     let description = &cells[1];
     let method = &cells[2];
-    let measures: Vec<&Measure> = baseline.iter().chain(targets.iter().map(|t| &t.value)).collect();
+    let measures: Vec<&Measure> = baseline
+        .iter()
+        .chain(targets.iter().map(|t| &t.value))
+        .collect();
     let unit = guess_unit(description, method, &measures);
     let direction = guess_direction(description, method, &targets);
     let calculator = guess_calculator(description, method, unit);
@@ -904,9 +1007,16 @@ fn build_phase(file: &str, row: &Row) -> Result<Phase, ImportError> {
     let cells = &row.cells;
     let code = strip_italic(&cells[0]);
     let mut amended = Vec::new();
-    for (i, name) in ["code", "description", "start_date", "end_date", "expected_result", "weight"]
-        .iter()
-        .enumerate()
+    for (i, name) in [
+        "code",
+        "description",
+        "start_date",
+        "end_date",
+        "expected_result",
+        "weight",
+    ]
+    .iter()
+    .enumerate()
     {
         if has_amendment(&cells[i]) {
             amended.push((*name).to_string());
@@ -964,7 +1074,13 @@ struct LinkStart {
 }
 
 fn find_link_start(text: &str, from: usize) -> Option<LinkStart> {
-    const QUALIFIERS: [&str; 5] = ["specifico", "annuale", "individuale", "strategico", "operativo"];
+    const QUALIFIERS: [&str; 5] = [
+        "specifico",
+        "annuale",
+        "individuale",
+        "strategico",
+        "operativo",
+    ];
     let mut search = from;
     while let Some(offset) = text.get(search..)?.find("Obiettivo") {
         let start = search + offset;
@@ -982,8 +1098,7 @@ fn find_link_start(text: &str, from: usize) -> Option<LinkStart> {
             let trimmed = rest.trim_start();
             let skipped = pos + (rest.len() - trimmed.len());
             let qualifier = QUALIFIERS.iter().find(|q| {
-                trimmed.starts_with(*q)
-                    && !trimmed[q.len()..].starts_with(char::is_alphanumeric)
+                trimmed.starts_with(*q) && !trimmed[q.len()..].starts_with(char::is_alphanumeric)
             });
             match qualifier {
                 Some(q) => pos = skipped + q.len(),
@@ -1047,7 +1162,8 @@ fn parse_links(text: &str) -> Vec<LinkedObjective> {
                 match text[inner..].find(closing_quote(open)) {
                     Some(end) => {
                         title = &text[inner..inner + end];
-                        let close_len = text[inner + end..].chars().next().map_or(1, char::len_utf8);
+                        let close_len =
+                            text[inner + end..].chars().next().map_or(1, char::len_utf8);
                         pos = inner + end + close_len;
                     }
                     None => {

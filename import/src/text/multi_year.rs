@@ -185,7 +185,11 @@ pub(super) fn parse(
         .collect();
 
     let title = options.title.clone().unwrap_or_else(|| {
-        let span = if last_year - first_year == 2 { "triennale" } else { "pluriennale" };
+        let span = if last_year - first_year == 2 {
+            "triennale"
+        } else {
+            "pluriennale"
+        };
         format!("Piano {span} {first_year}-{last_year}")
     });
     let mut doc = PlanDocument {
@@ -257,15 +261,14 @@ fn read_header(file: &str, n: u32, cells: &[&str]) -> Result<Header, ImportError
         };
         match (year, kind) {
             (Some(year), Some(kind)) => results.push((year, kind)),
-            _ => {
-                return Err(ImportError::BadValue {
-                    file: file.to_string(),
-                    line: n,
-                    expected: "a result column such as `Risultati previsti al 2010` or `Risultati al 2010`"
+            _ => return Err(ImportError::BadValue {
+                file: file.to_string(),
+                line: n,
+                expected:
+                    "a result column such as `Risultati previsti al 2010` or `Risultati al 2010`"
                         .to_string(),
-                    found: (*cell).to_string(),
-                })
-            }
+                found: (*cell).to_string(),
+            }),
         }
     }
     Ok(Header {
@@ -322,7 +325,7 @@ fn read_row(
                 file: file.to_string(),
                 line: n,
                 expected: "an ambito name in the first cell (an empty first cell continues the row above, and there is none in this area)".to_string(),
-                found: String::new(),
+                found: fitted.join(" ").trim().to_string(),
             });
         };
         if cut_word {

@@ -1,0 +1,1 @@
+//! The GraphQL schema: types, resolvers, loaders, mutations, subscriptions.

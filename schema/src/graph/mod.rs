@@ -1,0 +1,1 @@
+//! Queries behind the GraphQL API: batched loads by key, filtered keyset pages, and the writes of mutations.
