@@ -13,7 +13,9 @@ use cruscotto_calculators::{Inputs, PaymentTable, Period, Registry, RegistryConf
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
 }
 
 /// Deterministic invoices for 2020: amounts 1 € to 100,000 €, terms of 30 or
@@ -28,17 +30,34 @@ fn invoices(n: usize) -> PaymentTable {
         state
     };
     let jan1 = 18_262; // 2020-01-01
-    let (mut amount, mut inv, mut due, mut paid, mut susp) =
-        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut amount, mut inv, mut due, mut paid, mut susp) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
     for _ in 0..n {
         let r = next();
         let invoice_day = jan1 - 60 + (r % 420) as i32;
         let term = if r >> 20 & 1 == 0 { 30 } else { 60 };
         amount.push(100 + (r >> 24) as i64 % 10_000_000);
         inv.push(invoice_day);
-        due.push(if (r >> 40) % 20 == 0 { NULL_DAY } else { invoice_day + term });
-        paid.push(if (r >> 45) % 25 < 2 { NULL_DAY } else { invoice_day + term - 20 + ((r >> 50) % 110) as i32 });
-        susp.push(if (r >> 58) % 16 == 0 { ((r >> 33) % 40) as i32 } else { 0 });
+        due.push(if (r >> 40) % 20 == 0 {
+            NULL_DAY
+        } else {
+            invoice_day + term
+        });
+        paid.push(if (r >> 45) % 25 < 2 {
+            NULL_DAY
+        } else {
+            invoice_day + term - 20 + ((r >> 50) % 110) as i32
+        });
+        susp.push(if (r >> 58) % 16 == 0 {
+            ((r >> 33) % 40) as i32
+        } else {
+            0
+        });
     }
     PaymentTable::from_columns(amount, inv, due, paid, susp).expect("generated data is in range")
 }
@@ -49,18 +68,35 @@ fn build_plugin() -> PathBuf {
     }
     let exe = std::env::current_exe().expect("current exe");
     // <target>/release/examples/bench_itp → <target>
-    let target = exe.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("target"));
+    let target = exe
+        .ancestors()
+        .nth(3)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("target"));
     let target = target.join("plugin-bench");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf();
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf();
     let status = Command::new(cargo)
         .current_dir(&workspace)
-        .args(["build", "--release", "-p", "cruscotto-plugin-itp", "--target-dir"])
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "cruscotto-plugin-itp",
+            "--target-dir",
+        ])
         .arg(&target)
         .status()
         .expect("cargo runs");
     assert!(status.success(), "building the ITP plugin failed");
-    target.join("release").join(format!("{}cruscotto_plugin_itp.{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_EXTENSION))
+    target.join("release").join(format!(
+        "{}cruscotto_plugin_itp.{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_EXTENSION
+    ))
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {
@@ -90,8 +126,13 @@ fn time(label: &str, rows: usize, runs: usize, mut f: impl FnMut() -> String) {
 }
 
 fn main() {
-    let rows: usize = arg("--rows").and_then(|r| r.parse().ok()).unwrap_or(10_000_000);
-    let runs: usize = arg("--runs").and_then(|r| r.parse().ok()).unwrap_or(9).max(1);
+    let rows: usize = arg("--rows")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(10_000_000);
+    let runs: usize = arg("--runs")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(9)
+        .max(1);
     println!("generating {rows} invoices…");
     let table = invoices(rows);
     let inputs = Inputs::with_payments(table.clone());
@@ -99,9 +140,20 @@ fn main() {
     let params = serde_json::json!({});
     let plugin_path = build_plugin();
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::copy(&plugin_path, dir.path().join(plugin_path.file_name().expect("file name"))).expect("copy plugin");
-    let registry = Registry::new(RegistryConfig { plugin_dir: Some(dir.path().to_path_buf()), timeout: Duration::from_secs(60) });
-    assert!(registry.load_errors().is_empty(), "{:?}", registry.load_errors());
+    std::fs::copy(
+        &plugin_path,
+        dir.path().join(plugin_path.file_name().expect("file name")),
+    )
+    .expect("copy plugin");
+    let registry = Registry::new(RegistryConfig {
+        plugin_dir: Some(dir.path().to_path_buf()),
+        timeout: Duration::from_secs(60),
+    });
+    assert!(
+        registry.load_errors().is_empty(),
+        "{:?}",
+        registry.load_errors()
+    );
     println!(
         "{} threads available; {runs} timed runs after 2 warm-ups",
         std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -112,7 +164,22 @@ fn main() {
         let t = cruscotto_calculators::builtin::timeliness_kernel(cols, s, e, 30);
         format!("{:.4}", t.weighted_days as f64 / t.amount as f64)
     });
-    let value = |r: cruscotto_calculators::CalcResult| r.value.map_or("no data".into(), |v| v.round_dp(4).to_string());
-    time("built-in payment_timeliness", rows, runs, || value(registry.compute("payment_timeliness", &inputs, &year, &params).expect("computes")));
-    time("plugin itp_plugin (ABI, zero-copy)", rows, runs, || value(registry.compute("itp_plugin", &inputs, &year, &params).expect("computes")));
+    let value = |r: cruscotto_calculators::CalcResult| {
+        r.value
+            .map_or("no data".into(), |v| v.round_dp(4).to_string())
+    };
+    time("built-in payment_timeliness", rows, runs, || {
+        value(
+            registry
+                .compute("payment_timeliness", &inputs, &year, &params)
+                .expect("computes"),
+        )
+    });
+    time("plugin itp_plugin (ABI, zero-copy)", rows, runs, || {
+        value(
+            registry
+                .compute("itp_plugin", &inputs, &year, &params)
+                .expect("computes"),
+        )
+    });
 }

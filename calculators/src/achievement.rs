@@ -60,9 +60,17 @@ impl Target {
     /// leads the text.
     pub fn parse(text: &str) -> Option<Self> {
         let t = text.trim();
-        let (comparator, rest) = if let Some(r) = t.strip_prefix("<=").or_else(|| t.strip_prefix('≤')).or_else(|| t.strip_prefix('<')) {
+        let (comparator, rest) = if let Some(r) = t
+            .strip_prefix("<=")
+            .or_else(|| t.strip_prefix('≤'))
+            .or_else(|| t.strip_prefix('<'))
+        {
             (Comparator::AtMost, r)
-        } else if let Some(r) = t.strip_prefix(">=").or_else(|| t.strip_prefix('≥')).or_else(|| t.strip_prefix('>')) {
+        } else if let Some(r) = t
+            .strip_prefix(">=")
+            .or_else(|| t.strip_prefix('≥'))
+            .or_else(|| t.strip_prefix('>'))
+        {
             (Comparator::AtLeast, r)
         } else if let Some(r) = t.strip_prefix('=') {
             (Comparator::Reach, r)
@@ -73,7 +81,9 @@ impl Target {
         let number: String = rest
             .chars()
             .enumerate()
-            .take_while(|(i, c)| c.is_ascii_digit() || *c == ',' || *c == '.' || (*i == 0 && *c == '-'))
+            .take_while(|(i, c)| {
+                c.is_ascii_digit() || *c == ',' || *c == '.' || (*i == 0 && *c == '-')
+            })
             .map(|(_, c)| if c == ',' { '.' } else { c })
             .collect();
         let number = number.trim_end_matches('.');
@@ -108,7 +118,10 @@ pub struct Achievement {
 impl Achievement {
     /// The achievement for a degree (clamped to 0..=100 and rounded to 2 decimals).
     pub fn from_degree(degree: Decimal) -> Self {
-        let degree = degree.clamp(Decimal::ZERO, Decimal::ONE_HUNDRED).round_dp(2).normalize();
+        let degree = degree
+            .clamp(Decimal::ZERO, Decimal::ONE_HUNDRED)
+            .round_dp(2)
+            .normalize();
         let status = if degree == Decimal::ONE_HUNDRED {
             Status::Achieved
         } else if degree > Decimal::ZERO {
@@ -116,16 +129,28 @@ impl Achievement {
         } else {
             Status::NotAchieved
         };
-        Self { degree: Some(degree), status }
+        Self {
+            degree: Some(degree),
+            status,
+        }
     }
 
     /// No data.
-    pub const NO_DATA: Self = Self { degree: None, status: Status::NoData };
+    pub const NO_DATA: Self = Self {
+        degree: None,
+        status: Status::NoData,
+    };
 }
 
 /// Degree of achievement of one indicator value against its target.
-pub fn indicator_achievement(value: Option<Decimal>, target: &Target, direction: Direction) -> Achievement {
-    let Some(v) = value else { return Achievement::NO_DATA };
+pub fn indicator_achievement(
+    value: Option<Decimal>,
+    target: &Target,
+    direction: Direction,
+) -> Achievement {
+    let Some(v) = value else {
+        return Achievement::NO_DATA;
+    };
     let t = target.value;
     let at_most = match target.comparator {
         Comparator::AtMost => true,
@@ -166,11 +191,18 @@ pub enum NoDataPolicy {
 /// An objective's achievement from its indicators' achievements, each with an
 /// optional weight (equal weights when all are `None`; a missing weight
 /// among given ones counts 0).
-pub fn objective_achievement(indicators: &[(Achievement, Option<Decimal>)], policy: NoDataPolicy) -> Achievement {
+pub fn objective_achievement(
+    indicators: &[(Achievement, Option<Decimal>)],
+    policy: NoDataPolicy,
+) -> Achievement {
     let equal = indicators.iter().all(|(_, w)| w.is_none());
     let (mut num, mut den) = (Decimal::ZERO, Decimal::ZERO);
     for (a, w) in indicators {
-        let w = if equal { Decimal::ONE } else { w.unwrap_or(Decimal::ZERO).max(Decimal::ZERO) };
+        let w = if equal {
+            Decimal::ONE
+        } else {
+            w.unwrap_or(Decimal::ZERO).max(Decimal::ZERO)
+        };
         let degree = match (a.degree, policy) {
             (Some(d), _) => d,
             (None, NoDataPolicy::CountAsZero) => Decimal::ZERO,
@@ -191,7 +223,10 @@ pub fn phase_achievement(phases: &[PhaseProgress]) -> Achievement {
     if den.is_zero() {
         return Achievement::NO_DATA;
     }
-    let num: Decimal = phases.iter().map(|p| p.weight.max(Decimal::ZERO) * p.completion_percent).sum();
+    let num: Decimal = phases
+        .iter()
+        .map(|p| p.weight.max(Decimal::ZERO) * p.completion_percent)
+        .sum();
     Achievement::from_degree(num / den)
 }
 
@@ -223,7 +258,11 @@ impl MaxScore {
 /// Points earned: degree / 100 × the maximum points, rounded to 2 decimals;
 /// `None` without data.
 pub fn score(achievement: &Achievement, max: &MaxScore) -> Option<Decimal> {
-    achievement.degree.map(|d| (d / Decimal::ONE_HUNDRED * max.points).round_dp(2).normalize())
+    achievement.degree.map(|d| {
+        (d / Decimal::ONE_HUNDRED * max.points)
+            .round_dp(2)
+            .normalize()
+    })
 }
 
 #[cfg(test)]
@@ -241,27 +280,69 @@ mod tests {
 
     #[test]
     fn targets_are_extracted_from_the_seed_texts() {
-        assert_eq!(Target::parse("<=10"), Some(Target { comparator: Comparator::AtMost, value: d("10") }));
-        assert_eq!(Target::parse("30gg"), Some(Target { comparator: Comparator::Reach, value: d("30") }));
-        assert_eq!(Target::parse("100%"), Some(Target { comparator: Comparator::Reach, value: d("100") }));
-        assert_eq!(Target::parse("1200 (con presenza di 6054 MSNA)").map(|t| t.value), Some(d("1200")));
+        assert_eq!(
+            Target::parse("<=10"),
+            Some(Target {
+                comparator: Comparator::AtMost,
+                value: d("10")
+            })
+        );
+        assert_eq!(
+            Target::parse("30gg"),
+            Some(Target {
+                comparator: Comparator::Reach,
+                value: d("30")
+            })
+        );
+        assert_eq!(
+            Target::parse("100%"),
+            Some(Target {
+                comparator: Comparator::Reach,
+                value: d("100")
+            })
+        );
+        assert_eq!(
+            Target::parse("1200 (con presenza di 6054 MSNA)").map(|t| t.value),
+            Some(d("1200"))
+        );
         assert_eq!(Target::parse(">= 78,5 %").map(|t| t.value), Some(d("78.5")));
         assert_eq!(Target::parse("Indicare il valore"), None);
     }
 
     #[test]
     fn higher_is_better_is_value_over_target_capped_at_100() {
-        assert_eq!(degree("80", "100%", Direction::HigherIsBetter), Some(d("80")));
-        assert_eq!(degree("120", "100%", Direction::HigherIsBetter), Some(d("100")));
-        assert_eq!(degree("-5", "100%", Direction::HigherIsBetter), Some(d("0")));
+        assert_eq!(
+            degree("80", "100%", Direction::HigherIsBetter),
+            Some(d("80"))
+        );
+        assert_eq!(
+            degree("120", "100%", Direction::HigherIsBetter),
+            Some(d("100"))
+        );
+        assert_eq!(
+            degree("-5", "100%", Direction::HigherIsBetter),
+            Some(d("0"))
+        );
     }
 
     #[test]
     fn lower_is_better_is_full_within_target_and_target_over_value_beyond() {
-        assert_eq!(degree("-3.2", "<=10", Direction::LowerIsBetter), Some(d("100")));
-        assert_eq!(degree("10", "<=10", Direction::LowerIsBetter), Some(d("100")));
-        assert_eq!(degree("20", "<=10", Direction::LowerIsBetter), Some(d("50")));
-        assert_eq!(degree("30", "<=10", Direction::LowerIsBetter), Some(d("33.33")));
+        assert_eq!(
+            degree("-3.2", "<=10", Direction::LowerIsBetter),
+            Some(d("100"))
+        );
+        assert_eq!(
+            degree("10", "<=10", Direction::LowerIsBetter),
+            Some(d("100"))
+        );
+        assert_eq!(
+            degree("20", "<=10", Direction::LowerIsBetter),
+            Some(d("50"))
+        );
+        assert_eq!(
+            degree("30", "<=10", Direction::LowerIsBetter),
+            Some(d("33.33"))
+        );
         assert_eq!(degree("1", "<=0", Direction::LowerIsBetter), Some(d("0")));
     }
 
@@ -275,36 +356,75 @@ mod tests {
     #[test]
     fn statuses_follow_the_degree_and_missing_values_are_no_data() {
         let t = Target::parse("100%").unwrap();
-        assert_eq!(indicator_achievement(Some(d("100")), &t, Direction::HigherIsBetter).status, Status::Achieved);
-        assert_eq!(indicator_achievement(Some(d("50")), &t, Direction::HigherIsBetter).status, Status::Partly);
-        assert_eq!(indicator_achievement(Some(d("0")), &t, Direction::HigherIsBetter).status, Status::NotAchieved);
-        assert_eq!(indicator_achievement(None, &t, Direction::HigherIsBetter), Achievement::NO_DATA);
+        assert_eq!(
+            indicator_achievement(Some(d("100")), &t, Direction::HigherIsBetter).status,
+            Status::Achieved
+        );
+        assert_eq!(
+            indicator_achievement(Some(d("50")), &t, Direction::HigherIsBetter).status,
+            Status::Partly
+        );
+        assert_eq!(
+            indicator_achievement(Some(d("0")), &t, Direction::HigherIsBetter).status,
+            Status::NotAchieved
+        );
+        assert_eq!(
+            indicator_achievement(None, &t, Direction::HigherIsBetter),
+            Achievement::NO_DATA
+        );
     }
 
     #[test]
     fn an_objective_averages_its_indicators_and_skips_or_zeroes_missing_ones() {
         let a = Achievement::from_degree(d("100"));
         let b = Achievement::from_degree(d("50"));
-        assert_eq!(objective_achievement(&[(a, None), (b, None)], NoDataPolicy::Skip).degree, Some(d("75")));
-        assert_eq!(objective_achievement(&[(a, Some(d("3"))), (b, Some(d("1")))], NoDataPolicy::Skip).degree, Some(d("87.5")));
+        assert_eq!(
+            objective_achievement(&[(a, None), (b, None)], NoDataPolicy::Skip).degree,
+            Some(d("75"))
+        );
+        assert_eq!(
+            objective_achievement(&[(a, Some(d("3"))), (b, Some(d("1")))], NoDataPolicy::Skip)
+                .degree,
+            Some(d("87.5"))
+        );
         let none = Achievement::NO_DATA;
-        assert_eq!(objective_achievement(&[(a, None), (none, None)], NoDataPolicy::Skip).degree, Some(d("100")));
-        assert_eq!(objective_achievement(&[(a, None), (none, None)], NoDataPolicy::CountAsZero).degree, Some(d("50")));
-        assert_eq!(objective_achievement(&[(none, None)], NoDataPolicy::Skip), Achievement::NO_DATA);
+        assert_eq!(
+            objective_achievement(&[(a, None), (none, None)], NoDataPolicy::Skip).degree,
+            Some(d("100"))
+        );
+        assert_eq!(
+            objective_achievement(&[(a, None), (none, None)], NoDataPolicy::CountAsZero).degree,
+            Some(d("50"))
+        );
+        assert_eq!(
+            objective_achievement(&[(none, None)], NoDataPolicy::Skip),
+            Achievement::NO_DATA
+        );
     }
 
     #[test]
     fn phases_weigh_completion_and_score_scales_the_maximum_points() {
         let phases = vec![
-            PhaseProgress { code: "A.1.1".into(), weight: d("30"), completion_percent: d("100") },
-            PhaseProgress { code: "A.1.2".into(), weight: d("70"), completion_percent: d("50") },
+            PhaseProgress {
+                code: "A.1.1".into(),
+                weight: d("30"),
+                completion_percent: d("100"),
+            },
+            PhaseProgress {
+                code: "A.1.2".into(),
+                weight: d("70"),
+                completion_percent: d("50"),
+            },
         ];
         let a = phase_achievement(&phases);
         assert_eq!(a.degree, Some(d("65")));
         let max = MaxScore::parse("50/70").unwrap();
         assert_eq!(max.out_of, Some(d("70")));
         assert_eq!(score(&a, &max), Some(d("32.5")));
-        assert_eq!(score(&Achievement::from_degree(d("100")), &max), Some(d("50")));
+        assert_eq!(
+            score(&Achievement::from_degree(d("100")), &max),
+            Some(d("50"))
+        );
         assert_eq!(score(&Achievement::NO_DATA, &max), None);
     }
 }

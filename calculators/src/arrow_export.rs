@@ -2,27 +2,40 @@
 //! without copying: the child arrays point into the table's buffers, and
 //! the exported batch holds reference counts on them until it is released.
 
-use std::ffi::{c_char, c_void};
+use std::ffi::{c_void, CStr};
 use std::ptr;
 
 use cruscotto_calculator_abi::{
-    ArrowArray, ArrowSchema, ARROW_FLAG_NULLABLE, FORMAT_DATE32_DAYS, FORMAT_INT32, FORMAT_INT64, FORMAT_STRUCT,
+    ArrowArray, ArrowSchema, ARROW_FLAG_NULLABLE, FORMAT_DATE32_DAYS, FORMAT_INT32, FORMAT_INT64,
+    FORMAT_STRUCT,
 };
 
 use crate::inputs::{PaymentTable, SharedPaymentBuffers, Validity};
 
 /// Names of the payment columns as plugins see them, in order.
-pub const PAYMENT_COLUMNS: [&str; 5] = ["amount_cents", "invoice_date", "due_date", "payment_date", "suspended_days"];
+pub const PAYMENT_COLUMNS: [&str; 5] = [
+    "amount_cents",
+    "invoice_date",
+    "due_date",
+    "payment_date",
+    "suspended_days",
+];
 
-const NAMES: [&[u8]; 5] = [b"amount_cents\0", b"invoice_date\0", b"due_date\0", b"payment_date\0", b"suspended_days\0"];
+const NAMES: [&CStr; 5] = [
+    c"amount_cents",
+    c"invoice_date",
+    c"due_date",
+    c"payment_date",
+    c"suspended_days",
+];
 
 /// Everything the exported structures point to. It lives in a `Box` whose
 /// address never changes, and is dropped by the top-level release callback.
 struct Private {
     _buffers: SharedPaymentBuffers,
-    child_schemas: Vec<Box<ArrowSchema>>,
+    child_schemas: Vec<ArrowSchema>,
     child_schema_ptrs: Vec<*mut ArrowSchema>,
-    child_arrays: Vec<Box<ArrowArray>>,
+    child_arrays: Vec<ArrowArray>,
     child_array_ptrs: Vec<*mut ArrowArray>,
     child_buffer_ptrs: Vec<[*const c_void; 2]>,
     top_buffers: [*const c_void; 1],
@@ -59,7 +72,9 @@ unsafe extern "C" fn release_child_array(array: *mut ArrowArray) {
 
 unsafe extern "C" fn release_schema(schema: *mut ArrowSchema) {
     // SAFETY: the pointer is the exported top-level schema, valid until released.
-    let Some(s) = (unsafe { schema.as_mut() }) else { return };
+    let Some(s) = (unsafe { schema.as_mut() }) else {
+        return;
+    };
     s.release = None;
     s.children = ptr::null_mut();
     s.n_children = 0;
@@ -68,7 +83,9 @@ unsafe extern "C" fn release_schema(schema: *mut ArrowSchema) {
 
 unsafe extern "C" fn release_array(array: *mut ArrowArray) {
     // SAFETY: the pointer is the exported top-level array, valid until released.
-    let Some(a) = (unsafe { array.as_mut() }) else { return };
+    let Some(a) = (unsafe { array.as_mut() }) else {
+        return;
+    };
     if a.private_data.is_null() {
         a.release = None;
         return;
@@ -90,10 +107,10 @@ unsafe extern "C" fn release_array(array: *mut ArrowArray) {
     drop(private);
 }
 
-fn child_schema(format: &'static [u8], name: &'static [u8], nullable: bool) -> Box<ArrowSchema> {
-    Box::new(ArrowSchema {
-        format: format.as_ptr() as *const c_char,
-        name: name.as_ptr() as *const c_char,
+fn child_schema(format: &'static CStr, name: &'static CStr, nullable: bool) -> ArrowSchema {
+    ArrowSchema {
+        format: format.as_ptr(),
+        name: name.as_ptr(),
         metadata: ptr::null(),
         flags: if nullable { ARROW_FLAG_NULLABLE } else { 0 },
         n_children: 0,
@@ -101,17 +118,25 @@ fn child_schema(format: &'static [u8], name: &'static [u8], nullable: bool) -> B
         dictionary: ptr::null_mut(),
         release: Some(release_child_schema),
         private_data: ptr::null_mut(),
-    })
+    }
 }
 
 /// Exports the table's columns; no data is copied.
 pub(crate) fn export_payments(table: &PaymentTable) -> ExportedBatch {
     let buffers = table.shared_buffers();
     let len = table.len() as i64;
-    let validity = |b: &Option<Validity>| b.as_ref().map_or(ptr::null(), |v| v.bits.as_ptr() as *const c_void);
+    let validity = |b: &Option<Validity>| {
+        b.as_ref()
+            .map_or(ptr::null(), |v| v.bits.as_ptr() as *const c_void)
+    };
     let null_count = |b: &Option<Validity>| b.as_ref().map_or(0, |v| v.nulls);
-    let columns: [(&'static [u8], *const c_void, *const c_void, i64); 5] = [
-        (FORMAT_INT64, ptr::null(), buffers.amount_cents.as_ptr() as *const c_void, 0),
+    let columns: [(&'static CStr, *const c_void, *const c_void, i64); 5] = [
+        (
+            FORMAT_INT64,
+            ptr::null(),
+            buffers.amount_cents.as_ptr() as *const c_void,
+            0,
+        ),
         (
             FORMAT_DATE32_DAYS,
             validity(&buffers.invoice_valid),
@@ -130,7 +155,12 @@ pub(crate) fn export_payments(table: &PaymentTable) -> ExportedBatch {
             buffers.payment_date.as_ptr() as *const c_void,
             null_count(&buffers.paid_valid),
         ),
-        (FORMAT_INT32, ptr::null(), buffers.suspended_days.as_ptr() as *const c_void, 0),
+        (
+            FORMAT_INT32,
+            ptr::null(),
+            buffers.suspended_days.as_ptr() as *const c_void,
+            0,
+        ),
     ];
     let mut private = Box::new(Private {
         _buffers: buffers,
@@ -142,9 +172,14 @@ pub(crate) fn export_payments(table: &PaymentTable) -> ExportedBatch {
         top_buffers: [ptr::null()],
     });
     for (i, (format, _, _, nulls)) in columns.iter().enumerate() {
-        private.child_schemas.push(child_schema(format, NAMES[i], *nulls > 0 || i == 2 || i == 3));
+        private.child_schemas.push(child_schema(
+            format,
+            NAMES[i],
+            // The three date columns may hold nulls; the others never do.
+            *nulls > 0 || (1..=3).contains(&i),
+        ));
         let buffers_ptr = private.child_buffer_ptrs[i].as_mut_ptr();
-        private.child_arrays.push(Box::new(ArrowArray {
+        private.child_arrays.push(ArrowArray {
             length: len,
             null_count: *nulls,
             offset: 0,
@@ -155,13 +190,23 @@ pub(crate) fn export_payments(table: &PaymentTable) -> ExportedBatch {
             dictionary: ptr::null_mut(),
             release: Some(release_child_array),
             private_data: ptr::null_mut(),
-        }));
+        });
     }
-    private.child_schema_ptrs = private.child_schemas.iter_mut().map(|s| &mut **s as *mut ArrowSchema).collect();
-    private.child_array_ptrs = private.child_arrays.iter_mut().map(|a| &mut **a as *mut ArrowArray).collect();
+    // The vectors are complete and never grow again, so pointers into them
+    // stay valid for as long as `private` lives.
+    private.child_schema_ptrs = private
+        .child_schemas
+        .iter_mut()
+        .map(|s| s as *mut ArrowSchema)
+        .collect();
+    private.child_array_ptrs = private
+        .child_arrays
+        .iter_mut()
+        .map(|a| a as *mut ArrowArray)
+        .collect();
     let schema = Box::new(ArrowSchema {
-        format: FORMAT_STRUCT.as_ptr() as *const c_char,
-        name: b"payments\0".as_ptr() as *const c_char,
+        format: FORMAT_STRUCT.as_ptr(),
+        name: c"payments".as_ptr(),
         metadata: ptr::null(),
         flags: 0,
         n_children: PAYMENT_COLUMNS.len() as i64,

@@ -149,7 +149,9 @@ impl Components {
             return None;
         }
         let ratio = self.numerator.checked_div(self.denominator)?;
-        ratio.checked_mul(self.multiplier).map(|v| v.round_dp(VALUE_DECIMALS).normalize())
+        ratio
+            .checked_mul(self.multiplier)
+            .map(|v| v.round_dp(VALUE_DECIMALS).normalize())
     }
 }
 
@@ -179,7 +181,10 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic from a code and a message.
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code: code.into(), message: message.into() }
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -255,7 +260,10 @@ impl CalcResult {
 /// Ratio-like results are re-aggregated from their components: the year's
 /// payment timeliness is Σ numerators / Σ denominators, never the mean of the
 /// quarterly values.
-pub fn reaggregate(aggregation: Aggregation, parts: &[CalcResult]) -> Result<CalcResult, CalculatorError> {
+pub fn reaggregate(
+    aggregation: Aggregation,
+    parts: &[CalcResult],
+) -> Result<CalcResult, CalculatorError> {
     let used = parts.iter().map(|p| p.records_used).sum();
     let excluded = parts.iter().map(|p| p.records_excluded).sum();
     match aggregation {
@@ -263,7 +271,9 @@ pub fn reaggregate(aggregation: Aggregation, parts: &[CalcResult]) -> Result<Cal
             let mut total: Option<Components> = None;
             for part in parts {
                 let c = part.components.ok_or_else(|| {
-                    CalculatorError::InvalidInput("a ratio result without components cannot be re-aggregated".into())
+                    CalculatorError::InvalidInput(
+                        "a ratio result without components cannot be re-aggregated".into(),
+                    )
                 })?;
                 total = Some(match total {
                     None => c,
@@ -272,7 +282,11 @@ pub fn reaggregate(aggregation: Aggregation, parts: &[CalcResult]) -> Result<Cal
                         denominator: t.denominator + c.denominator,
                         multiplier: t.multiplier,
                     },
-                    Some(_) => return Err(CalculatorError::InvalidInput("parts have different multipliers".into())),
+                    Some(_) => {
+                        return Err(CalculatorError::InvalidInput(
+                            "parts have different multipliers".into(),
+                        ))
+                    }
                 });
             }
             Ok(match total {
@@ -291,7 +305,8 @@ pub fn reaggregate(aggregation: Aggregation, parts: &[CalcResult]) -> Result<Cal
             .with_records(used, excluded))
         }
         Aggregation::Recompute => Err(CalculatorError::InvalidInput(
-            "this method cannot be combined from sub-periods; compute it over the whole period".into(),
+            "this method cannot be combined from sub-periods; compute it over the whole period"
+                .into(),
         )),
     }
 }
@@ -352,11 +367,20 @@ pub trait Calculator: Send + Sync {
     fn descriptor(&self) -> &Descriptor;
 
     /// Computes over `period`. `params` is a JSON object (or null for defaults).
-    fn compute(&self, inputs: &Inputs, period: &Period, params: &serde_json::Value) -> Result<CalcResult, CalculatorError>;
+    fn compute(
+        &self,
+        inputs: &Inputs,
+        period: &Period,
+        params: &serde_json::Value,
+    ) -> Result<CalcResult, CalculatorError>;
 }
 
 /// Reads an integer parameter with a default.
-pub(crate) fn param_i64(params: &serde_json::Value, name: &str, default: i64) -> Result<i64, CalculatorError> {
+pub(crate) fn param_i64(
+    params: &serde_json::Value,
+    name: &str,
+    default: i64,
+) -> Result<i64, CalculatorError> {
     match params.get(name) {
         None | Some(serde_json::Value::Null) => Ok(default),
         Some(v) => v.as_i64().ok_or_else(|| CalculatorError::InvalidParam {
@@ -367,7 +391,11 @@ pub(crate) fn param_i64(params: &serde_json::Value, name: &str, default: i64) ->
 }
 
 /// Reads a boolean parameter with a default.
-pub(crate) fn param_bool(params: &serde_json::Value, name: &str, default: bool) -> Result<bool, CalculatorError> {
+pub(crate) fn param_bool(
+    params: &serde_json::Value,
+    name: &str,
+    default: bool,
+) -> Result<bool, CalculatorError> {
     match params.get(name) {
         None | Some(serde_json::Value::Null) => Ok(default),
         Some(v) => v.as_bool().ok_or_else(|| CalculatorError::InvalidParam {

@@ -33,12 +33,22 @@ pub fn guess_calculator(description: &str, method: &str) -> Option<(&'static str
     let m = normalise(method);
     let all = format!("{} {}", normalise(description), m);
     if all.contains("tempestivita dei pagamenti") || all.contains("tempestivita pagamenti") {
-        return Some(("payment_timeliness", json!({"default_term_days": crate::builtin::DEFAULT_TERM_DAYS})));
+        return Some((
+            "payment_timeliness",
+            json!({"default_term_days": crate::builtin::DEFAULT_TERM_DAYS}),
+        ));
     }
     if all.contains("ritardo annuale") || all.contains("145/2018") {
-        return Some(("payment_delay_l145", json!({"default_term_days": crate::builtin::DEFAULT_TERM_DAYS})));
+        return Some((
+            "payment_delay_l145",
+            json!({"default_term_days": crate::builtin::DEFAULT_TERM_DAYS}),
+        ));
     }
-    if ["percentuale", "rapporto tra", "rapporto fra"].iter().any(|p| m.starts_with(p)) || m.contains(" / ") {
+    if ["percentuale", "rapporto tra", "rapporto fra"]
+        .iter()
+        .any(|p| m.starts_with(p))
+        || m.contains(" / ")
+    {
         return Some(("ratio_percent", json!({})));
     }
     if m.starts_with("numero") || m.starts_with("n. ") {
@@ -60,18 +70,46 @@ mod tests {
     #[test]
     fn the_seed_methods_bind_to_the_expected_calculators() {
         let cases = [
-            ("Tempestività dei pagamenti", "Indicatore di tempestività dei pagamenti", Some("payment_timeliness")),
-            ("", "Percentuale degli adempimenti emanati entro i tempi previsti", Some("ratio_percent")),
-            ("", "Rapporto tra misure adottate e misure di competenza", Some("ratio_percent")),
-            ("", "Rapporto tra atti pervenuti e quelli istruiti", Some("ratio_percent")),
-            ("", "N. servizi full digital / N. servizi erogati online", Some("ratio_percent")),
+            (
+                "Tempestività dei pagamenti",
+                "Indicatore di tempestività dei pagamenti",
+                Some("payment_timeliness"),
+            ),
+            (
+                "",
+                "Percentuale degli adempimenti emanati entro i tempi previsti",
+                Some("ratio_percent"),
+            ),
+            (
+                "",
+                "Rapporto tra misure adottate e misure di competenza",
+                Some("ratio_percent"),
+            ),
+            (
+                "",
+                "Rapporto tra atti pervenuti e quelli istruiti",
+                Some("ratio_percent"),
+            ),
+            (
+                "",
+                "N. servizi full digital / N. servizi erogati online",
+                Some("ratio_percent"),
+            ),
             ("", "Numero di accordi sottoscritti", Some("count")),
             ("", "Somma delle partecipazioni agli eventi", Some("sum")),
-            ("Ritardo annuale dei pagamenti", "L. 145/2018", Some("payment_delay_l145")),
+            (
+                "Ritardo annuale dei pagamenti",
+                "L. 145/2018",
+                Some("payment_delay_l145"),
+            ),
             ("Realizzazione del progetto", "Relazione finale", None),
         ];
         for (description, method, expected) in cases {
-            assert_eq!(guess_calculator(description, method).map(|(id, _)| id), expected, "{method}");
+            assert_eq!(
+                guess_calculator(description, method).map(|(id, _)| id),
+                expected,
+                "{method}"
+            );
         }
     }
 

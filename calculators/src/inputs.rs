@@ -108,7 +108,10 @@ fn bitmap(days: &[i32]) -> Option<Validity> {
             bits[i / 8] |= 1 << (i % 8);
         }
     }
-    Some(Validity { bits: bits.into(), nulls: nulls as i64 })
+    Some(Validity {
+        bits: bits.into(),
+        nulls: nulls as i64,
+    })
 }
 
 impl PaymentTable {
@@ -132,17 +135,47 @@ impl PaymentTable {
         if lens.iter().any(|(_, l)| *l != amount_cents.len()) {
             return Err(InputError::LengthMismatch(lens.to_vec()));
         }
-        let out_of_range = |row: usize, column: &'static str, message: String| InputError::OutOfRange { row, column, message };
-        if let Some(row) = amount_cents.iter().position(|a| a.unsigned_abs() > MAX_ABS_AMOUNT_CENTS as u64) {
-            return Err(out_of_range(row, "amount_cents", "exceeds 100 billion euro".into()));
+        let out_of_range =
+            |row: usize, column: &'static str, message: String| InputError::OutOfRange {
+                row,
+                column,
+                message,
+            };
+        if let Some(row) = amount_cents
+            .iter()
+            .position(|a| a.unsigned_abs() > MAX_ABS_AMOUNT_CENTS as u64)
+        {
+            return Err(out_of_range(
+                row,
+                "amount_cents",
+                "exceeds 100 billion euro".into(),
+            ));
         }
-        for (name, col) in [("invoice_date", &invoice_date), ("due_date", &due_date), ("payment_date", &payment_date)] {
-            if let Some(row) = col.iter().position(|d| *d != NULL_DAY && !(FIRST_DAY..=LAST_DAY).contains(d)) {
-                return Err(out_of_range(row, name, "is outside the years 1900-2199".into()));
+        for (name, col) in [
+            ("invoice_date", &invoice_date),
+            ("due_date", &due_date),
+            ("payment_date", &payment_date),
+        ] {
+            if let Some(row) = col
+                .iter()
+                .position(|d| *d != NULL_DAY && !(FIRST_DAY..=LAST_DAY).contains(d))
+            {
+                return Err(out_of_range(
+                    row,
+                    name,
+                    "is outside the years 1900-2199".into(),
+                ));
             }
         }
-        if let Some(row) = suspended_days.iter().position(|s| !(0..=MAX_SUSPENDED_DAYS).contains(s)) {
-            return Err(out_of_range(row, "suspended_days", format!("must be between 0 and {MAX_SUSPENDED_DAYS}")));
+        if let Some(row) = suspended_days
+            .iter()
+            .position(|s| !(0..=MAX_SUSPENDED_DAYS).contains(s))
+        {
+            return Err(out_of_range(
+                row,
+                "suspended_days",
+                format!("must be between 0 and {MAX_SUSPENDED_DAYS}"),
+            ));
         }
         Ok(Self {
             invoice_valid: bitmap(&invoice_date),
@@ -164,7 +197,10 @@ impl PaymentTable {
             records.iter().map(|r| day_number(r.invoice_date)).collect(),
             records.iter().map(|r| day(r.due_date)).collect(),
             records.iter().map(|r| day(r.payment_date)).collect(),
-            records.iter().map(|r| i32::try_from(r.suspended_days).unwrap_or(i32::MAX)).collect(),
+            records
+                .iter()
+                .map(|r| i32::try_from(r.suspended_days).unwrap_or(i32::MAX))
+                .collect(),
         )
     }
 
@@ -247,7 +283,10 @@ impl Series {
     /// A series from parallel columns.
     pub fn from_columns(dates: Vec<NaiveDate>, values: Vec<Decimal>) -> Result<Self, InputError> {
         if dates.len() != values.len() {
-            return Err(InputError::LengthMismatch(vec![("dates", dates.len()), ("values", values.len())]));
+            return Err(InputError::LengthMismatch(vec![
+                ("dates", dates.len()),
+                ("values", values.len()),
+            ]));
         }
         Ok(Self { dates, values })
     }
@@ -321,7 +360,10 @@ pub struct Inputs {
 impl Inputs {
     /// Inputs holding only payments.
     pub fn with_payments(payments: PaymentTable) -> Self {
-        Self { payments: Some(payments), ..Self::default() }
+        Self {
+            payments: Some(payments),
+            ..Self::default()
+        }
     }
 
     /// Adds a named series, builder style.
@@ -332,6 +374,9 @@ impl Inputs {
 
     /// Inputs holding only phases.
     pub fn with_phases(phases: Vec<PhaseProgress>) -> Self {
-        Self { phases, ..Self::default() }
+        Self {
+            phases,
+            ..Self::default()
+        }
     }
 }

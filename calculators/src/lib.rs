@@ -31,11 +31,15 @@ mod registry;
 
 pub use arrow_export::PAYMENT_COLUMNS;
 pub use contract::{
-    reaggregate, Aggregation, CalcResult, Calculator, CalculatorError, Components, Descriptor, Diagnostic, Direction, InputKind, InputSpec,
-    ParamSpec, ResultStatus, Source, Unit, VALUE_DECIMALS,
+    reaggregate, Aggregation, CalcResult, Calculator, CalculatorError, Components, Descriptor,
+    Diagnostic, Direction, InputKind, InputSpec, ParamSpec, ResultStatus, Source, Unit,
+    VALUE_DECIMALS,
 };
 pub use guess::guess_calculator;
-pub use inputs::{InputError, Inputs, PaymentColumns, PaymentRecord, PaymentTable, PhaseProgress, Series};
+pub use inputs::{
+    InputError, Inputs, PaymentColumns, PaymentRecord, PaymentTable, PhaseProgress, Series,
+    MAX_ABS_AMOUNT_CENTS, MAX_SUSPENDED_DAYS,
+};
 pub use payments_csv::{parse_amount_cents, read_payments_csv, read_payments_csv_from, CsvError};
 pub use period::{date_from_day, day_number, Period, PeriodError, PeriodKind, NULL_DAY};
 pub use plugin::{LoadError, LoadErrorKind, PluginCalculator};

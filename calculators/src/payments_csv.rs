@@ -63,37 +63,126 @@ enum Field {
 }
 
 const FIELDS: [(Field, &str, bool, &[&str]); 7] = [
-    (Field::InvoiceId, "invoice_id", true, &["invoice_id", "numero fattura", "numero_fattura", "n. fattura", "fattura", "invoice id", "invoice"]),
-    (Field::Supplier, "supplier", true, &["supplier", "fornitore", "ragione sociale", "denominazione fornitore"]),
-    (Field::Amount, "amount", true, &["amount", "importo", "importo pagato", "importo dovuto"]),
-    (Field::InvoiceDate, "invoice_date", true, &["invoice_date", "invoice date", "data fattura", "data_fattura", "data emissione"]),
-    (Field::DueDate, "due_date", false, &["due_date", "due date", "data scadenza", "data_scadenza", "scadenza"]),
-    (Field::PaymentDate, "payment_date", false, &["payment_date", "payment date", "data pagamento", "data_pagamento", "data mandato"]),
-    (Field::SuspendedDays, "suspended_days", false, &["suspended_days", "suspended days", "giorni sospensione", "giorni_sospensione", "giorni di sospensione"]),
+    (
+        Field::InvoiceId,
+        "invoice_id",
+        true,
+        &[
+            "invoice_id",
+            "numero fattura",
+            "numero_fattura",
+            "n. fattura",
+            "fattura",
+            "invoice id",
+            "invoice",
+        ],
+    ),
+    (
+        Field::Supplier,
+        "supplier",
+        true,
+        &[
+            "supplier",
+            "fornitore",
+            "ragione sociale",
+            "denominazione fornitore",
+        ],
+    ),
+    (
+        Field::Amount,
+        "amount",
+        true,
+        &["amount", "importo", "importo pagato", "importo dovuto"],
+    ),
+    (
+        Field::InvoiceDate,
+        "invoice_date",
+        true,
+        &[
+            "invoice_date",
+            "invoice date",
+            "data fattura",
+            "data_fattura",
+            "data emissione",
+        ],
+    ),
+    (
+        Field::DueDate,
+        "due_date",
+        false,
+        &[
+            "due_date",
+            "due date",
+            "data scadenza",
+            "data_scadenza",
+            "scadenza",
+        ],
+    ),
+    (
+        Field::PaymentDate,
+        "payment_date",
+        false,
+        &[
+            "payment_date",
+            "payment date",
+            "data pagamento",
+            "data_pagamento",
+            "data mandato",
+        ],
+    ),
+    (
+        Field::SuspendedDays,
+        "suspended_days",
+        false,
+        &[
+            "suspended_days",
+            "suspended days",
+            "giorni sospensione",
+            "giorni_sospensione",
+            "giorni di sospensione",
+        ],
+    ),
 ];
 
 fn normalise_header(h: &str) -> String {
-    h.trim().trim_start_matches('\u{feff}').to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+    h.trim()
+        .trim_start_matches('\u{feff}')
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Reads a payments CSV file. The file name appears in error messages.
 pub fn read_payments_csv(path: impl AsRef<Path>) -> Result<Vec<PaymentRecord>, CsvError> {
     let path = path.as_ref();
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let file = std::fs::File::open(path).map_err(|source| CsvError::Io { file: name.clone(), source })?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let file = std::fs::File::open(path).map_err(|source| CsvError::Io {
+        file: name.clone(),
+        source,
+    })?;
     read_payments_csv_from(file, &name)
 }
 
 /// Reads payments CSV text from any reader; `source_name` is used in error
 /// messages in place of a file name.
-pub fn read_payments_csv_from(reader: impl Read, source_name: &str) -> Result<Vec<PaymentRecord>, CsvError> {
+pub fn read_payments_csv_from(
+    reader: impl Read,
+    source_name: &str,
+) -> Result<Vec<PaymentRecord>, CsvError> {
     let file = source_name.to_string();
     let mut reader = BufReader::new(reader);
     // The delimiter is decided on the header line: whichever of `;` and `,`
     // appears more often. Italian exports use `;` precisely because `,` is
     // the decimal separator.
     let delimiter = {
-        let head = reader.fill_buf().map_err(|source| CsvError::Io { file: file.clone(), source })?;
+        let head = reader.fill_buf().map_err(|source| CsvError::Io {
+            file: file.clone(),
+            source,
+        })?;
         let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
         let semicolons = first_line.iter().filter(|b| **b == b';').count();
         let commas = first_line.iter().filter(|b| **b == b',').count();
@@ -103,10 +192,22 @@ pub fn read_payments_csv_from(reader: impl Read, source_name: &str) -> Result<Ve
             b','
         }
     };
-    let mut csv = csv::ReaderBuilder::new().delimiter(delimiter).flexible(false).trim(csv::Trim::All).from_reader(reader);
-    let row_error = |line: u64, column: &str, message: String| CsvError::Row { file: file.clone(), line, column: column.into(), message };
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(reader);
+    let row_error = |line: u64, column: &str, message: String| CsvError::Row {
+        file: file.clone(),
+        line,
+        column: column.into(),
+        message,
+    };
     let csv_error = |e: csv::Error| match e.kind() {
-        csv::ErrorKind::Io(_) => CsvError::Io { file: file.clone(), source: std::io::Error::other(e.to_string()) },
+        csv::ErrorKind::Io(_) => CsvError::Io {
+            file: file.clone(),
+            source: std::io::Error::other(e.to_string()),
+        },
         _ => CsvError::Row {
             file: file.clone(),
             line: e.position().map_or(0, |p| p.line()),
@@ -120,11 +221,21 @@ pub fn read_payments_csv_from(reader: impl Read, source_name: &str) -> Result<Ve
     }
     let mut index: Vec<(Field, usize, String)> = Vec::new();
     for (field, canonical, required, aliases) in FIELDS {
-        let found = headers.iter().position(|h| aliases.contains(&normalise_header(h).as_str()));
+        let found = headers
+            .iter()
+            .position(|h| aliases.contains(&normalise_header(h).as_str()));
         match found {
-            Some(i) => index.push((field, i, headers[i].trim().trim_start_matches('\u{feff}').to_string())),
+            Some(i) => index.push((
+                field,
+                i,
+                headers[i].trim().trim_start_matches('\u{feff}').to_string(),
+            )),
             None if required => {
-                return Err(CsvError::MissingColumn { file, column: canonical, accepted: aliases.join(", ") });
+                return Err(CsvError::MissingColumn {
+                    file,
+                    column: canonical,
+                    accepted: aliases.join(", "),
+                });
             }
             None => {}
         }
@@ -153,22 +264,37 @@ pub fn read_payments_csv_from(reader: impl Read, source_name: &str) -> Result<Ve
                 Field::Supplier => record.supplier = cell.to_string(),
                 Field::Amount => record.amount_cents = parse_amount_cents(cell).map_err(fail)?,
                 Field::InvoiceDate => {
-                    record.invoice_date = parse_optional_date(cell).map_err(fail)?.ok_or_else(|| fail("a date is required".into()))?
+                    record.invoice_date = parse_optional_date(cell)
+                        .map_err(fail)?
+                        .ok_or_else(|| fail("a date is required".into()))?
                 }
                 Field::DueDate => record.due_date = parse_optional_date(cell).map_err(fail)?,
-                Field::PaymentDate => record.payment_date = parse_optional_date(cell).map_err(fail)?,
+                Field::PaymentDate => {
+                    record.payment_date = parse_optional_date(cell).map_err(fail)?
+                }
                 Field::SuspendedDays => {
                     record.suspended_days = if cell.is_empty() {
                         0
                     } else {
-                        cell.parse().map_err(|_| fail(format!("expected a whole number of days (0 or more), found \"{cell}\"")))?
+                        cell.parse().map_err(|_| {
+                            fail(format!(
+                                "expected a whole number of days (0 or more), found \"{cell}\""
+                            ))
+                        })?
                     }
                 }
             }
         }
         if record.invoice_id.is_empty() {
-            let header = index.iter().find(|(f, _, _)| *f == Field::InvoiceId).map_or("invoice_id", |(_, _, h)| h.as_str());
-            return Err(row_error(line, header, "the invoice number is empty".into()));
+            let header = index
+                .iter()
+                .find(|(f, _, _)| *f == Field::InvoiceId)
+                .map_or("invoice_id", |(_, _, h)| h.as_str());
+            return Err(row_error(
+                line,
+                header,
+                "the invoice number is empty".into(),
+            ));
         }
         records.push(record);
     }
@@ -199,12 +325,19 @@ fn parse_optional_date(cell: &str) -> Result<Option<NaiveDate>, String> {
 /// because amounts have at most two decimals.
 pub fn parse_amount_cents(cell: &str) -> Result<i64, String> {
     let err = || format!("expected an amount like 1.234,56 or 1234.56, found \"{cell}\"");
-    let s: String = cell.chars().filter(|c| !c.is_whitespace() && *c != '€').collect();
+    let s: String = cell
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '€')
+        .collect();
     let (negative, s) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, s.as_str()),
     };
-    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+    if s.is_empty()
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
         return Err(err());
     }
     let last_dot = s.rfind('.');
@@ -214,7 +347,10 @@ pub fn parse_amount_cents(cell: &str) -> Result<i64, String> {
         (Some(_), None) | (None, Some(_)) => {
             let sep = if last_dot.is_some() { '.' } else { ',' };
             let groups: Vec<&str> = s.split(sep).collect();
-            let thousands = groups.len() > 1 && groups[0].len() <= 3 && !groups[0].is_empty() && groups[1..].iter().all(|g| g.len() == 3);
+            let thousands = groups.len() > 1
+                && groups[0].len() <= 3
+                && !groups[0].is_empty()
+                && groups[1..].iter().all(|g| g.len() == 3);
             if thousands {
                 None
             } else if groups.len() == 2 && (1..=2).contains(&groups[1].len()) {
@@ -232,9 +368,18 @@ pub fn parse_amount_cents(cell: &str) -> Result<i64, String> {
     let thousands_sep = match decimal_sep {
         Some('.') => ',',
         Some(_) => '.',
-        None => if s.contains('.') { '.' } else { ',' },
+        None => {
+            if s.contains('.') {
+                '.'
+            } else {
+                ','
+            }
+        }
     };
-    if int_part.contains(decimal_sep.unwrap_or('#')) || frac_part.len() > 2 || frac_part.contains(['.', ',']) {
+    if int_part.contains(decimal_sep.unwrap_or('#'))
+        || frac_part.len() > 2
+        || frac_part.contains(['.', ','])
+    {
         return Err(err());
     }
     if int_part.contains(thousands_sep) {
@@ -249,7 +394,10 @@ pub fn parse_amount_cents(cell: &str) -> Result<i64, String> {
     }
     let euros: i64 = digits.parse().map_err(|_| err())?;
     let cents: i64 = format!("{frac_part:0<2}").parse().map_err(|_| err())?;
-    let total = euros.checked_mul(100).and_then(|e| e.checked_add(cents)).ok_or_else(err)?;
+    let total = euros
+        .checked_mul(100)
+        .and_then(|e| e.checked_add(cents))
+        .ok_or_else(err)?;
     Ok(if negative { -total } else { total })
 }
 
@@ -313,7 +461,9 @@ mod tests {
 
     #[test]
     fn a_bad_date_rejects_the_whole_file_naming_line_and_column() {
-        let mut text = String::from("numero fattura;fornitore;importo;data fattura;data scadenza;data pagamento\n");
+        let mut text = String::from(
+            "numero fattura;fornitore;importo;data fattura;data scadenza;data pagamento\n",
+        );
         for i in 2..17 {
             text.push_str(&format!("F{i};X;10,00;01/01/2020;31/01/2020;15/02/2020\n"));
         }
@@ -327,16 +477,29 @@ mod tests {
 
     #[test]
     fn a_missing_required_column_is_reported_with_its_aliases() {
-        let err = read_payments_csv_from("fornitore;importo\nX;1\n".as_bytes(), "p.csv").unwrap_err();
-        assert!(err.to_string().starts_with("p.csv: missing column \"invoice_id\""), "{err}");
+        let err =
+            read_payments_csv_from("fornitore;importo\nX;1\n".as_bytes(), "p.csv").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("p.csv: missing column \"invoice_id\""),
+            "{err}"
+        );
     }
 
     #[test]
     fn a_file_on_disk_is_named_by_its_file_name_in_errors() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("payments.csv");
-        std::fs::write(&path, "invoice_id,supplier,amount,invoice_date\nA,B,12x,2020-01-01\n").unwrap();
+        std::fs::write(
+            &path,
+            "invoice_id,supplier,amount,invoice_date\nA,B,12x,2020-01-01\n",
+        )
+        .unwrap();
         let err = read_payments_csv(&path).unwrap_err();
-        assert!(err.to_string().starts_with("payments.csv:2: column \"amount\""), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("payments.csv:2: column \"amount\""),
+            "{err}"
+        );
     }
 }

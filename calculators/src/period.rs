@@ -73,7 +73,12 @@ impl Period {
         Self::checked(PeriodKind::Year, year, 0, 0..=0)
     }
 
-    fn checked(kind: PeriodKind, year: i32, index: u32, range: std::ops::RangeInclusive<u32>) -> Result<Self, PeriodError> {
+    fn checked(
+        kind: PeriodKind,
+        year: i32,
+        index: u32,
+        range: std::ops::RangeInclusive<u32>,
+    ) -> Result<Self, PeriodError> {
         // The year range matches the dates PaymentTable accepts, which keeps
         // day arithmetic far away from any overflow.
         if !(1900..=2199).contains(&year) || !range.contains(&index) {
@@ -139,7 +144,13 @@ impl Period {
     /// The quarters of a year period, or the period itself otherwise.
     pub fn quarters(&self) -> Vec<Period> {
         match self.kind {
-            PeriodKind::Year => (1..=4).map(|q| Period { kind: PeriodKind::Quarter, year: self.year, index: q }).collect(),
+            PeriodKind::Year => (1..=4)
+                .map(|q| Period {
+                    kind: PeriodKind::Quarter,
+                    year: self.year,
+                    index: q,
+                })
+                .collect(),
             _ => vec![*self],
         }
     }
@@ -192,7 +203,9 @@ impl FromStr for Period {
         let year: i32 = year.parse().map_err(|_| bad())?;
         match rest {
             None => Self::year(year),
-            Some(r) if r.starts_with(['Q', 'q']) => Self::quarter(year, r[1..].parse().map_err(|_| bad())?),
+            Some(r) if r.starts_with(['Q', 'q']) => {
+                Self::quarter(year, r[1..].parse().map_err(|_| bad())?)
+            }
             Some(r) => Self::month(year, r.parse().map_err(|_| bad())?),
         }
         .map_err(|_| bad())
@@ -220,7 +233,10 @@ mod tests {
     #[test]
     fn periods_parse_and_print_in_the_same_form() {
         for text in ["2020", "2020-Q1", "2020-Q4", "2020-02", "2020-12"] {
-            assert_eq!(text.parse::<Period>().map(|p| p.to_string()), Ok(text.to_string()));
+            assert_eq!(
+                text.parse::<Period>().map(|p| p.to_string()),
+                Ok(text.to_string())
+            );
         }
         assert!("2020-Q5".parse::<Period>().is_err());
         assert!("2020-13".parse::<Period>().is_err());
@@ -234,13 +250,19 @@ mod tests {
         let q4 = Period::quarter(2020, 4).unwrap();
         assert_eq!(q4.start(), NaiveDate::from_ymd_opt(2020, 10, 1).unwrap());
         assert_eq!(q4.end(), NaiveDate::from_ymd_opt(2020, 12, 31).unwrap());
-        assert_eq!(Period::year(2020).unwrap().end_day() - Period::year(2020).unwrap().start_day(), 365);
+        assert_eq!(
+            Period::year(2020).unwrap().end_day() - Period::year(2020).unwrap().start_day(),
+            365
+        );
     }
 
     #[test]
     fn day_numbers_match_arrow_date32() {
         assert_eq!(day_number(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap()), 1);
-        assert_eq!(date_from_day(day_number(NaiveDate::from_ymd_opt(2020, 12, 31).unwrap())), NaiveDate::from_ymd_opt(2020, 12, 31));
+        assert_eq!(
+            date_from_day(day_number(NaiveDate::from_ymd_opt(2020, 12, 31).unwrap())),
+            NaiveDate::from_ymd_opt(2020, 12, 31)
+        );
         assert_eq!(date_from_day(NULL_DAY), None);
     }
 }

@@ -8,16 +8,16 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use cruscotto_calculator_abi::{
-    AbiDecimal, AbiResult, CalculatorDescriptorV1, ComputeFn, EntryFn, FreeResultFn, ABI_VERSION, ENTRY_SYMBOL, STATUS_ERROR,
-    STATUS_NO_DATA, STATUS_OK,
+    AbiDecimal, AbiResult, CalculatorDescriptorV1, ComputeFn, EntryFn, FreeResultFn, ABI_VERSION,
+    ENTRY_SYMBOL, STATUS_ERROR, STATUS_NO_DATA, STATUS_OK,
 };
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::arrow_export::{export_payments, ExportedBatch};
 use crate::contract::{
-    Aggregation, CalcResult, Calculator, CalculatorError, Components, Descriptor, Diagnostic, Direction, InputKind, InputSpec,
-    ParamSpec, ResultStatus, Source, Unit,
+    Aggregation, CalcResult, Calculator, CalculatorError, Components, Descriptor, Diagnostic,
+    Direction, InputKind, InputSpec, ParamSpec, ResultStatus, Source, Unit,
 };
 use crate::inputs::{Inputs, PaymentTable};
 use crate::period::Period;
@@ -61,7 +61,9 @@ pub enum LoadErrorKind {
         existing_version: String,
     },
     /// A plugin tried to take the id of a built-in calculator.
-    #[error("calculator id \"{0}\" belongs to a built-in calculator and cannot be replaced by a plugin")]
+    #[error(
+        "calculator id \"{0}\" belongs to a built-in calculator and cannot be replaced by a plugin"
+    )]
     BuiltinId(String),
 }
 
@@ -126,7 +128,10 @@ pub struct PluginCalculator {
 
 impl std::fmt::Debug for PluginCalculator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PluginCalculator").field("descriptor", &self.descriptor).field("timeout", &self.timeout).finish()
+        f.debug_struct("PluginCalculator")
+            .field("descriptor", &self.descriptor)
+            .field("timeout", &self.timeout)
+            .finish()
     }
 }
 
@@ -137,7 +142,10 @@ impl std::fmt::Debug for PluginCalculator {
 pub(crate) fn open(
     path: &Path,
     timeout: Duration,
-) -> (Option<libloading::Library>, Result<PluginCalculator, LoadErrorKind>) {
+) -> (
+    Option<libloading::Library>,
+    Result<PluginCalculator, LoadErrorKind>,
+) {
     // SAFETY: loading a library runs its initialisers. Plugins are trusted
     // code installed by the operator in the plugin directory; that is the
     // documented trust model.
@@ -149,11 +157,15 @@ pub(crate) fn open(
     (Some(library), result)
 }
 
-fn read_descriptor(library: &libloading::Library, path: &Path, timeout: Duration) -> Result<PluginCalculator, LoadErrorKind> {
+fn read_descriptor(
+    library: &libloading::Library,
+    path: &Path,
+    timeout: Duration,
+) -> Result<PluginCalculator, LoadErrorKind> {
     // SAFETY: the symbol's type is fixed by the ABI crate; a library
     // exporting the name with another type breaks the contract.
-    let entry: libloading::Symbol<'_, EntryFn> =
-        unsafe { library.get(ENTRY_SYMBOL) }.map_err(|e| LoadErrorKind::MissingSymbol(e.to_string()))?;
+    let entry: libloading::Symbol<'_, EntryFn> = unsafe { library.get(ENTRY_SYMBOL) }
+        .map_err(|e| LoadErrorKind::MissingSymbol(e.to_string()))?;
     // SAFETY: calling the entry function per the ABI; it takes no arguments.
     let descriptor = unsafe { entry() };
     if descriptor.is_null() {
@@ -164,7 +176,10 @@ fn read_descriptor(library: &libloading::Library, path: &Path, timeout: Duration
     // read before the check.
     let found = unsafe { std::ptr::read(descriptor as *const u32) };
     if found != ABI_VERSION {
-        return Err(LoadErrorKind::WrongAbiVersion { found, expected: ABI_VERSION });
+        return Err(LoadErrorKind::WrongAbiVersion {
+            found,
+            expected: ABI_VERSION,
+        });
     }
     // SAFETY: the version matched, so the pointer is a CalculatorDescriptorV1
     // that lives as long as the library.
@@ -175,22 +190,39 @@ fn read_descriptor(library: &libloading::Library, path: &Path, timeout: Duration
         }
         // SAFETY: non-null; the ABI requires NUL-terminated strings valid for the library's life.
         let s = unsafe { CStr::from_ptr(p) };
-        s.to_str().map(str::to_owned).map_err(|_| LoadErrorKind::BadDescriptor(format!("{what} is not UTF-8")))
+        s.to_str()
+            .map(str::to_owned)
+            .map_err(|_| LoadErrorKind::BadDescriptor(format!("{what} is not UTF-8")))
     };
     let id = text(d.id, "id")?;
     let version = text(d.version, "version")?;
     let manifest_text = text(d.manifest_json, "manifest")?;
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-        return Err(LoadErrorKind::BadDescriptor(format!("id \"{id}\" must be non-empty letters, digits, '_' or '-'")));
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(LoadErrorKind::BadDescriptor(format!(
+            "id \"{id}\" must be non-empty letters, digits, '_' or '-'"
+        )));
     }
     if parse_version(&version).is_none() {
-        return Err(LoadErrorKind::BadDescriptor(format!("version \"{version}\" is not major.minor.patch")));
+        return Err(LoadErrorKind::BadDescriptor(format!(
+            "version \"{version}\" is not major.minor.patch"
+        )));
     }
     let (Some(compute), Some(free_result)) = (d.compute, d.free_result) else {
-        return Err(LoadErrorKind::BadDescriptor("compute or free_result is null".into()));
+        return Err(LoadErrorKind::BadDescriptor(
+            "compute or free_result is null".into(),
+        ));
     };
-    let manifest: Manifest = serde_json::from_str(&manifest_text).map_err(|e| LoadErrorKind::BadManifest(e.to_string()))?;
-    if let Some(bad) = manifest.inputs.iter().find(|i| i.kind != InputKind::Payments) {
+    let manifest: Manifest = serde_json::from_str(&manifest_text)
+        .map_err(|e| LoadErrorKind::BadManifest(e.to_string()))?;
+    if let Some(bad) = manifest
+        .inputs
+        .iter()
+        .find(|i| i.kind != InputKind::Payments)
+    {
         return Err(LoadErrorKind::BadManifest(format!(
             "input \"{}\": ABI version 1 passes only the payments table to plugins",
             bad.name
@@ -208,15 +240,21 @@ fn read_descriptor(library: &libloading::Library, path: &Path, timeout: Duration
             aggregation: manifest.aggregation,
             source: Source::Plugin(path.to_path_buf()),
         },
-        ffi: Ffi { instance: d.instance, compute, free_result },
+        ffi: Ffi {
+            instance: d.instance,
+            compute,
+            free_result,
+        },
         timeout,
     })
 }
 
 fn decimal(d: AbiDecimal, id: &str, what: &str) -> Result<Decimal, CalculatorError> {
-    Decimal::try_from_i128_with_scale(d.mantissa(), d.scale).map_err(|e| CalculatorError::PluginProtocol {
-        id: id.into(),
-        message: format!("{what} is not a representable decimal: {e}"),
+    Decimal::try_from_i128_with_scale(d.mantissa(), d.scale).map_err(|e| {
+        CalculatorError::PluginProtocol {
+            id: id.into(),
+            message: format!("{what} is not a representable decimal: {e}"),
+        }
     })
 }
 
@@ -241,11 +279,17 @@ fn convert(out: &AbiResult, id: &str) -> Result<CalcResult, CalculatorError> {
         STATUS_ERROR => {
             return Err(CalculatorError::PluginFailed {
                 id: id.into(),
-                message: error.unwrap_or_else(|| "the plugin reported an error without a message".into()),
+                message: error
+                    .unwrap_or_else(|| "the plugin reported an error without a message".into()),
             })
         }
         STATUS_OK | STATUS_NO_DATA => {}
-        other => return Err(CalculatorError::PluginProtocol { id: id.into(), message: format!("unknown status {other}") }),
+        other => {
+            return Err(CalculatorError::PluginProtocol {
+                id: id.into(),
+                message: format!("unknown status {other}"),
+            })
+        }
     }
     let diagnostics: Vec<Diagnostic> = match diagnostics {
         None => Vec::new(),
@@ -263,13 +307,24 @@ fn convert(out: &AbiResult, id: &str) -> Result<CalcResult, CalculatorError> {
     } else {
         None
     };
-    let value = if out.status == STATUS_OK && out.has_value != 0 { Some(decimal(out.value, id, "value")?.normalize()) } else { None };
+    let value = if out.status == STATUS_OK && out.has_value != 0 {
+        Some(decimal(out.value, id, "value")?.normalize())
+    } else {
+        None
+    };
     let mut diagnostics = diagnostics;
     if value.is_none() && diagnostics.is_empty() {
-        diagnostics.push(Diagnostic::new("no_data", "the plugin found nothing to compute over"));
+        diagnostics.push(Diagnostic::new(
+            "no_data",
+            "the plugin found nothing to compute over",
+        ));
     }
     Ok(CalcResult {
-        status: if value.is_some() { ResultStatus::Ok } else { ResultStatus::NoData },
+        status: if value.is_some() {
+            ResultStatus::Ok
+        } else {
+            ResultStatus::NoData
+        },
         value,
         components,
         records_used: out.records_used,
@@ -280,12 +335,27 @@ fn convert(out: &AbiResult, id: &str) -> Result<CalcResult, CalculatorError> {
 
 impl Ffi {
     /// Runs one computation and frees the plugin's memory.
-    fn call(self, batch: &ExportedBatch, params: &CStr, period: &cruscotto_calculator_abi::AbiPeriod, id: &str) -> Result<CalcResult, CalculatorError> {
+    fn call(
+        self,
+        batch: &ExportedBatch,
+        params: &CStr,
+        period: &cruscotto_calculator_abi::AbiPeriod,
+        id: &str,
+    ) -> Result<CalcResult, CalculatorError> {
         let mut out = AbiResult::empty();
         // SAFETY: all pointers are valid for the call: the batch and params are
         // owned by this thread, the instance and function belong to a library
         // that is never unloaded.
-        unsafe { (self.compute)(self.instance, &*batch.schema, &*batch.array, params.as_ptr(), period, &mut out) };
+        unsafe {
+            (self.compute)(
+                self.instance,
+                &*batch.schema,
+                &*batch.array,
+                params.as_ptr(),
+                period,
+                &mut out,
+            )
+        };
         let result = convert(&out, id);
         // SAFETY: `out` was filled by this plugin's compute and is freed once.
         unsafe { (self.free_result)(&mut out) };
@@ -308,9 +378,18 @@ impl Calculator for PluginCalculator {
     /// buffers, the params are moved in) and the library is never unloaded,
     /// so its code stays mapped whatever the thread does next. The cost is a
     /// thread and its inputs held until the plugin returns, if ever.
-    fn compute(&self, inputs: &Inputs, period: &Period, params: &serde_json::Value) -> Result<CalcResult, CalculatorError> {
+    fn compute(
+        &self,
+        inputs: &Inputs,
+        period: &Period,
+        params: &serde_json::Value,
+    ) -> Result<CalcResult, CalculatorError> {
         let id = self.descriptor.id.clone();
-        let wants_payments = self.descriptor.inputs.iter().any(|i| i.kind == InputKind::Payments);
+        let wants_payments = self
+            .descriptor
+            .inputs
+            .iter()
+            .any(|i| i.kind == InputKind::Payments);
         let batch = match (&inputs.payments, wants_payments) {
             (Some(table), _) => export_payments(table),
             (None, true) => return Err(CalculatorError::MissingInput("payments".into())),
@@ -324,11 +403,15 @@ impl Calculator for PluginCalculator {
             serde_json::Value::Null => "{}".to_string(),
             serde_json::Value::Object(_) => params.to_string(),
             other => {
-                return Err(CalculatorError::InvalidParam { name: "params".into(), message: format!("must be a JSON object, found {other}") })
+                return Err(CalculatorError::InvalidParam {
+                    name: "params".into(),
+                    message: format!("must be a JSON object, found {other}"),
+                })
             }
         };
         // serde_json escapes NUL inside strings, so the text has no interior NUL.
-        let params = CString::new(params).map_err(|e| CalculatorError::InvalidInput(e.to_string()))?;
+        let params =
+            CString::new(params).map_err(|e| CalculatorError::InvalidInput(e.to_string()))?;
         let period = period.to_abi();
         let ffi = self.ffi;
         let (tx, rx) = mpsc::sync_channel(1);
@@ -341,16 +424,23 @@ impl Calculator for PluginCalculator {
                 // The receiver is gone when the host gave up waiting; nothing to do then.
                 let _ = tx.send(result);
             })
-            .map_err(|e| CalculatorError::PluginFailed { id: id.clone(), message: format!("could not start a worker thread: {e}") })?;
+            .map_err(|e| CalculatorError::PluginFailed {
+                id: id.clone(),
+                message: format!("could not start a worker thread: {e}"),
+            })?;
         match rx.recv_timeout(self.timeout) {
             Ok(result) => result,
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 tracing::warn!(calculator = %id, timeout = ?self.timeout, "plugin computation cut off; its thread is abandoned");
-                Err(CalculatorError::Timeout { id, after: self.timeout })
+                Err(CalculatorError::Timeout {
+                    id,
+                    after: self.timeout,
+                })
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                Err(CalculatorError::PluginFailed { id, message: "the worker thread ended without a result".into() })
-            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(CalculatorError::PluginFailed {
+                id,
+                message: "the worker thread ended without a result".into(),
+            }),
         }
     }
 }

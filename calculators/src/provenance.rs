@@ -25,7 +25,12 @@ pub struct Provenance {
 
 impl Provenance {
     /// The provenance of computing `descriptor` over these inputs.
-    pub fn new(descriptor: &Descriptor, inputs: &Inputs, period: &Period, params: &serde_json::Value) -> Self {
+    pub fn new(
+        descriptor: &Descriptor,
+        inputs: &Inputs,
+        period: &Period,
+        params: &serde_json::Value,
+    ) -> Self {
         Self {
             calculator_id: descriptor.id.clone(),
             calculator_version: descriptor.version.clone(),
@@ -61,13 +66,17 @@ pub fn input_fingerprint(inputs: &Inputs, period: &Period, params: &serde_json::
         let mut buf = Vec::with_capacity(64 * 1024);
         for chunk in c.amount_cents.chunks(8 * 1024) {
             buf.clear();
-            chunk.iter().for_each(|v| buf.extend_from_slice(&v.to_le_bytes()));
+            chunk
+                .iter()
+                .for_each(|v| buf.extend_from_slice(&v.to_le_bytes()));
             h.update(&buf);
         }
         for col in [c.invoice_date, c.due_date, c.payment_date, c.suspended_days] {
             for chunk in col.chunks(16 * 1024) {
                 buf.clear();
-                chunk.iter().for_each(|v| buf.extend_from_slice(&v.to_le_bytes()));
+                chunk
+                    .iter()
+                    .for_each(|v| buf.extend_from_slice(&v.to_le_bytes()));
                 h.update(&buf);
             }
         }
@@ -86,7 +95,11 @@ pub fn input_fingerprint(inputs: &Inputs, period: &Period, params: &serde_json::
     h.update(b"phases\0");
     h.update((inputs.phases.len() as u64).to_le_bytes());
     for p in &inputs.phases {
-        for text in [p.code.clone(), p.weight.normalize().to_string(), p.completion_percent.normalize().to_string()] {
+        for text in [
+            p.code.clone(),
+            p.weight.normalize().to_string(),
+            p.completion_percent.normalize().to_string(),
+        ] {
             h.update(text.as_bytes());
             h.update(b"\0");
         }
@@ -138,30 +151,57 @@ mod tests {
     use rust_decimal::Decimal;
 
     fn inputs(amount: i64) -> Inputs {
-        Inputs::with_payments(PaymentTable::from_columns(vec![amount], vec![18_000], vec![18_030], vec![18_040], vec![0]).unwrap())
+        Inputs::with_payments(
+            PaymentTable::from_columns(
+                vec![amount],
+                vec![18_000],
+                vec![18_030],
+                vec![18_040],
+                vec![0],
+            )
+            .unwrap(),
+        )
     }
 
     #[test]
     fn the_fingerprint_changes_when_an_input_changes_and_only_then() {
         let p = Period::year(2020).unwrap();
         let params = serde_json::json!({"default_term_days": 30});
-        assert_eq!(input_fingerprint(&inputs(100), &p, &params), input_fingerprint(&inputs(100), &p, &params));
-        assert_ne!(input_fingerprint(&inputs(100), &p, &params), input_fingerprint(&inputs(101), &p, &params));
+        assert_eq!(
+            input_fingerprint(&inputs(100), &p, &params),
+            input_fingerprint(&inputs(100), &p, &params)
+        );
         assert_ne!(
             input_fingerprint(&inputs(100), &p, &params),
-            input_fingerprint(&inputs(100), &p, &serde_json::json!({"default_term_days": 60}))
+            input_fingerprint(&inputs(101), &p, &params)
         );
-        assert_ne!(input_fingerprint(&inputs(100), &p, &params), input_fingerprint(&inputs(100), &Period::quarter(2020, 1).unwrap(), &params));
+        assert_ne!(
+            input_fingerprint(&inputs(100), &p, &params),
+            input_fingerprint(
+                &inputs(100),
+                &p,
+                &serde_json::json!({"default_term_days": 60})
+            )
+        );
+        assert_ne!(
+            input_fingerprint(&inputs(100), &p, &params),
+            input_fingerprint(&inputs(100), &Period::quarter(2020, 1).unwrap(), &params)
+        );
     }
 
     #[test]
     fn the_fingerprint_ignores_key_order_and_trailing_decimal_zeros() {
         let p = Period::year(2020).unwrap();
         let d = NaiveDate::from_ymd_opt(2020, 5, 1).unwrap();
-        let a = Inputs::default().with_series("numerator", Series::new().with(d, Decimal::new(150, 2)));
-        let b = Inputs::default().with_series("numerator", Series::new().with(d, Decimal::new(15, 1)));
+        let a =
+            Inputs::default().with_series("numerator", Series::new().with(d, Decimal::new(150, 2)));
+        let b =
+            Inputs::default().with_series("numerator", Series::new().with(d, Decimal::new(15, 1)));
         let pa: serde_json::Value = serde_json::from_str(r#"{"a":1,"b":2}"#).unwrap();
         let pb: serde_json::Value = serde_json::from_str(r#"{"b":2,"a":1}"#).unwrap();
-        assert_eq!(input_fingerprint(&a, &p, &pa), input_fingerprint(&b, &p, &pb));
+        assert_eq!(
+            input_fingerprint(&a, &p, &pa),
+            input_fingerprint(&b, &p, &pb)
+        );
     }
 }

@@ -42,7 +42,10 @@ pub struct RegistryConfig {
 
 impl Default for RegistryConfig {
     fn default() -> Self {
-        Self { plugin_dir: None, timeout: DEFAULT_TIMEOUT }
+        Self {
+            plugin_dir: None,
+            timeout: DEFAULT_TIMEOUT,
+        }
     }
 }
 
@@ -70,12 +73,18 @@ pub struct Registry {
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Registry").field("config", &self.config).field("ids", &self.ids()).finish()
+        f.debug_struct("Registry")
+            .field("config", &self.config)
+            .field("ids", &self.ids())
+            .finish()
     }
 }
 
 fn is_library(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("so" | "dylib" | "dll"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("so" | "dylib" | "dll")
+    )
 }
 
 impl Registry {
@@ -87,7 +96,10 @@ impl Registry {
     /// Built-ins plus every plugin in `config.plugin_dir`. Libraries that
     /// fail are listed by [`Registry::load_errors`]; the others still load.
     pub fn new(config: RegistryConfig) -> Self {
-        let calculators = crate::builtin::all().into_iter().map(|c| (c.descriptor().id.clone(), c)).collect();
+        let calculators = crate::builtin::all()
+            .into_iter()
+            .map(|c| (c.descriptor().id.clone(), c))
+            .collect();
         let registry = Self {
             config,
             calculators: RwLock::new(calculators),
@@ -103,27 +115,47 @@ impl Registry {
     /// module documentation.
     pub fn reload(&self) -> ReloadReport {
         let mut report = ReloadReport::default();
-        let Some(dir) = &self.config.plugin_dir else { return report };
+        let Some(dir) = &self.config.plugin_dir else {
+            return report;
+        };
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) => {
-                report.errors.push(LoadError { path: dir.clone(), kind: LoadErrorKind::NotALibrary(format!("cannot read the plugin directory: {e}")) });
+                report.errors.push(LoadError {
+                    path: dir.clone(),
+                    kind: LoadErrorKind::NotALibrary(format!(
+                        "cannot read the plugin directory: {e}"
+                    )),
+                });
                 self.record_errors(&report.errors);
                 return report;
             }
         };
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| is_library(p)).collect();
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| is_library(p))
+            .collect();
         paths.sort();
         for path in paths {
-            let fresh = self.visited.lock().unwrap_or_else(|e| e.into_inner()).insert(path.clone());
+            let fresh = self
+                .visited
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(path.clone());
             if !fresh {
                 continue;
             }
             let (library, loaded) = open(&path, self.config.timeout);
             if let Some(library) = library {
-                self.libraries.lock().unwrap_or_else(|e| e.into_inner()).push(library);
+                self.libraries
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(library);
             }
-            let error = |kind| LoadError { path: path.clone(), kind };
+            let error = |kind| LoadError {
+                path: path.clone(),
+                kind,
+            };
             let calculator = match loaded {
                 Ok(c) => c,
                 Err(kind) => {
@@ -140,7 +172,9 @@ impl Registry {
                     calculators.insert(id.clone(), Arc::new(calculator));
                     report.added.push(id);
                 }
-                Some(existing) if existing.source == Source::Builtin => report.errors.push(error(LoadErrorKind::BuiltinId(id))),
+                Some(existing) if existing.source == Source::Builtin => {
+                    report.errors.push(error(LoadErrorKind::BuiltinId(id)))
+                }
                 Some(existing) if parse_version(&version) > parse_version(&existing.version) => {
                     tracing::info!(calculator = %id, %version, replaced = %existing.version, path = %path.display(), "plugin replaced by a higher version");
                     calculators.insert(id.clone(), Arc::new(calculator));
@@ -162,33 +196,61 @@ impl Registry {
     }
 
     fn record_errors(&self, errors: &[LoadError]) {
-        self.errors.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(errors);
+        self.errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(errors);
     }
 
     /// Every load error since the registry was built.
     pub fn load_errors(&self) -> Vec<LoadError> {
-        self.errors.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The calculator with this id.
     pub fn get(&self, id: &str) -> Option<Arc<dyn Calculator>> {
-        self.calculators.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+        self.calculators
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
     }
 
     /// Ids, sorted.
     pub fn ids(&self) -> Vec<String> {
-        self.calculators.read().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect()
+        self.calculators
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect()
     }
 
     /// Descriptors of every calculator, sorted by id.
     pub fn descriptors(&self) -> Vec<Descriptor> {
-        self.calculators.read().unwrap_or_else(|e| e.into_inner()).values().map(|c| c.descriptor().clone()).collect()
+        self.calculators
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .map(|c| c.descriptor().clone())
+            .collect()
     }
 
     /// Looks up a calculator and computes with it. The registry lock is not
     /// held during the computation.
-    pub fn compute(&self, id: &str, inputs: &Inputs, period: &Period, params: &serde_json::Value) -> Result<CalcResult, CalculatorError> {
-        let calculator = self.get(id).ok_or_else(|| CalculatorError::UnknownCalculator(id.into()))?;
+    pub fn compute(
+        &self,
+        id: &str,
+        inputs: &Inputs,
+        period: &Period,
+        params: &serde_json::Value,
+    ) -> Result<CalcResult, CalculatorError> {
+        let calculator = self
+            .get(id)
+            .ok_or_else(|| CalculatorError::UnknownCalculator(id.into()))?;
         calculator.compute(inputs, period, params)
     }
 

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use common::{lib_name, plugin};
 use cruscotto_calculators::{
-    CalculatorError, Decimal, Inputs, LoadErrorKind, PaymentRecord, PaymentTable, Period, Registry, RegistryConfig, ResultStatus,
-    Source,
+    CalculatorError, Decimal, Inputs, LoadErrorKind, PaymentRecord, PaymentTable, Period, Registry,
+    RegistryConfig, ResultStatus, Source,
 };
 use serde_json::json;
 
@@ -17,7 +17,13 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-fn invoice(euros: i64, invoice: NaiveDate, due: Option<NaiveDate>, paid: Option<NaiveDate>, suspended: u32) -> PaymentRecord {
+fn invoice(
+    euros: i64,
+    invoice: NaiveDate,
+    due: Option<NaiveDate>,
+    paid: Option<NaiveDate>,
+    suspended: u32,
+) -> PaymentRecord {
     PaymentRecord {
         invoice_id: String::new(),
         supplier: String::new(),
@@ -51,20 +57,30 @@ fn hand_made() -> Inputs {
 /// that is not named like a library at all.
 fn plugin_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let copy = |package: &str, stem: &str| std::fs::copy(plugin(package), dir.path().join(lib_name(stem))).unwrap();
+    let copy = |package: &str, stem: &str| {
+        std::fs::copy(plugin(package), dir.path().join(lib_name(stem))).unwrap()
+    };
     copy("cruscotto-plugin-median-delay", "a_median_delay");
     copy("cruscotto-plugin-median-delay", "z_median_delay_copy");
     copy("cruscotto-plugin-broken-panic", "broken_panic");
     copy("cruscotto-plugin-broken-abi", "broken_abi");
     copy("cruscotto-plugin-broken-slow", "broken_slow");
     copy("cruscotto-plugin-itp", "itp");
-    std::fs::write(dir.path().join(format!("not-a-library.{}", std::env::consts::DLL_EXTENSION)), "just text\n").unwrap();
+    std::fs::write(
+        dir.path()
+            .join(format!("not-a-library.{}", std::env::consts::DLL_EXTENSION)),
+        "just text\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("README.txt"), "ignored\n").unwrap();
     dir
 }
 
 fn registry(dir: &tempfile::TempDir, timeout: Duration) -> Registry {
-    Registry::new(RegistryConfig { plugin_dir: Some(dir.path().to_path_buf()), timeout })
+    Registry::new(RegistryConfig {
+        plugin_dir: Some(dir.path().to_path_buf()),
+        timeout,
+    })
 }
 
 fn q1() -> Period {
@@ -76,7 +92,13 @@ fn the_loader_reports_each_broken_library_with_its_path_while_the_others_load() 
     let dir = plugin_dir();
     let registry = registry(&dir, Duration::from_secs(5));
     let ids = registry.ids();
-    for id in ["median_payment_delay", "broken_panic", "broken_slow", "itp_plugin", "payment_timeliness"] {
+    for id in [
+        "median_payment_delay",
+        "broken_panic",
+        "broken_slow",
+        "itp_plugin",
+        "payment_timeliness",
+    ] {
         assert!(ids.contains(&id.to_string()), "{id} missing from {ids:?}");
     }
     let errors = registry.load_errors();
@@ -87,12 +109,26 @@ fn the_loader_reports_each_broken_library_with_its_path_while_the_others_load() 
             .find(|e| e.path.file_name().unwrap().to_string_lossy().contains(stem))
             .unwrap_or_else(|| panic!("no load error for {stem}: {errors:#?}"))
     };
-    assert_eq!(error_for("broken_abi").kind, LoadErrorKind::WrongAbiVersion { found: 99, expected: 1 });
-    assert!(matches!(error_for("not-a-library").kind, LoadErrorKind::NotALibrary(_)));
-    assert!(matches!(&error_for("z_median_delay_copy").kind, LoadErrorKind::DuplicateId { id, .. } if id == "median_payment_delay"));
+    assert_eq!(
+        error_for("broken_abi").kind,
+        LoadErrorKind::WrongAbiVersion {
+            found: 99,
+            expected: 1
+        }
+    );
+    assert!(matches!(
+        error_for("not-a-library").kind,
+        LoadErrorKind::NotALibrary(_)
+    ));
+    assert!(
+        matches!(&error_for("z_median_delay_copy").kind, LoadErrorKind::DuplicateId { id, .. } if id == "median_payment_delay")
+    );
     // Every message names the file, so an operator can act on it.
     for e in &errors {
-        assert!(e.to_string().starts_with(&e.path.display().to_string()), "{e}");
+        assert!(
+            e.to_string().starts_with(&e.path.display().to_string()),
+            "{e}"
+        );
     }
 }
 
@@ -107,7 +143,9 @@ fn the_example_plugin_computes_the_median_delay_on_hand_made_data() {
     let r = calc.compute(&hand_made(), &q1(), &json!({})).unwrap();
     assert_eq!(r.value, Some("12.5".parse::<Decimal>().unwrap()));
     assert_eq!(r.records_used, 4);
-    let empty = calc.compute(&hand_made(), &Period::quarter(2020, 3).unwrap(), &json!({})).unwrap();
+    let empty = calc
+        .compute(&hand_made(), &Period::quarter(2020, 3).unwrap(), &json!({}))
+        .unwrap();
     assert_eq!(empty.status, ResultStatus::NoData);
 }
 
@@ -115,25 +153,39 @@ fn the_example_plugin_computes_the_median_delay_on_hand_made_data() {
 fn the_itp_plugin_agrees_with_the_builtin_through_the_abi() {
     let dir = plugin_dir();
     let registry = registry(&dir, Duration::from_secs(5));
-    let builtin = registry.compute("payment_timeliness", &hand_made(), &q1(), &json!({})).unwrap();
-    let plugin = registry.compute("itp_plugin", &hand_made(), &q1(), &json!({})).unwrap();
+    let builtin = registry
+        .compute("payment_timeliness", &hand_made(), &q1(), &json!({}))
+        .unwrap();
+    let plugin = registry
+        .compute("itp_plugin", &hand_made(), &q1(), &json!({}))
+        .unwrap();
     assert_eq!(plugin.value, builtin.value);
-    assert_eq!(plugin.components.map(|c| (c.numerator, c.denominator)), builtin.components.map(|c| (c.numerator, c.denominator)));
+    assert_eq!(
+        plugin.components.map(|c| (c.numerator, c.denominator)),
+        builtin.components.map(|c| (c.numerator, c.denominator))
+    );
 }
 
 #[test]
 fn a_panicking_plugin_returns_an_error_and_the_host_keeps_working() {
     let dir = plugin_dir();
     let registry = registry(&dir, Duration::from_secs(5));
-    let err = registry.compute("broken_panic", &hand_made(), &q1(), &json!({})).unwrap_err();
+    let err = registry
+        .compute("broken_panic", &hand_made(), &q1(), &json!({}))
+        .unwrap_err();
     match &err {
         CalculatorError::PluginFailed { id, message } => {
             assert_eq!(id, "broken_panic");
-            assert!(message.contains("deliberate panic inside compute"), "{message}");
+            assert!(
+                message.contains("deliberate panic inside compute"),
+                "{message}"
+            );
         }
         other => panic!("expected PluginFailed, got {other:?}"),
     }
-    let after = registry.compute("median_payment_delay", &hand_made(), &q1(), &json!({})).unwrap();
+    let after = registry
+        .compute("median_payment_delay", &hand_made(), &q1(), &json!({}))
+        .unwrap();
     assert_eq!(after.value, Some("12.5".parse::<Decimal>().unwrap()));
 }
 
@@ -142,13 +194,34 @@ fn a_slow_plugin_is_cut_off_by_the_timeout_and_the_host_keeps_working() {
     let dir = plugin_dir();
     let registry = registry(&dir, Duration::from_millis(300));
     let started = Instant::now();
-    let err = registry.compute("broken_slow", &hand_made(), &q1(), &json!({"sleep_ms": 20_000})).unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
-    assert_eq!(err, CalculatorError::Timeout { id: "broken_slow".into(), after: Duration::from_millis(300) });
+    let err = registry
+        .compute(
+            "broken_slow",
+            &hand_made(),
+            &q1(),
+            &json!({"sleep_ms": 20_000}),
+        )
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        err,
+        CalculatorError::Timeout {
+            id: "broken_slow".into(),
+            after: Duration::from_millis(300)
+        }
+    );
     // A quick answer from the same plugin still arrives in time.
-    let quick = registry.compute("broken_slow", &hand_made(), &q1(), &json!({"sleep_ms": 0})).unwrap();
+    let quick = registry
+        .compute("broken_slow", &hand_made(), &q1(), &json!({"sleep_ms": 0}))
+        .unwrap();
     assert_eq!(quick.value, Some(Decimal::ZERO));
-    assert!(registry.compute("median_payment_delay", &hand_made(), &q1(), &json!({})).is_ok());
+    assert!(registry
+        .compute("median_payment_delay", &hand_made(), &q1(), &json!({}))
+        .is_ok());
 }
 
 #[test]
@@ -156,24 +229,43 @@ fn reload_adds_new_libraries_and_reports_a_second_copy_as_a_duplicate() {
     let dir = tempfile::tempdir().unwrap();
     let registry = registry(&dir, Duration::from_secs(5));
     assert!(registry.get("median_payment_delay").is_none());
-    std::fs::copy(plugin("cruscotto-plugin-median-delay"), dir.path().join(lib_name("median_v1"))).unwrap();
+    std::fs::copy(
+        plugin("cruscotto-plugin-median-delay"),
+        dir.path().join(lib_name("median_v1")),
+    )
+    .unwrap();
     let report = registry.reload();
     assert_eq!(report.added, vec!["median_payment_delay".to_string()]);
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     // Reloading again changes nothing: visited paths are not reopened.
     assert_eq!(registry.reload(), Default::default());
-    std::fs::copy(plugin("cruscotto-plugin-median-delay"), dir.path().join(lib_name("median_v1_again"))).unwrap();
+    std::fs::copy(
+        plugin("cruscotto-plugin-median-delay"),
+        dir.path().join(lib_name("median_v1_again")),
+    )
+    .unwrap();
     let report = registry.reload();
     assert!(report.added.is_empty() && report.replaced.is_empty());
-    assert!(matches!(&report.errors[..], [e] if matches!(e.kind, LoadErrorKind::DuplicateId { .. })));
+    assert!(
+        matches!(&report.errors[..], [e] if matches!(e.kind, LoadErrorKind::DuplicateId { .. }))
+    );
     // The first one is still the one in use.
-    assert!(registry.compute("median_payment_delay", &hand_made(), &q1(), &json!({})).is_ok());
+    assert!(registry
+        .compute("median_payment_delay", &hand_made(), &q1(), &json!({}))
+        .is_ok());
 }
 
 #[test]
 fn a_plugin_called_without_its_payments_input_returns_a_missing_input_error() {
     let dir = plugin_dir();
     let registry = registry(&dir, Duration::from_secs(5));
-    let err = registry.compute("median_payment_delay", &Inputs::default(), &q1(), &json!({})).unwrap_err();
+    let err = registry
+        .compute(
+            "median_payment_delay",
+            &Inputs::default(),
+            &q1(),
+            &json!({}),
+        )
+        .unwrap_err();
     assert_eq!(err, CalculatorError::MissingInput("payments".into()));
 }

@@ -27,7 +27,7 @@
 //!
 //! Memory is always freed by whoever allocated it.
 
-use std::ffi::{c_char, c_void};
+use std::ffi::{c_char, c_void, CStr};
 
 /// The version of this ABI. A plugin reporting any other number is rejected.
 pub const ABI_VERSION: u32 = 1;
@@ -39,15 +39,15 @@ pub const ENTRY_SYMBOL: &[u8] = b"cruscotto_calculator_v1\0";
 pub type EntryFn = unsafe extern "C" fn() -> *const CalculatorDescriptorV1;
 
 /// Arrow format string for 64-bit signed integers.
-pub const FORMAT_INT64: &[u8] = b"l\0";
+pub const FORMAT_INT64: &CStr = c"l";
 /// Arrow format string for 32-bit signed integers.
-pub const FORMAT_INT32: &[u8] = b"i\0";
+pub const FORMAT_INT32: &CStr = c"i";
 /// Arrow format string for 64-bit floats.
-pub const FORMAT_FLOAT64: &[u8] = b"g\0";
+pub const FORMAT_FLOAT64: &CStr = c"g";
 /// Arrow format string for dates as 32-bit days since 1970-01-01.
-pub const FORMAT_DATE32_DAYS: &[u8] = b"tdD\0";
+pub const FORMAT_DATE32_DAYS: &CStr = c"tdD";
 /// Arrow format string for a struct of child columns.
-pub const FORMAT_STRUCT: &[u8] = b"+s\0";
+pub const FORMAT_STRUCT: &CStr = c"+s";
 
 /// The value a host writes under a null `date32` entry, in addition to
 /// clearing its validity bit. Plugins may rely on it to scan date columns
@@ -259,7 +259,15 @@ mod tests {
 
     #[test]
     fn decimal_mantissa_round_trips_through_two_halves() {
-        for m in [0i128, 1, -1, i64::MAX as i128 * 7, -(1i128 << 100), i128::MAX, i128::MIN] {
+        for m in [
+            0i128,
+            1,
+            -1,
+            i64::MAX as i128 * 7,
+            -(1i128 << 100),
+            i128::MAX,
+            i128::MIN,
+        ] {
             assert_eq!(AbiDecimal::new(m, 2).mantissa(), m);
         }
     }

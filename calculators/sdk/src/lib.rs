@@ -36,7 +36,12 @@ pub trait CalculatorPlugin: Default + Send + Sync + 'static {
     const MANIFEST: &'static str;
 
     /// Computes the indicator over `batch` for `period`.
-    fn compute(&self, batch: &Batch<'_>, period: &Period, params: &serde_json::Value) -> Result<Output, String>;
+    fn compute(
+        &self,
+        batch: &Batch<'_>,
+        period: &Period,
+        params: &serde_json::Value,
+    ) -> Result<Output, String>;
 }
 
 /// The period of a computation; days are counted from 1970-01-01 and both
@@ -96,7 +101,9 @@ struct Bitmap<'a> {
 impl Bitmap<'_> {
     fn get(&self, i: usize) -> bool {
         let bit = self.offset + i;
-        self.bytes.get(bit / 8).is_some_and(|b| b & (1 << (bit % 8)) != 0)
+        self.bytes
+            .get(bit / 8)
+            .is_some_and(|b| b & (1 << (bit % 8)) != 0)
     }
 }
 
@@ -213,7 +220,10 @@ impl<'a> Batch<'a> {
     /// # Safety
     /// `schema` and `array` must be null or point to valid, unreleased Arrow C
     /// Data Interface structures that stay valid for `'a`.
-    unsafe fn from_raw(schema: *const ArrowSchema, array: *const ArrowArray) -> Result<Self, String> {
+    unsafe fn from_raw(
+        schema: *const ArrowSchema,
+        array: *const ArrowArray,
+    ) -> Result<Self, String> {
         if schema.is_null() || array.is_null() {
             return Err("the host passed no input batch".into());
         }
@@ -222,7 +232,9 @@ impl<'a> Batch<'a> {
         // SAFETY: format is a NUL-terminated string per the Arrow specification.
         let format = unsafe { cstr(schema.format) }.unwrap_or("");
         if format != "+s" {
-            return Err(format!("input batch must be a struct array (+s), found \"{format}\""));
+            return Err(format!(
+                "input batch must be a struct array (+s), found \"{format}\""
+            ));
         }
         if schema.n_children != array.n_children || array.n_children < 0 {
             return Err("input batch schema and array disagree on the number of columns".into());
@@ -238,7 +250,8 @@ impl<'a> Batch<'a> {
             // SAFETY: as above.
             let format = unsafe { cstr(cs.format) }.unwrap_or("");
             // SAFETY: the child is a valid primitive array by the caller's guarantee.
-            let data = unsafe { read_primitive(format, ca) }.map_err(|e| format!("column \"{name}\": {e}"))?;
+            let data = unsafe { read_primitive(format, ca) }
+                .map_err(|e| format!("column \"{name}\": {e}"))?;
             columns.push((name, data));
         }
         Ok(Self { len, columns })
@@ -272,7 +285,9 @@ unsafe fn read_primitive<'a>(format: &str, a: &'a ArrowArray) -> Result<Data<'a>
         None
     } else {
         // SAFETY: a validity bitmap holds at least offset + len bits.
-        let bytes = unsafe { std::slice::from_raw_parts(validity as *const u8, (offset + len).div_ceil(8)) };
+        let bytes = unsafe {
+            std::slice::from_raw_parts(validity as *const u8, (offset + len).div_ceil(8))
+        };
         Some(Bitmap { bytes, offset })
     };
     /// # Safety
@@ -287,10 +302,22 @@ unsafe fn read_primitive<'a>(format: &str, a: &'a ArrowArray) -> Result<Data<'a>
     // SAFETY (all four arms): the format string tells the element type, and the
     // values buffer holds offset + length elements of it.
     Ok(match format {
-        "l" => Data::Int64(Column { values: unsafe { slice(values, offset, len) }, validity }),
-        "i" => Data::Int32(Column { values: unsafe { slice(values, offset, len) }, validity }),
-        "tdD" => Data::Date32(Column { values: unsafe { slice(values, offset, len) }, validity }),
-        "g" => Data::Float64(Column { values: unsafe { slice(values, offset, len) }, validity }),
+        "l" => Data::Int64(Column {
+            values: unsafe { slice(values, offset, len) },
+            validity,
+        }),
+        "i" => Data::Int32(Column {
+            values: unsafe { slice(values, offset, len) },
+            validity,
+        }),
+        "tdD" => Data::Date32(Column {
+            values: unsafe { slice(values, offset, len) },
+            validity,
+        }),
+        "g" => Data::Float64(Column {
+            values: unsafe { slice(values, offset, len) },
+            validity,
+        }),
         other => return Err(format!("unsupported Arrow format \"{other}\"")),
     })
 }
@@ -313,7 +340,9 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// rather than failing, because losing a character beats losing the message.
 fn c_string(s: String) -> *mut c_char {
     let cleaned = s.replace('\0', " ");
-    CString::new(cleaned).map(CString::into_raw).unwrap_or(std::ptr::null_mut())
+    CString::new(cleaned)
+        .map(CString::into_raw)
+        .unwrap_or(std::ptr::null_mut())
 }
 
 fn diagnostics_json(diagnostics: &[Diagnostic]) -> String {
@@ -382,14 +411,16 @@ pub mod __private {
                     _strings: [id, version, manifest],
                 })
             });
-            exported
-                .as_ref()
-                .map_or(std::ptr::null(), |e| &e.descriptor as *const CalculatorDescriptorV1)
+            exported.as_ref().map_or(std::ptr::null(), |e| {
+                &e.descriptor as *const CalculatorDescriptorV1
+            })
         }
     }
 
     /// Runs the entry function body, turning a panic into a null descriptor.
-    pub fn entry<T: CalculatorPlugin>(cell: &'static DescriptorCell) -> *const CalculatorDescriptorV1 {
+    pub fn entry<T: CalculatorPlugin>(
+        cell: &'static DescriptorCell,
+    ) -> *const CalculatorDescriptorV1 {
         catch_unwind(|| cell.get_or_init::<T>()).unwrap_or(std::ptr::null())
     }
 
@@ -420,16 +451,27 @@ pub mod __private {
             // SAFETY: the host passes a NUL-terminated JSON string or null.
             let params = match unsafe { cstr(params_json) } {
                 None | Some("") => serde_json::Value::Object(Default::default()),
-                Some(text) => serde_json::from_str(text).map_err(|e| format!("params are not valid JSON: {e}"))?,
+                Some(text) => serde_json::from_str(text)
+                    .map_err(|e| format!("params are not valid JSON: {e}"))?,
             };
             // SAFETY: checked non-null above; the host owns it for the call.
             let p = unsafe { *period };
-            let period = Period { kind: p.kind, year: p.year, index: p.index, start: p.start_day, end: p.end_day };
+            let period = Period {
+                kind: p.kind,
+                year: p.year,
+                index: p.index,
+                start: p.start_day,
+                end: p.end_day,
+            };
             calc.compute(&batch, &period, &params)
         }));
         let result = match outcome {
             Ok(Ok(output)) => {
-                let status = if output.value.is_some() { STATUS_OK } else { STATUS_NO_DATA };
+                let status = if output.value.is_some() {
+                    STATUS_OK
+                } else {
+                    STATUS_NO_DATA
+                };
                 let (num, den) = output.components.unwrap_or_default();
                 AbiResult {
                     status,
@@ -444,9 +486,15 @@ pub mod __private {
                     error: std::ptr::null_mut(),
                 }
             }
-            Ok(Err(message)) => AbiResult { error: c_string(message), ..AbiResult::empty() },
+            Ok(Err(message)) => AbiResult {
+                error: c_string(message),
+                ..AbiResult::empty()
+            },
             Err(payload) => AbiResult {
-                error: c_string(format!("the plugin panicked: {}", panic_message(payload.as_ref()))),
+                error: c_string(format!(
+                    "the plugin panicked: {}",
+                    panic_message(payload.as_ref())
+                )),
                 ..AbiResult::empty()
             },
         };
@@ -494,7 +542,8 @@ macro_rules! export_calculator {
         /// The plugin entry symbol (ABI version 1).
         #[no_mangle]
         pub extern "C" fn cruscotto_calculator_v1() -> *const $crate::abi::CalculatorDescriptorV1 {
-            static CELL: $crate::__private::DescriptorCell = $crate::__private::DescriptorCell::new();
+            static CELL: $crate::__private::DescriptorCell =
+                $crate::__private::DescriptorCell::new();
             $crate::__private::entry::<$ty>(&CELL)
         }
     };
@@ -504,7 +553,9 @@ macro_rules! export_calculator {
 pub fn param_i64(params: &serde_json::Value, name: &str, default: i64) -> Result<i64, String> {
     match params.get(name) {
         None | Some(serde_json::Value::Null) => Ok(default),
-        Some(v) => v.as_i64().ok_or_else(|| format!("parameter \"{name}\" must be an integer, found {v}")),
+        Some(v) => v
+            .as_i64()
+            .ok_or_else(|| format!("parameter \"{name}\" must be an integer, found {v}")),
     }
 }
 
@@ -512,6 +563,8 @@ pub fn param_i64(params: &serde_json::Value, name: &str, default: i64) -> Result
 pub fn param_bool(params: &serde_json::Value, name: &str, default: bool) -> Result<bool, String> {
     match params.get(name) {
         None | Some(serde_json::Value::Null) => Ok(default),
-        Some(v) => v.as_bool().ok_or_else(|| format!("parameter \"{name}\" must be true or false, found {v}")),
+        Some(v) => v
+            .as_bool()
+            .ok_or_else(|| format!("parameter \"{name}\" must be true or false, found {v}")),
     }
 }

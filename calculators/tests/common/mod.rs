@@ -10,7 +10,10 @@ use std::sync::OnceLock;
 
 /// The workspace root (the parent of the calculators crate).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("calculators/ has a parent").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("calculators/ has a parent")
+        .to_path_buf()
 }
 
 /// A target directory of its own, so the nested cargo never waits on the
@@ -30,21 +33,36 @@ pub fn cargo_build_cdylibs(dir: &Path, extra_args: &[&str]) -> HashMap<String, P
         .args(extra_args)
         .output()
         .expect("cargo runs");
-    assert!(output.status.success(), "cargo build failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "cargo build failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let mut artifacts = HashMap::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
         if msg["reason"] != "compiler-artifact" {
             continue;
         }
-        let is_cdylib = msg["target"]["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "cdylib"));
+        let is_cdylib = msg["target"]["kind"]
+            .as_array()
+            .is_some_and(|k| k.iter().any(|k| k == "cdylib"));
         if !is_cdylib {
             continue;
         }
-        let name = msg["target"]["name"].as_str().unwrap_or_default().to_string();
+        let name = msg["target"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let file = msg["filenames"]
             .as_array()
-            .and_then(|f| f.iter().filter_map(|f| f.as_str()).find(|f| f.ends_with(std::env::consts::DLL_EXTENSION)))
+            .and_then(|f| {
+                f.iter()
+                    .filter_map(|f| f.as_str())
+                    .find(|f| f.ends_with(std::env::consts::DLL_EXTENSION))
+            })
             .map(PathBuf::from);
         if let Some(file) = file {
             artifacts.insert(name, file);
@@ -70,7 +88,10 @@ pub fn repository_plugins() -> &'static HashMap<String, PathBuf> {
         }
         let built = cargo_build_cdylibs(&workspace_root(), &args);
         for p in packages {
-            assert!(built.contains_key(&p.replace('-', "_")), "no cdylib for {p} in {built:?}");
+            assert!(
+                built.contains_key(&p.replace('-', "_")),
+                "no cdylib for {p} in {built:?}"
+            );
         }
         built
     })
@@ -83,5 +104,9 @@ pub fn plugin(package: &str) -> PathBuf {
 
 /// A library file name for this platform.
 pub fn lib_name(stem: &str) -> String {
-    format!("{}{stem}.{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_EXTENSION)
+    format!(
+        "{}{stem}.{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_EXTENSION
+    )
 }

@@ -1,6 +1,8 @@
 //! Test plugin: sleeps for `sleep_ms` milliseconds (default one minute) before
 //! answering, to prove the host cuts off a computation that runs too long.
-use cruscotto_calculator_sdk::{export_calculator, param_i64, serde_json, Batch, CalculatorPlugin, Decimal, Output, Period};
+use cruscotto_calculator_sdk::{
+    export_calculator, param_i64, serde_json, Batch, CalculatorPlugin, Decimal, Output, Period,
+};
 
 #[derive(Default)]
 pub struct Slow;
@@ -12,10 +14,18 @@ impl CalculatorPlugin for Slow {
         "unit": "days", "direction": "lower_is_better",
         "params": [{"name": "sleep_ms", "kind": "integer", "default": 60000}]}"#;
 
-    fn compute(&self, _batch: &Batch<'_>, _period: &Period, params: &serde_json::Value) -> Result<Output, String> {
+    fn compute(
+        &self,
+        _batch: &Batch<'_>,
+        _period: &Period,
+        params: &serde_json::Value,
+    ) -> Result<Output, String> {
         let ms = param_i64(params, "sleep_ms", 60_000)?.max(0) as u64;
         std::thread::sleep(std::time::Duration::from_millis(ms));
-        Ok(Output { value: Some(Decimal::ZERO), ..Output::default() })
+        Ok(Output {
+            value: Some(Decimal::ZERO),
+            ..Output::default()
+        })
     }
 }
 

@@ -4,7 +4,9 @@
 //! Delay = payment date − due date − suspended days; a missing due date
 //! defaults to invoice date + `default_term_days` (30). With an even count
 //! the median is the mean of the two middle delays.
-use cruscotto_calculator_sdk::{export_calculator, param_i64, serde_json, Batch, CalculatorPlugin, Decimal, Output, Period};
+use cruscotto_calculator_sdk::{
+    export_calculator, param_i64, serde_json, Batch, CalculatorPlugin, Decimal, Output, Period,
+};
 
 #[derive(Default)]
 pub struct MedianDelay;
@@ -16,9 +18,18 @@ impl CalculatorPlugin for MedianDelay {
         "inputs": [{"name": "payments", "kind": "payments"}], "unit": "days", "direction": "lower_is_better",
         "params": [{"name": "default_term_days", "kind": "integer", "default": 30}]}"#;
 
-    fn compute(&self, batch: &Batch<'_>, period: &Period, params: &serde_json::Value) -> Result<Output, String> {
+    fn compute(
+        &self,
+        batch: &Batch<'_>,
+        period: &Period,
+        params: &serde_json::Value,
+    ) -> Result<Output, String> {
         let term = param_i64(params, "default_term_days", 30)? as i32;
-        let (inv, due, paid) = (batch.date32("invoice_date")?, batch.date32("due_date")?, batch.date32("payment_date")?);
+        let (inv, due, paid) = (
+            batch.date32("invoice_date")?,
+            batch.date32("due_date")?,
+            batch.date32("payment_date")?,
+        );
         let suspended = batch.int32("suspended_days")?;
         let mut delays: Vec<i64> = (0..batch.len())
             .filter_map(|i| {
@@ -34,7 +45,11 @@ impl CalculatorPlugin for MedianDelay {
             _ if n % 2 == 1 => Some(Decimal::from(delays[n / 2])),
             _ => Some(Decimal::from(delays[n / 2 - 1] + delays[n / 2]) / Decimal::from(2)),
         };
-        Ok(Output { value, records_used: n as u64, ..Output::default() })
+        Ok(Output {
+            value,
+            records_used: n as u64,
+            ..Output::default()
+        })
     }
 }
 
