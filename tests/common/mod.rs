@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 pub use cruscotto_schema::testing::TestDatabase;
+#[allow(unused_imports)] // Used by some test binaries only.
 pub use cruscotto_schema::Backend;
 
 pub const SEED_OBJECTIVES: &str = "000_c0a763c098296cde.txt";
