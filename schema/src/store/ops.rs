@@ -217,13 +217,16 @@ fn office_id(
     Ok(id)
 }
 
+/// Ids of objects by their code within a plan.
+type IdsByCode = HashMap<String, i32>;
+
 /// Creates or updates the strategic and annual objectives the sheets link
 /// to; returns their ids by code.
 fn linked_objective_ids(
     conn: &mut Conn,
     plan_id: i32,
     doc: &m::PlanDocument,
-) -> Result<(HashMap<String, i32>, HashMap<String, i32>), StoreError> {
+) -> Result<(IdsByCode, IdsByCode), StoreError> {
     // The entity keeps the first wording in the document; each link keeps
     // its own sheet's wording.
     let mut strategic = HashMap::new();
