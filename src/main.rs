@@ -1,7 +1,9 @@
 //! The `cruscotto` command: database set-up, import and export of plan
 //! documents, data generation, and (with `serve`) the GraphQL service.
 
+mod calc_cmd;
 mod commands;
+mod serve;
 mod settings;
 
 use std::path::PathBuf;
@@ -73,6 +75,23 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Applies pending migrations, then serves the GraphQL API at /graphql
+    /// and the IDE at /graphiql until SIGINT or SIGTERM.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "CRUSCOTTO_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Creates, revokes and lists the bearer tokens that mutations need.
+    Token {
+        #[command(subcommand)]
+        command: serve::TokenCommand,
+    },
+    /// Payments, measured values, calculator bindings and computations
+    /// (import-payments, measure, progress, bind, compute, calculators,
+    /// generate-payments).
+    #[command(flatten)]
+    Calc(calc_cmd::CalcCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -110,6 +129,9 @@ fn main() -> ExitCode {
         } => commands::export(&database_url, &plan, output.as_deref()),
         Command::Plans => commands::plans(&database_url),
         Command::Generate { scale, output } => commands::generate(scale, output.as_deref()),
+        Command::Serve { listen } => serve::serve(&database_url, listen),
+        Command::Token { command } => serve::token(&database_url, command),
+        Command::Calc(command) => calc_cmd::run(&database_url, command),
     };
     match result {
         Ok(code) => code,

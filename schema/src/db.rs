@@ -88,9 +88,11 @@ pub fn classify_url(url: &str) -> (Backend, String) {
 /// readers do not block the writer, foreign keys enforced (SQLite leaves them
 /// off by default) and a busy timeout so concurrent writers wait instead of
 /// failing at once.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct SqliteSettings {
     busy_timeout: Duration,
+    /// Set only by [`Database::connect_counting`](crate::graph::stats).
+    counter: Option<crate::graph::stats::StatementCounter>,
 }
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqliteSettings {
@@ -100,7 +102,23 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqliteSettin
              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {};",
             self.busy_timeout.as_millis()
         ))
-        .map_err(diesel::r2d2::Error::QueryError)
+        .map_err(diesel::r2d2::Error::QueryError)?;
+        if let Some(counter) = &self.counter {
+            diesel::Connection::set_instrumentation(conn, counter.instrumentation());
+        }
+        Ok(())
+    }
+}
+
+/// Installs statement counting on Postgres connections (see
+/// [`crate::graph::stats`]).
+#[derive(Debug)]
+struct PgCounting(crate::graph::stats::StatementCounter);
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for PgCounting {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        diesel::Connection::set_instrumentation(conn, self.0.instrumentation());
+        Ok(())
     }
 }
 
@@ -108,6 +126,14 @@ impl Database {
     /// Opens a pool for `url` (see [`classify_url`]) and checks that one
     /// connection can be made.
     pub fn connect(url: &str, options: &PoolOptions) -> Result<Self, StoreError> {
+        Self::connect_with_counter(url, options, None)
+    }
+
+    pub(crate) fn connect_with_counter(
+        url: &str,
+        options: &PoolOptions,
+        counter: Option<crate::graph::stats::StatementCounter>,
+    ) -> Result<Self, StoreError> {
         let (backend, target) = classify_url(url);
         let connect_error = |reason: String| StoreError::Connect {
             url: redact(url),
@@ -124,6 +150,7 @@ impl Database {
                     .connection_timeout(options.connection_timeout)
                     .connection_customizer(Box::new(SqliteSettings {
                         busy_timeout: options.sqlite_busy_timeout,
+                        counter,
                     }))
                     .build(manager)
                     .map_err(|e| connect_error(e.to_string()))?;
@@ -131,9 +158,13 @@ impl Database {
             }
             Backend::Postgres => {
                 let manager = ConnectionManager::<PgConnection>::new(target);
-                let pool = Pool::builder()
+                let mut builder = Pool::builder()
                     .max_size(options.max_size)
-                    .connection_timeout(options.connection_timeout)
+                    .connection_timeout(options.connection_timeout);
+                if let Some(counter) = counter {
+                    builder = builder.connection_customizer(Box::new(PgCounting(counter)));
+                }
+                let pool = builder
                     .build(manager)
                     .map_err(|e| connect_error(e.to_string()))?;
                 Ok(Database::Postgres(pool))

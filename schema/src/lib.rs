@@ -6,6 +6,7 @@
 //! Callers hold a [`Database`] and call its methods; which backend serves
 //! them is decided once, by the database URL.
 
+pub mod calc;
 pub mod db;
 pub mod error;
 pub mod graph;
@@ -15,6 +16,7 @@ pub mod rows;
 pub mod schema;
 pub mod store;
 pub mod testing;
+pub mod tokens;
 
 pub use db::{Backend, Database, PoolOptions};
 pub use error::StoreError;

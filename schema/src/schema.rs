@@ -304,3 +304,78 @@ diesel::allow_tables_to_appear_in_same_query!(
     measurements,
     findings,
 );
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Integer,
+        name -> Text,
+        role -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        invoice_id -> Text,
+        supplier -> Text,
+        amount_cents -> BigInt,
+        invoice_date -> Date,
+        due_date -> Nullable<Date>,
+        payment_date -> Nullable<Date>,
+        suspended_days -> Integer,
+        source_file -> Text,
+        line -> Integer,
+    }
+}
+
+diesel::table! {
+    phase_progress (id) {
+        id -> Integer,
+        phase_id -> Integer,
+        period -> Text,
+        period_end -> Date,
+        completion_bp -> Integer,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicator_values (id) {
+        id -> Integer,
+        indicator_id -> Integer,
+        period -> Text,
+        status -> Text,
+        value -> Nullable<Text>,
+        numerator -> Nullable<Text>,
+        denominator -> Nullable<Text>,
+        records_used -> BigInt,
+        records_excluded -> BigInt,
+        diagnostics -> Text,
+        calculator_id -> Text,
+        calculator_version -> Text,
+        calculator_source -> Text,
+        calculator_params -> Text,
+        input_fingerprint -> Text,
+        computed_at -> Timestamp,
+        computed_by -> Text,
+    }
+}
+
+diesel::joinable!(payments -> plans (plan_id));
+diesel::joinable!(phase_progress -> phases (phase_id));
+diesel::joinable!(indicator_values -> indicators (indicator_id));
+
+// Separate invocations: listing the new tables next to the existing ones in
+// one call would declare the existing pairs a second time.
+diesel::allow_tables_to_appear_in_same_query!(payments, phase_progress, indicator_values);
+diesel::allow_tables_to_appear_in_same_query!(payments, plans);
+diesel::allow_tables_to_appear_in_same_query!(phase_progress, phases);
+diesel::allow_tables_to_appear_in_same_query!(phase_progress, objectives);
+diesel::allow_tables_to_appear_in_same_query!(indicator_values, indicators);
+diesel::allow_tables_to_appear_in_same_query!(indicator_values, objectives);
+diesel::allow_tables_to_appear_in_same_query!(indicator_values, plans);

@@ -1,1 +1,145 @@
-//! The GraphQL schema: types, resolvers, loaders, mutations, subscriptions.
+//! The GraphQL schema: types ([`types`]), scalars ([`scalars`]), global ids
+//! ([`ids`]), keyset connections ([`page`]), DataLoaders ([`loaders`]), and
+//! the query, mutation and subscription roots.
+//!
+//! [`build_schema`] is the one way to make the schema: the HTTP layer and
+//! the tests call it with the shared state and execute requests carrying
+//! an [`auth::Principal`](crate::auth::Principal).
+
+pub mod ids;
+pub mod loaders;
+pub mod mutation;
+pub mod page;
+pub mod query;
+pub mod scalars;
+pub mod subscription;
+pub mod types;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
+};
+use async_graphql::{Request, ServerResult};
+use cruscotto_schema::Database;
+use futures_util::future::BoxFuture;
+
+pub use mutation::MutationRoot;
+pub use query::QueryRoot;
+pub use subscription::SubscriptionRoot;
+
+use crate::state::AppState;
+
+/// The schema type served by the API.
+pub type AppSchema = async_graphql::Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+/// Largest batch one loader call receives: above the largest level of the
+/// largest generated plan (120,000 measurements come from 10,000
+/// indicators), so batches split only at the storage's key chunks.
+const MAX_BATCH: usize = 100_000;
+
+/// Builds the schema with the settings' limits (depth, complexity,
+/// introspection), the state in its data, and a batch loader for each
+/// request.
+pub fn build_schema(state: AppState) -> AppSchema {
+    let settings = state.settings.clone();
+    let mut builder = AppSchema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+        .limit_depth(settings.max_depth)
+        .limit_complexity(settings.max_complexity)
+        .extension(RequestLoaders {
+            db: state.db.clone(),
+        })
+        .data(state);
+    if !settings.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The batch loader of one request (or subscription).
+///
+/// It keeps no cache, so a subscription never sees stale objects, and it
+/// belongs to one request so that its batching (see [`settle`]) only waits
+/// for that request's own resolvers.
+fn request_loader(db: Database) -> DataLoader<loaders::Store> {
+    // A fixed delay splits large levels: async-graphql polls a long list in
+    // rounds, yielding between them, and a level of thousands of objects
+    // takes longer than any small delay. Instead each batch waits until no
+    // resolver of the request has asked for a key for a few scheduler
+    // rounds, so a level is one batch however large it is.
+    let activity = Arc::new(AtomicU64::new(0));
+    let spawner = {
+        let activity = activity.clone();
+        move |task: BoxFuture<'static, ()>| {
+            let activity = activity.clone();
+            tokio::spawn(async move {
+                settle(&activity).await;
+                task.await;
+            })
+        }
+    };
+    DataLoader::new(loaders::Store::new(db, activity), spawner)
+        .max_batch_size(MAX_BATCH)
+        .delay(Duration::ZERO)
+}
+
+/// Puts a fresh [`request_loader`] into every request.
+struct RequestLoaders {
+    db: Database,
+}
+
+impl ExtensionFactory for RequestLoaders {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(RequestLoaders {
+            db: self.db.clone(),
+        })
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for RequestLoaders {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        next.run(ctx, request.data(request_loader(self.db.clone())))
+            .await
+    }
+}
+
+/// Longest a batch waits for more keys of its request; a level slower
+/// than this to walk is split into several batches.
+const MAX_SETTLE: Duration = Duration::from_millis(250);
+
+/// Scheduler rounds without a new key after which a batch is complete.
+const QUIET_ROUNDS: u32 = 3;
+
+/// Waits until the count of keys asked for stops moving for a few rounds
+/// of the scheduler (or [`MAX_SETTLE`] passes).
+async fn settle(activity: &AtomicU64) {
+    let start = Instant::now();
+    let mut last = activity.load(Ordering::SeqCst);
+    let mut quiet = 0;
+    while quiet < QUIET_ROUNDS && start.elapsed() < MAX_SETTLE {
+        tokio::task::yield_now().await;
+        let now = activity.load(Ordering::SeqCst);
+        if now == last {
+            quiet += 1;
+        } else {
+            quiet = 0;
+            last = now;
+        }
+    }
+}
+
+/// The schema in SDL, as committed in `api/schema.graphql`.
+pub fn sdl() -> String {
+    AppSchema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+        .finish()
+        .sdl()
+}

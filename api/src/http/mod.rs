@@ -1,11 +1,162 @@
-//! The HTTP service: GraphQL over HTTP, WebSocket subscriptions, the IDE,
-//! health and metrics.
+//! The HTTP service: the [`Application`] that `main` and the tests build the
+//! same way, and its routes — GraphQL over HTTP and WebSocket subscriptions
+//! at `/graphql` ([`graphql`], [`subscription`]), the browser IDE at
+//! `/graphiql` ([`ide`]), `/healthz` ([`health`]) and `/metrics`
+//! ([`metrics`]), all wrapped in request ids, logs and measurements
+//! ([`observe`]).
 
+mod graphql;
+mod health;
+mod ide;
+mod metrics;
+mod observe;
+mod subscription;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{guard, web, App, HttpServer};
+use cruscotto_schema::{Database, PoolOptions, StoreError};
+
+use crate::graph::{build_schema, AppSchema};
 use crate::settings::Settings;
+use crate::state::AppState;
+
+pub use metrics::Metrics;
+
+/// What every handler reaches through `web::Data`: the schema, built once
+/// at start-up, the shared state and the service's measurements.
+pub(crate) struct Service {
+    pub schema: AppSchema,
+    pub state: AppState,
+    pub metrics: Arc<Metrics>,
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] StoreError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// How long a request still running when a shutdown begins may take to
+/// finish, beyond the request time limit: the limit already bounds every
+/// GraphQL request, so this only covers the response on its way out.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The running service, built the same way by `main` and by tests (which
 /// listen on port 0 and read the bound port back).
-#[derive(Debug)]
 pub struct Application {
-    pub settings: Settings,
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application").field("port", &self.port).finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Connects to `settings.database_url` and binds `settings.listen`. The
+    /// database must already be migrated (`cruscotto serve` does it first).
+    /// Must be called inside the runtime that will run the server (see
+    /// [`block_on`]).
+    pub async fn build(settings: Settings) -> Result<Application, StartError> {
+        let db = Database::connect(&settings.database_url, &PoolOptions::default())?;
+        Self::build_with_database(settings, db).await
+    }
+
+    /// Like [`Application::build`], on a database the caller already opened.
+    pub async fn build_with_database(settings: Settings, db: Database) -> Result<Application, StartError> {
+        let listener = TcpListener::bind(&settings.listen).map_err(|source| StartError::Bind {
+            address: settings.listen.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind {
+                address: settings.listen.clone(),
+                source,
+            })?
+            .port();
+        let shutdown_timeout = settings.request_timeout + SHUTDOWN_GRACE;
+        let state = AppState::new(db, settings);
+        let service = web::Data::new(Service {
+            schema: build_schema(state.clone()),
+            state: state.clone(),
+            metrics: Arc::new(Metrics::default()),
+        });
+        let address = listener.local_addr().ok();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(service.clone())
+                .wrap(actix_web::middleware::from_fn(observe::observe))
+                .configure(routes)
+        })
+        .shutdown_timeout(shutdown_timeout.as_secs().max(1))
+        .listen(listener)
+        .map_err(|source| StartError::Bind {
+            address: format!("{address:?}"),
+            source,
+        })?
+        .run();
+        Ok(Application { port, server, state })
+    }
+
+    /// The port the service listens on (the one the OS chose for port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state, e.g. for a test to publish a change event.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// A handle that stops the server; `stop(true)` lets requests in flight
+    /// finish first.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server is stopped: by SIGINT or SIGTERM (actix
+    /// stops accepting connections and lets requests in flight finish, up
+    /// to the request time limit) or by [`Application::handle`].
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Runs `future` to completion on a new actix runtime: how the binary and
+/// tests run the server without knowing actix themselves.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    actix_web::rt::System::new().block_on(future)
+}
+
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/graphql")
+            // The WebSocket upgrade shares the path with GraphQL over HTTP,
+            // as graphql-transport-ws clients expect; the guard tells them
+            // apart before the GET handler would see the request.
+            .route(web::get().guard(guard::fn_guard(subscription::is_upgrade)).to(subscription::websocket))
+            .route(web::get().to(graphql::get))
+            .route(web::post().to(graphql::post))
+            .default_service(web::to(graphql::method_not_allowed)),
+    )
+    .service(web::resource("/graphiql").route(web::get().to(ide::page)))
+    .service(web::resource("/graphiql/{asset}").route(web::get().to(ide::asset)))
+    .service(web::resource("/healthz").route(web::get().to(health::healthz)))
+    .service(web::resource("/metrics").route(web::get().to(metrics::metrics)))
+    .service(web::resource("/").route(web::get().to(ide::redirect_to_ide)));
 }

@@ -1,0 +1,620 @@
+//! GraphQL over HTTP at `/graphql`, per the GraphQL-over-HTTP specification:
+//! content negotiation, reading and checking the request parameters of GET
+//! and POST, authentication, the time limit, and the status code and body
+//! of every outcome.
+//!
+//! This is written here rather than taken from async-graphql-actix-web
+//! because the specification's status codes depend on *where* a request
+//! failed (parse and validation errors are 400 with
+//! `application/graphql-response+json` but 200 with `application/json`),
+//! and because parameters of the wrong type must be refused with 400, which
+//! the stock integration does not do.
+
+use std::time::Instant;
+
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Variables};
+use futures_util::StreamExt;
+use serde_json::{Map, Value as Json};
+
+use super::Service;
+use crate::auth::{self, Principal};
+use crate::errors::{ApiError, Code};
+
+/// The media type the specification recommends: its status codes tell a
+/// request error (400) from an execution error (200).
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// Codes of the failures this layer detects itself, before or around
+/// execution; resolvers' codes are in [`crate::errors::Code`].
+mod codes {
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
+    pub const NOT_ACCEPTABLE: &str = "NOT_ACCEPTABLE";
+    pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
+    pub const TIMEOUT: &str = "TIMEOUT";
+    pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+    pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
+    pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
+    pub const INTROSPECTION_DISABLED: &str = "INTROSPECTION_DISABLED";
+}
+
+/// The two media types a response can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MediaType {
+    GraphqlResponseJson,
+    Json,
+}
+
+impl MediaType {
+    fn content_type(self) -> &'static str {
+        match self {
+            MediaType::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
+            MediaType::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// The media type to answer with, from the `Accept` header: the acceptable
+/// one with the highest quality; on a tie the one the specification
+/// prefers. A missing header, `*/*` and `application/*` get
+/// `application/json`, which every client understands (the specification's
+/// rule for legacy clients). `None` when nothing offered is acceptable.
+pub(crate) fn negotiate(accept: Option<&str>) -> Option<MediaType> {
+    let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
+        return Some(MediaType::Json);
+    };
+    let mut best: Option<(f32, u8, MediaType)> = None;
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let mut quality = 1.0f32;
+        for param in parts {
+            if let Some((key, value)) = param.split_once('=') {
+                if key.trim().eq_ignore_ascii_case("q") {
+                    quality = value.trim().parse().unwrap_or(0.0);
+                }
+            }
+        }
+        // The preference breaks ties between ranges of the same quality.
+        let (preference, media) = match essence.as_str() {
+            GRAPHQL_RESPONSE_JSON => (2, MediaType::GraphqlResponseJson),
+            JSON => (1, MediaType::Json),
+            "*/*" | "application/*" => (0, MediaType::Json),
+            _ => continue,
+        };
+        if quality <= 0.0 {
+            continue;
+        }
+        if best.is_none_or(|(q, p, _)| quality > q || (quality == q && preference > p)) {
+            best = Some((quality, preference, media));
+        }
+    }
+    best.map(|(_, _, media)| media)
+}
+
+/// A request refused before execution, with the status and code it gets.
+#[derive(Debug)]
+pub(crate) struct HttpError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    /// The `Allow` header of a 405.
+    allow: Option<&'static str>,
+}
+
+impl HttpError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        HttpError {
+            status,
+            code,
+            message: message.into(),
+            allow: None,
+        }
+    }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        HttpError::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message)
+    }
+
+    fn from_api(e: ApiError) -> Self {
+        let status = match e.code {
+            Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Code::Forbidden => StatusCode::FORBIDDEN,
+            Code::BadUserInput => StatusCode::BAD_REQUEST,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        HttpError::new(status, e.code.as_str(), e.message)
+    }
+
+    /// The response: a GraphQL response with one error and no `data`
+    /// entry, so that clients read every failure the same way.
+    fn respond(self, service: &Service, media: MediaType) -> HttpResponse {
+        service.metrics.graphql_error(self.code);
+        let body = serde_json::json!({
+            "errors": [{ "message": self.message, "extensions": { "code": self.code } }]
+        });
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header((header::CONTENT_TYPE, media.content_type()));
+        if let Some(allow) = self.allow {
+            response.insert_header((header::ALLOW, allow));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"cruscotto\""));
+        }
+        response.body(body.to_string())
+    }
+}
+
+/// The parameters of a GraphQL request, however they were sent.
+#[derive(Debug, Default)]
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Map<String, Json>>,
+    extensions: Option<Map<String, Json>>,
+}
+
+/// `POST /graphql` with a JSON body.
+pub(crate) async fn post(req: HttpRequest, payload: web::Payload, service: web::Data<Service>) -> HttpResponse {
+    let Some(media) = negotiate(header_str(&req, header::ACCEPT)) else {
+        return not_acceptable(&service);
+    };
+    let params = match post_params(&req, payload, service.state.settings.max_body_bytes).await {
+        Ok(params) => params,
+        Err(e) => return e.respond(&service, media),
+    };
+    execute(&req, &service, params, media).await
+}
+
+/// `GET /graphql?query=…&variables=…`: queries only.
+pub(crate) async fn get(req: HttpRequest, service: web::Data<Service>) -> HttpResponse {
+    let Some(media) = negotiate(header_str(&req, header::ACCEPT)) else {
+        // A browser opening the endpoint wants the IDE, not an error.
+        if req.query_string().is_empty() && header_str(&req, header::ACCEPT).is_some_and(|a| a.contains("text/html")) {
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/graphiql"))
+                .finish();
+        }
+        return not_acceptable(&service);
+    };
+    match get_params(req.query_string()) {
+        Ok(params) => execute(&req, &service, params, media).await,
+        Err(e) => e.respond(&service, media),
+    }
+}
+
+/// Any other method on `/graphql`.
+pub(crate) async fn method_not_allowed(req: HttpRequest, service: web::Data<Service>) -> HttpResponse {
+    let media = negotiate(header_str(&req, header::ACCEPT)).unwrap_or(MediaType::Json);
+    HttpError {
+        allow: Some("GET, POST"),
+        ..HttpError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            codes::METHOD_NOT_ALLOWED,
+            format!("{} is not supported on /graphql: use POST, or GET for queries", req.method()),
+        )
+    }
+    .respond(&service, media)
+}
+
+fn not_acceptable(service: &Service) -> HttpResponse {
+    HttpError::new(
+        StatusCode::NOT_ACCEPTABLE,
+        codes::NOT_ACCEPTABLE,
+        format!("the Accept header allows neither {GRAPHQL_RESPONSE_JSON} nor {JSON}"),
+    )
+    .respond(service, MediaType::Json)
+}
+
+fn header_str(req: &HttpRequest, name: HeaderName) -> Option<&str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Checks the content type, reads the body within the size limit and
+/// parses it.
+async fn post_params(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<Params, HttpError> {
+    check_content_type(header_str(req, header::CONTENT_TYPE))?;
+    let too_large = || {
+        HttpError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::PAYLOAD_TOO_LARGE,
+            format!("the request body is larger than the limit of {limit} bytes (CRUSCOTTO_MAX_BODY_BYTES)"),
+        )
+    };
+    // A declared length over the limit is refused before reading anything.
+    let declared = header_str(req, header::CONTENT_LENGTH).and_then(|l| l.parse::<usize>().ok());
+    if declared.is_some_and(|l| l > limit) {
+        return Err(too_large());
+    }
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| HttpError::bad_request(format!("the request body could not be read: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    if body.is_empty() {
+        return Err(HttpError::bad_request(
+            "the request body is empty: send a JSON object such as {\"query\": \"{ plans { code } }\"}",
+        ));
+    }
+    let json: Json = serde_json::from_slice(&body)
+        .map_err(|e| HttpError::bad_request(format!("the request body is not valid JSON: {e}")))?;
+    let Json::Object(mut object) = json else {
+        return Err(HttpError::bad_request("the request body must be a JSON object"));
+    };
+    Ok(Params {
+        query: match object.remove("query") {
+            Some(Json::String(query)) => query,
+            Some(_) => return Err(HttpError::bad_request("the query parameter must be a string")),
+            None => return Err(missing_query()),
+        },
+        operation_name: match object.remove("operationName") {
+            None | Some(Json::Null) => None,
+            Some(Json::String(name)) => Some(name),
+            Some(_) => return Err(HttpError::bad_request("the operationName parameter must be a string or null")),
+        },
+        variables: optional_map(object.remove("variables"), "variables")?,
+        extensions: optional_map(object.remove("extensions"), "extensions")?,
+    })
+}
+
+/// Only `application/json` bodies are accepted, in UTF-8 (the default when
+/// no charset is given).
+fn check_content_type(content_type: Option<&str>) -> Result<(), HttpError> {
+    let unsupported = |what: String| {
+        HttpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            codes::UNSUPPORTED_MEDIA_TYPE,
+            format!("{what}: send the request as application/json"),
+        )
+    };
+    let Some(content_type) = content_type else {
+        return Err(unsupported("the request has no Content-Type".into()));
+    };
+    let mut parts = content_type.split(';');
+    let essence = parts.next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case(JSON) {
+        return Err(unsupported(format!("the Content-Type {essence} is not supported")));
+    }
+    for param in parts {
+        if let Some((key, value)) = param.split_once('=') {
+            let value = value.trim().trim_matches('"');
+            if key.trim().eq_ignore_ascii_case("charset") && !value.eq_ignore_ascii_case("utf-8") {
+                return Err(unsupported(format!("the charset {value} is not supported (only utf-8 is)")));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn missing_query() -> HttpError {
+    HttpError::bad_request("the request has no query parameter")
+}
+
+fn optional_map(value: Option<Json>, name: &str) -> Result<Option<Map<String, Json>>, HttpError> {
+    match value {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Object(map)) => Ok(Some(map)),
+        Some(_) => Err(HttpError::bad_request(format!("the {name} parameter must be a JSON object or null"))),
+    }
+}
+
+/// The parameters of a GET request: `variables` and `extensions` are JSON
+/// text in the query string.
+fn get_params(query_string: &str) -> Result<Params, HttpError> {
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(query_string)
+        .map_err(|e| HttpError::bad_request(format!("the query string cannot be read: {e}")))?
+        .into_inner();
+    let mut params = Params::default();
+    let mut query = None;
+    let mut seen = std::collections::HashSet::new();
+    for (key, value) in pairs {
+        if !seen.insert(key.clone()) {
+            return Err(HttpError::bad_request(format!("the parameter {key} is given more than once")));
+        }
+        match key.as_str() {
+            "query" => query = Some(value),
+            "operationName" => params.operation_name = Some(value).filter(|v| !v.is_empty()),
+            "variables" | "extensions" if value.is_empty() => {}
+            "variables" | "extensions" => {
+                let json: Json = serde_json::from_str(&value)
+                    .map_err(|e| HttpError::bad_request(format!("the {key} parameter is not valid JSON: {e}")))?;
+                let map = optional_map(Some(json), &key)?;
+                if key == "variables" {
+                    params.variables = map;
+                } else {
+                    params.extensions = map;
+                }
+            }
+            // Other parameters are not the client's business with us; the
+            // specification lets servers ignore them.
+            _ => {}
+        }
+    }
+    params.query = query.ok_or_else(missing_query)?;
+    Ok(params)
+}
+
+/// Authenticates, checks what GET may run, executes within the time limit
+/// and answers.
+async fn execute(req: &HttpRequest, service: &Service, params: Params, media: MediaType) -> HttpResponse {
+    let principal = match principal(req, service).await {
+        Ok(p) => p,
+        Err(e) => return e.respond(service, media),
+    };
+    let mut request = Request::new(params.query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = params.variables {
+        request = request.variables(Variables::from_json(Json::Object(variables)));
+    }
+    if let Some(extensions) = params.extensions {
+        for (key, value) in extensions {
+            match async_graphql::Value::from_json(value) {
+                Ok(value) => {
+                    request.extensions.0.insert(key, value);
+                }
+                Err(e) => return HttpError::bad_request(format!("extension {key}: {e}")).respond(service, media),
+            }
+        }
+    }
+    // Parsed here, once (the schema reuses the document), so that a GET
+    // mutation is refused before anything runs.
+    let operation_name = request.operation_name.clone();
+    match request.parsed_query() {
+        Err(mut e) => {
+            set_code(&mut e, codes::PARSE_FAILED);
+            return respond(service, media, Response::from_errors(vec![e]));
+        }
+        Ok(document) => {
+            // With introspection off, async-graphql answers `__schema` with
+            // a silent null; a client deserves to be told why.
+            if !service.state.settings.introspection && uses_introspection(document) {
+                let mut e = ServerError::new(
+                    "introspection is switched off on this server (CRUSCOTTO_INTROSPECTION=false)",
+                    None,
+                );
+                set_code(&mut e, codes::INTROSPECTION_DISABLED);
+                return respond(service, media, Response::from_errors(vec![e]));
+            }
+            if req.method() == Method::GET {
+                let kind = operation_type(document, operation_name.as_deref());
+                if kind.is_some_and(|k| k != OperationType::Query) {
+                    return HttpError {
+                        allow: Some("POST"),
+                        ..HttpError::new(
+                            StatusCode::METHOD_NOT_ALLOWED,
+                            codes::METHOD_NOT_ALLOWED,
+                            "only queries can be sent with GET: send mutations with POST",
+                        )
+                    }
+                    .respond(service, media);
+                }
+            }
+        }
+    }
+    let limit = service.state.settings.request_timeout;
+    let started = Instant::now();
+    match tokio::time::timeout(limit, service.schema.execute(request.data(principal))).await {
+        Ok(response) => respond(service, media, response),
+        Err(_) => {
+            tracing::warn!(limit_ms = limit.as_millis() as u64, "GraphQL request stopped at the time limit");
+            HttpError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                codes::TIMEOUT,
+                format!(
+                    "the request was stopped after {} ms, the time limit (CRUSCOTTO_REQUEST_TIMEOUT_MS): ask for less at once",
+                    started.elapsed().as_millis()
+                ),
+            )
+            .respond(service, media)
+        }
+    }
+}
+
+/// The caller: anonymous, or the holder of the bearer token presented.
+async fn principal(req: &HttpRequest, service: &Service) -> Result<Principal, HttpError> {
+    let authorization = match req.headers().get(header::AUTHORIZATION) {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .map_err(|_| {
+                    HttpError::from_api(ApiError::new(
+                        Code::Unauthenticated,
+                        "the Authorization header is not ASCII text",
+                    ))
+                })?
+                .to_string(),
+        ),
+    };
+    let principal = service
+        .state
+        .blocking(move |db| auth::authenticate(db, authorization.as_deref()))
+        .await
+        .map_err(HttpError::from_api)?;
+    if principal == Principal::Anonymous && service.state.settings.require_token_for_reads {
+        return Err(HttpError::from_api(ApiError::new(
+            Code::Unauthenticated,
+            "this server requires a bearer token for every request (Authorization: Bearer …)",
+        )));
+    }
+    Ok(principal)
+}
+
+/// The type of the operation `name` (or the only one) of `document`; `None`
+/// when it cannot be chosen, which execution reports.
+fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+/// Whether any operation or fragment of `document` selects `__schema` or
+/// `__type`.
+fn uses_introspection(document: &ExecutableDocument) -> bool {
+    fn selects(set: &SelectionSet) -> bool {
+        set.items.iter().any(|item| match &item.node {
+            Selection::Field(field) => {
+                matches!(field.node.name.node.as_str(), "__schema" | "__type") || selects(&field.node.selection_set.node)
+            }
+            Selection::InlineFragment(fragment) => selects(&fragment.node.selection_set.node),
+            // Named fragments are checked on their own below.
+            Selection::FragmentSpread(_) => false,
+        })
+    }
+    let operations: Vec<&SelectionSet> = match &document.operations {
+        DocumentOperations::Single(op) => vec![&op.node.selection_set.node],
+        DocumentOperations::Multiple(ops) => ops.values().map(|op| &op.node.selection_set.node).collect(),
+    };
+    operations
+        .into_iter()
+        .chain(document.fragments.values().map(|f| &f.node.selection_set.node))
+        .any(selects)
+}
+
+fn set_code(error: &mut ServerError, code: &str) {
+    error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", code);
+}
+
+fn error_code(error: &ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(code) => Some(code),
+        _ => None,
+    }
+}
+
+/// Builds the HTTP response of an executed (or refused) GraphQL request.
+///
+/// A response without data whose errors have no path failed before
+/// execution (parse, validation, limits, unknown operation): that is a
+/// request error, which gets 400 under `application/graphql-response+json`
+/// and no `data` entry. Field errors always carry a path, so they are
+/// execution errors: 200, with `data`.
+fn respond(service: &Service, media: MediaType, mut response: Response) -> HttpResponse {
+    let request_error =
+        response.data == async_graphql::Value::Null && !response.errors.is_empty() && response.errors.iter().all(|e| e.path.is_empty());
+    if request_error {
+        let settings = &service.state.settings;
+        for error in &mut response.errors {
+            if error_code(error).is_some() {
+                continue;
+            }
+            // async-graphql's messages for the limits do not say what the
+            // limits are; a client that hit one needs to know.
+            match error.message.as_str() {
+                "Query is nested too deep." => {
+                    error.message = format!("the query is nested deeper than the limit of {} levels", settings.max_depth);
+                    set_code(error, codes::QUERY_TOO_DEEP);
+                }
+                "Query is too complex." => {
+                    error.message =
+                        format!("the query is more complex than the limit of {} (ask for fewer fields or smaller pages)", settings.max_complexity);
+                    set_code(error, codes::QUERY_TOO_COMPLEX);
+                }
+                _ => set_code(error, codes::VALIDATION_FAILED),
+            }
+        }
+    }
+    for error in &response.errors {
+        service.metrics.graphql_error(error_code(error).unwrap_or("NONE"));
+    }
+
+    let mut body = Map::new();
+    if !request_error {
+        body.insert("data".into(), response.data.into_json().unwrap_or(Json::Null));
+    }
+    if !response.errors.is_empty() {
+        body.insert("errors".into(), serde_json::to_value(&response.errors).unwrap_or(Json::Null));
+    }
+    if !response.extensions.is_empty() {
+        body.insert("extensions".into(), serde_json::to_value(&response.extensions).unwrap_or(Json::Null));
+    }
+    let status = if request_error && media == MediaType::GraphqlResponseJson {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut http = HttpResponse::build(status);
+    http.insert_header((header::CONTENT_TYPE, media.content_type()));
+    // Headers set by resolvers (async-graphql keeps them in `http`'s types,
+    // which actix re-exports under other names).
+    for (name, value) in response.http_headers.iter() {
+        if let (Ok(name), Ok(value)) =
+            (HeaderName::from_bytes(name.as_str().as_bytes()), HeaderValue::from_bytes(value.as_bytes()))
+        {
+            http.append_header((name, value));
+        }
+    }
+    http.body(Json::Object(body).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_or_wildcard_accept_gets_json() {
+        assert_eq!(negotiate(None), Some(MediaType::Json));
+        assert_eq!(negotiate(Some("")), Some(MediaType::Json));
+        assert_eq!(negotiate(Some("*/*")), Some(MediaType::Json));
+        assert_eq!(negotiate(Some("application/*")), Some(MediaType::Json));
+    }
+
+    #[test]
+    fn the_graphql_response_type_wins_ties_and_quality_decides_otherwise() {
+        assert_eq!(
+            negotiate(Some("application/json, application/graphql-response+json")),
+            Some(MediaType::GraphqlResponseJson)
+        );
+        assert_eq!(
+            negotiate(Some("application/graphql-response+json;q=0.5, application/json")),
+            Some(MediaType::Json)
+        );
+        assert_eq!(
+            negotiate(Some("application/graphql-response+json, application/json;q=0.9")),
+            Some(MediaType::GraphqlResponseJson)
+        );
+        assert_eq!(negotiate(Some("application/json;q=0, */*;q=0.1")), Some(MediaType::Json));
+    }
+
+    #[test]
+    fn nothing_acceptable_is_none() {
+        assert_eq!(negotiate(Some("text/html")), None);
+        assert_eq!(negotiate(Some("application/json;q=0")), None);
+    }
+
+    #[test]
+    fn only_utf8_json_bodies_are_accepted() {
+        assert!(check_content_type(Some("application/json")).is_ok());
+        assert!(check_content_type(Some("application/json; charset=utf-8")).is_ok());
+        assert!(check_content_type(Some("Application/JSON; charset=\"UTF-8\"")).is_ok());
+        assert!(check_content_type(Some("application/json; charset=latin1")).is_err());
+        assert!(check_content_type(Some("text/plain;charset=UTF-8")).is_err());
+        assert!(check_content_type(None).is_err());
+    }
+
+    #[test]
+    fn get_parameters_are_read_from_the_query_string() {
+        let p = get_params("query=%7B%20a%20%7D&variables=%7B%22x%22%3A1%7D&operationName=Op").unwrap();
+        assert_eq!(p.query, "{ a }");
+        assert_eq!(p.operation_name.as_deref(), Some("Op"));
+        assert_eq!(p.variables.unwrap()["x"], 1);
+        assert!(get_params("variables=%7B%7D").is_err(), "no query");
+        assert!(get_params("query=x&variables=%5B%5D").is_err(), "variables not an object");
+        assert!(get_params("query=x&query=y").is_err(), "query twice");
+    }
+}

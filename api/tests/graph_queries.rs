@@ -1,0 +1,476 @@
+//! Reading the graph: the nested tree, both directions of every relation,
+//! keyset pagination, filters, global ids, exact decimals and the number of
+//! SQL statements a query costs. Every test runs on every configured
+//! backend.
+
+#[path = "graph_support.rs"]
+mod support;
+
+use cruscotto_api::graph::build_schema;
+use cruscotto_api::state::AppState;
+use cruscotto_api::Settings;
+use cruscotto_schema::testing::TestDatabase;
+use cruscotto_schema::{Database, PoolOptions};
+use serde_json::{json, Value};
+use support::{error_of, Env};
+
+const TREE: &str = r#"
+query Tree {
+  plans(first: 10) {
+    totalCount
+    edges { node {
+      code kind version
+      objectives(first: 500) {
+        totalCount
+        edges { node {
+          code title amended amendedFields
+          responsibilityCentre { name head }
+          budget { mission { code name } program { code } action { name } }
+          indicators {
+            code unit direction
+            targets { year value { raw number comparator } }
+            measurements { period value numerator denominator }
+            latestMeasurement { period value }
+          }
+        } }
+      }
+    } }
+  }
+}"#;
+
+#[tokio::test]
+async fn the_nested_tree_reaches_every_level() {
+    for backend in TestDatabase::backends() {
+        let env = Env::generated(backend, 2);
+        let data = env.query(TREE, json!({})).await;
+        let plan = &data["plans"]["edges"][0]["node"];
+        assert_eq!(plan["code"], "generated-2");
+        assert_eq!(plan["kind"], "ANNUAL_OBJECTIVES");
+        assert_eq!(data["plans"]["totalCount"], 1);
+        let objectives = plan["objectives"]["edges"].as_array().unwrap();
+        assert_eq!(
+            objectives.len(),
+            8,
+            "2 missions × 2 programs × 2 objectives"
+        );
+        assert_eq!(plan["objectives"]["totalCount"], 8);
+        let first = &objectives[0]["node"];
+        assert_eq!(first["code"], "M1.P1.O1");
+        assert!(first["responsibilityCentre"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Direzione generale 1"));
+        assert_eq!(first["budget"][0]["mission"]["code"], "1");
+        assert_eq!(first["budget"][0]["program"]["code"], "1.1");
+        let indicator = &first["indicators"][0];
+        assert_eq!(indicator["targets"].as_array().unwrap().len(), 3);
+        assert_eq!(indicator["measurements"].as_array().unwrap().len(), 12);
+        assert_eq!(indicator["latestMeasurement"]["period"], "2024-12");
+    }
+}
+
+#[tokio::test]
+async fn relations_can_be_walked_back_up() {
+    for backend in TestDatabase::backends() {
+        let env = Env::generated(backend, 2);
+        let data = env
+            .query(
+                r#"{ objective(plan: "generated-2", code: "M1.P1.O1") {
+                    plan { code }
+                    phases { code weight objective { code } }
+                    indicators { objective { code } targets { indicator { code } } measurements(from: "2024-03-01", to: "2024-05-31") { period indicator { code } } }
+                    responsibilityCentre { plan { code } offices { name responsibilityCentre { name } } objectives(first: 1) { totalCount } }
+                    budget { program { mission { code programs { code } } actions { name program { code } objectives { code } } } }
+                  }
+                  mission(code: "1") { programs { code mission { code } } }
+                  program(code: "1.2") { code actions { name } }
+                }"#,
+                json!({}),
+            )
+            .await;
+        let o = &data["objective"];
+        assert_eq!(o["plan"]["code"], "generated-2");
+        assert_eq!(o["phases"].as_array().unwrap().len(), 4);
+        assert_eq!(o["phases"][0]["objective"]["code"], "M1.P1.O1");
+        let periods: Vec<&str> = o["indicators"][0]["measurements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["period"].as_str().unwrap())
+            .collect();
+        assert_eq!(periods, ["2024-03", "2024-04", "2024-05"]);
+        assert_eq!(o["responsibilityCentre"]["objectives"]["totalCount"], 4);
+        let actions = &o["budget"][0]["program"]["actions"][0];
+        assert_eq!(actions["objectives"].as_array().unwrap().len(), 2);
+        assert_eq!(data["mission"]["programs"].as_array().unwrap().len(), 2);
+        assert_eq!(data["program"]["code"], "1.2");
+    }
+}
+
+fn codes(conn: &Value) -> Vec<String> {
+    conn["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn pages_follow_each_other_forward_and_backward_with_cursors() {
+    for backend in TestDatabase::backends() {
+        let env = Env::generated(backend, 2);
+        let all = env
+            .query(
+                r#"{ objectives(first: 100, orderBy: CODE) { edges { node { code } } } }"#,
+                json!({}),
+            )
+            .await;
+        let all = codes(&all["objectives"]);
+        assert_eq!(all.len(), 8);
+
+        let q = r#"query($after: String) { objectives(first: 3, after: $after, orderBy: CODE) {
+            edges { cursor node { code } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"#;
+        let mut seen = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let page = env.query(q, json!({ "after": after })).await;
+            let conn = &page["objectives"];
+            seen.extend(codes(conn));
+            assert_eq!(conn["pageInfo"]["hasPreviousPage"], !after.is_null());
+            if conn["pageInfo"]["hasNextPage"] == false {
+                break;
+            }
+            after = conn["pageInfo"]["endCursor"].clone();
+        }
+        assert_eq!(seen, all, "forward pages cover the list once, in order");
+
+        let q = r#"query($before: String) { objectives(last: 3, before: $before, orderBy: CODE) {
+            edges { node { code } } pageInfo { hasNextPage hasPreviousPage startCursor } } }"#;
+        let mut pages = Vec::new();
+        let mut before = Value::Null;
+        loop {
+            let page = env.query(q, json!({ "before": before })).await;
+            let conn = &page["objectives"];
+            pages.push(codes(conn));
+            if conn["pageInfo"]["hasPreviousPage"] == false {
+                break;
+            }
+            before = conn["pageInfo"]["startCursor"].clone();
+        }
+        let backward: Vec<String> = pages.into_iter().rev().flatten().collect();
+        assert_eq!(
+            backward, all,
+            "backward pages cover the list once, in order"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_page_larger_than_the_maximum_is_refused_naming_first() {
+    for backend in TestDatabase::backends() {
+        let settings = Settings {
+            max_page_size: 5,
+            ..Settings::default()
+        };
+        let env = Env::with_settings(backend, settings);
+        let r = env
+            .run_as(
+                cruscotto_api::auth::Principal::Anonymous,
+                "{ plans(first: 6) { totalCount } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            error_of(&r),
+            ("BAD_USER_INPUT".into(), Some("first".into()))
+        );
+        let r = env
+            .run_as(
+                cruscotto_api::auth::Principal::Anonymous,
+                r#"{ plans(after: "bm90IGEgY3Vyc29y") { totalCount } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            error_of(&r),
+            ("BAD_USER_INPUT".into(), Some("after".into()))
+        );
+    }
+}
+
+#[tokio::test]
+async fn lists_default_to_the_configured_page_size() {
+    for backend in TestDatabase::backends() {
+        let settings = Settings {
+            default_page_size: 3,
+            ..Settings::default()
+        };
+        let env = Env::with_settings(backend, settings);
+        env.t
+            .db
+            .save_document(&cruscotto_import::generate::generate(2), None)
+            .unwrap();
+        let data = env
+            .query(
+                "{ objectives { totalCount edges { node { code } } pageInfo { hasNextPage } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(data["objectives"]["edges"].as_array().unwrap().len(), 3);
+        assert_eq!(data["objectives"]["totalCount"], 8);
+        assert_eq!(data["objectives"]["pageInfo"]["hasNextPage"], true);
+    }
+}
+
+async fn count(env: &Env, query: &str) -> i64 {
+    let data = env.query(query, json!({})).await;
+    let (_, v) = data.as_object().unwrap().iter().next().unwrap();
+    v["totalCount"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn filters_narrow_the_lists() {
+    for backend in TestDatabase::backends() {
+        let env = Env::generated(backend, 2);
+        let rc = env
+            .query(r#"{ responsibilityCentres(plan: "generated-2", search: "generale 2") { totalCount edges { node { id } } } }"#, json!({}))
+            .await;
+        assert_eq!(rc["responsibilityCentres"]["totalCount"], 1);
+        let rc_id = rc["responsibilityCentres"]["edges"][0]["node"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+
+        assert_eq!(
+            count(
+                &env,
+                r#"{ objectives(plan: "generated-2") { totalCount } }"#
+            )
+            .await,
+            8
+        );
+        assert_eq!(
+            count(
+                &env,
+                r#"{ objectives(plan: "no-such-plan") { totalCount } }"#
+            )
+            .await,
+            0
+        );
+        assert_eq!(
+            count(&env, r#"{ objectives(year: 2024) { totalCount } }"#).await,
+            8
+        );
+        assert_eq!(
+            count(&env, r#"{ objectives(year: 1999) { totalCount } }"#).await,
+            0
+        );
+        assert_eq!(
+            count(
+                &env,
+                &format!(r#"{{ objectives(responsibilityCentre: "{rc_id}") {{ totalCount }} }}"#)
+            )
+            .await,
+            4
+        );
+        assert_eq!(
+            count(&env, r#"{ objectives(mission: "1") { totalCount } }"#).await,
+            4
+        );
+        assert_eq!(
+            count(&env, r#"{ objectives(program: "2.1") { totalCount } }"#).await,
+            2
+        );
+        assert_eq!(
+            count(&env, r#"{ objectives(search: "m1.p2.O") { totalCount } }"#).await,
+            2
+        );
+        assert_eq!(
+            count(&env, r#"{ plans(year: 2025) { totalCount } }"#).await,
+            1
+        );
+        assert_eq!(
+            count(&env, r#"{ plans(year: 2030) { totalCount } }"#).await,
+            0
+        );
+        assert_eq!(
+            count(&env, r#"{ plans(search: "GENERATO") { totalCount } }"#).await,
+            1
+        );
+        assert_eq!(
+            count(&env, r#"{ programs(mission: "2") { totalCount } }"#).await,
+            2
+        );
+        assert_eq!(
+            count(&env, r#"{ actions(program: "1.1") { totalCount } }"#).await,
+            1
+        );
+        assert_eq!(
+            count(&env, r#"{ missions(search: "zzz") { totalCount } }"#).await,
+            0
+        );
+
+        let all = count(
+            &env,
+            r#"{ indicators(plan: "generated-2") { totalCount } }"#,
+        )
+        .await;
+        assert_eq!(all, 16);
+        let by_unit = [
+            count(&env, r#"{ indicators(unit: DAYS) { totalCount } }"#).await,
+            count(&env, r#"{ indicators(unit: PERCENT) { totalCount } }"#).await,
+            count(&env, r#"{ indicators(unit: COUNT) { totalCount } }"#).await,
+        ];
+        assert_eq!(
+            by_unit.iter().sum::<i64>(),
+            all,
+            "units partition the indicators"
+        );
+        let by_direction = count(
+            &env,
+            r#"{ indicators(direction: LOWER_IS_BETTER) { totalCount } }"#,
+        )
+        .await
+            + count(
+                &env,
+                r#"{ indicators(direction: HIGHER_IS_BETTER) { totalCount } }"#,
+            )
+            .await;
+        assert_eq!(by_direction, all, "directions partition the indicators");
+        let kinds = env
+            .query(r#"{ indicators(first: 1) { nodes { kind } } }"#, json!({}))
+            .await;
+        let kind = kinds["indicators"]["nodes"][0]["kind"]
+            .as_str()
+            .unwrap()
+            .to_uppercase();
+        let of_kind = count(
+            &env,
+            &format!(r#"{{ indicators(kind: "{kind}") {{ totalCount }} }}"#),
+        )
+        .await;
+        assert!(of_kind >= 1 && of_kind <= all);
+        assert_eq!(
+            count(
+                &env,
+                r#"{ indicators(mission: "2", program: "2.2") { totalCount } }"#
+            )
+            .await,
+            4
+        );
+        // LIKE wildcards in a search are literal.
+        assert_eq!(
+            count(&env, r#"{ objectives(search: "%") { totalCount } }"#).await,
+            0
+        );
+    }
+}
+
+#[tokio::test]
+async fn global_ids_round_trip_through_node() {
+    for backend in TestDatabase::backends() {
+        let env = Env::generated(backend, 2);
+        let data = env
+            .query(
+                r#"{ objective(plan: "generated-2", code: "M2.P1.O2") { id code indicators { id code targets { id } } } }"#,
+                json!({}),
+            )
+            .await;
+        let o = &data["objective"];
+        let ids = json!([
+            o["id"],
+            o["indicators"][0]["id"],
+            o["indicators"][0]["targets"][0]["id"]
+        ]);
+        let back = env
+            .query(
+                r#"query($id: ID!, $ids: [ID!]!) {
+                    node(id: $id) { id ... on Objective { code } }
+                    nodes(ids: $ids) { id __typename }
+                }"#,
+                json!({ "id": o["id"], "ids": ids }),
+            )
+            .await;
+        assert_eq!(back["node"]["code"], "M2.P1.O2");
+        assert_eq!(back["node"]["id"], o["id"]);
+        let types: Vec<&str> = back["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["__typename"].as_str().unwrap())
+            .collect();
+        assert_eq!(types, ["Objective", "Indicator", "Target"]);
+        assert!(
+            !o["id"].as_str().unwrap().contains("Objective"),
+            "ids are opaque"
+        );
+    }
+}
+
+#[tokio::test]
+async fn decimals_come_back_exactly_as_recorded() {
+    for backend in TestDatabase::backends() {
+        let env = Env::generated(backend, 2);
+        let ind = env
+            .query(
+                r#"{ indicator(plan: "generated-2", objective: "M1.P1.O1", code: "1") { id } }"#,
+                json!({}),
+            )
+            .await;
+        let id = ind["indicator"]["id"].clone();
+        for (period, value, num, den) in [
+            ("2020", "-25.29", "-1569359.13", "62061.91"),
+            ("2021", "85.00", "0.10", "3"),
+        ] {
+            let data = env
+                .edit(
+                    r#"mutation($id: ID!, $p: String!, $v: Decimal!, $n: Decimal, $d: Decimal) {
+                        recordMeasurement(indicator: $id, period: $p, value: $v, numerator: $n, denominator: $d, source: "PCC") {
+                            value numerator denominator } }"#,
+                    json!({ "id": id, "p": period, "v": value, "n": num, "d": den }),
+                )
+                .await;
+            assert_eq!(data["recordMeasurement"]["value"], value);
+            let read = env
+                .query(
+                    r#"query($id: ID!, $from: Date!, $to: Date!) { node(id: $id) { ... on Indicator { measurements(from: $from, to: $to) { value numerator denominator } } } }"#,
+                    json!({ "id": id, "from": format!("{period}-01-01"), "to": format!("{period}-12-31") }),
+                )
+                .await;
+            let m = &read["node"]["measurements"][0];
+            assert_eq!(m["value"], value);
+            assert_eq!(m["numerator"], num);
+            assert_eq!(m["denominator"], den);
+        }
+    }
+}
+
+/// Statements the tree query costs over `generate(scale)`.
+async fn statements_for_tree(backend: cruscotto_schema::Backend, scale: u32) -> u64 {
+    let t = TestDatabase::new(backend);
+    t.db.save_document(&cruscotto_import::generate::generate(scale), None)
+        .unwrap();
+    let (db, counter): (Database, _) =
+        Database::connect_counting(&t.url, &PoolOptions::default()).expect("a counting pool opens");
+    let schema = build_schema(AppState::new(db, Settings::default()));
+    let before = counter.get();
+    let response = schema.execute(TREE).await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    counter.get() - before
+}
+
+#[tokio::test]
+async fn the_tree_costs_the_same_statements_whatever_the_amount_of_data() {
+    for backend in TestDatabase::backends() {
+        let small = statements_for_tree(backend, 2).await;
+        let large = statements_for_tree(backend, 6).await;
+        assert_eq!(
+            small,
+            large,
+            "{}: 8 objectives cost {small} statements, 216 cost {large}",
+            backend.name()
+        );
+        assert!(small < 40, "{}: {small} statements", backend.name());
+    }
+}

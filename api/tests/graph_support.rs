@@ -1,0 +1,99 @@
+//! Shared set-up of the GraphQL tests: a schema over a fresh test database
+//! of each backend, requests with a principal, and JSON answers. Included by
+//! the `graph_*` tests with `#[path]`; on its own it holds no tests.
+
+#![allow(dead_code)] // Each test file uses a different part of it.
+
+use async_graphql::{Request, Variables};
+use cruscotto_api::auth::{Principal, Role};
+use cruscotto_api::graph::{build_schema, AppSchema};
+use cruscotto_api::state::AppState;
+use cruscotto_api::Settings;
+use cruscotto_schema::testing::TestDatabase;
+use cruscotto_schema::Backend;
+use serde_json::Value;
+
+/// A schema over a fresh database.
+pub struct Env {
+    pub t: TestDatabase,
+    pub state: AppState,
+    pub schema: AppSchema,
+}
+
+impl Env {
+    pub fn new(backend: Backend) -> Env {
+        Self::with_settings(backend, Settings::default())
+    }
+
+    pub fn with_settings(backend: Backend, settings: Settings) -> Env {
+        let t = TestDatabase::new(backend);
+        let state = AppState::new(t.db.clone(), settings);
+        let schema = build_schema(state.clone());
+        Env { t, state, schema }
+    }
+
+    /// A schema over a fresh database holding `generate(scale)`.
+    pub fn generated(backend: Backend, scale: u32) -> Env {
+        let env = Env::new(backend);
+        env.t
+            .db
+            .save_document(&cruscotto_import::generate::generate(scale), None)
+            .expect("the generated plan imports");
+        env
+    }
+
+    /// Runs a query as `principal`; returns the whole response as JSON
+    /// (`data` and `errors`).
+    pub async fn run_as(&self, principal: Principal, query: &str, variables: Value) -> Value {
+        let request = Request::new(query)
+            .variables(Variables::from_json(variables))
+            .data(principal);
+        let response = self.schema.execute(request).await;
+        serde_json::to_value(&response).expect("responses serialize")
+    }
+
+    /// Runs a query anonymously and asserts it has no errors; returns `data`.
+    pub async fn query(&self, query: &str, variables: Value) -> Value {
+        let r = self.run_as(Principal::Anonymous, query, variables).await;
+        assert!(r.get("errors").is_none(), "unexpected errors: {r:#}");
+        r["data"].clone()
+    }
+
+    /// Runs a query as an editor and asserts it has no errors.
+    pub async fn edit(&self, query: &str, variables: Value) -> Value {
+        let r = self.run_as(editor(), query, variables).await;
+        assert!(r.get("errors").is_none(), "unexpected errors: {r:#}");
+        r["data"].clone()
+    }
+}
+
+pub fn editor() -> Principal {
+    Principal::Token {
+        name: "editor-token".into(),
+        role: Role::Editor,
+    }
+}
+
+pub fn admin() -> Principal {
+    Principal::Token {
+        name: "admin-token".into(),
+        role: Role::Admin,
+    }
+}
+
+pub fn viewer() -> Principal {
+    Principal::Token {
+        name: "viewer-token".into(),
+        role: Role::Viewer,
+    }
+}
+
+/// The first error's code and field.
+pub fn error_of(response: &Value) -> (String, Option<String>) {
+    let e = &response["errors"][0];
+    assert!(!e.is_null(), "expected an error, got {response:#}");
+    (
+        e["extensions"]["code"].as_str().unwrap_or("").to_string(),
+        e["extensions"]["field"].as_str().map(str::to_string),
+    )
+}

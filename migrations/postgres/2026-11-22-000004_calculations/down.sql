@@ -1,0 +1,3 @@
+DROP TABLE indicator_values;
+DROP TABLE phase_progress;
+DROP TABLE payments;

@@ -1,0 +1,449 @@
+// The queries behind `Database`'s calculation methods. This file is included
+// twice by `calc/mod.rs`, once per backend, with `Conn`, `PAYMENT_CHUNK`,
+// `plan_filter` and `snapshot` defined by the including module.
+
+use chrono::NaiveDate;
+use cruscotto_calculators::{InputKind, InputSpec, Inputs, PaymentRecord, PaymentTable, Period, NULL_DAY};
+use diesel::connection::DefaultLoadingMode;
+
+use super::day::Day;
+use super::rows::{IndicatorValueRow, NewIndicatorValue, NewPayment, NewPhaseProgress};
+use super::{
+    choose_measurements, phase_inputs, series_inputs, BoundIndicator, CalcStoreError, LoadedInputs,
+    MeasuredValue, MeasurementInput, ObjectiveFacts, PaymentImportSummary,
+};
+use crate::error::StoreError;
+use crate::schema::*;
+
+fn not_found(entity: &'static str, key: impl Into<String>) -> StoreError {
+    StoreError::NotFound {
+        entity,
+        key: key.into(),
+    }
+}
+
+fn plan_id_of(conn: &mut Conn, code: &str) -> Result<i32, StoreError> {
+    plans::table
+        .filter(plans::code.eq(code))
+        .select(plans::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| not_found("plan", code))
+}
+
+pub(super) fn import_payments(
+    conn: &mut Conn,
+    plan_code: &str,
+    records: &[PaymentRecord],
+    source_file: &str,
+) -> Result<PaymentImportSummary, StoreError> {
+    conn.transaction(|conn| {
+        let plan_id = plan_id_of(conn, plan_code)?;
+        let count = |conn: &mut Conn| -> Result<i64, StoreError> {
+            Ok(payments::table
+                .filter(payments::plan_id.eq(plan_id))
+                .count()
+                .get_result(conn)?)
+        };
+        let before = count(conn)?;
+        let mut batch = Vec::with_capacity(PAYMENT_CHUNK.min(records.len()));
+        for (chunk_index, chunk) in records.chunks(PAYMENT_CHUNK).enumerate() {
+            batch.clear();
+            for (i, r) in chunk.iter().enumerate() {
+                let position = chunk_index * PAYMENT_CHUNK + i + 1;
+                batch.push(NewPayment {
+                    plan_id,
+                    invoice_id: &r.invoice_id,
+                    supplier: &r.supplier,
+                    amount_cents: r.amount_cents,
+                    invoice_date: r.invoice_date,
+                    due_date: r.due_date,
+                    payment_date: r.payment_date,
+                    // Both were checked against the calculators' bounds.
+                    suspended_days: i32::try_from(r.suspended_days).unwrap_or(i32::MAX),
+                    source_file,
+                    line: i32::try_from(position).unwrap_or(i32::MAX),
+                });
+            }
+            upsert_payments(conn, &batch)?;
+        }
+        let after = count(conn)?;
+        // Invoice ids are unique within `records` (checked before), so every
+        // record either added a row or overwrote one.
+        let inserted = usize::try_from(after - before).unwrap_or(0);
+        Ok(PaymentImportSummary {
+            plan_code: plan_code.to_string(),
+            source_file: source_file.to_string(),
+            records: records.len(),
+            inserted,
+            updated: records.len().saturating_sub(inserted),
+            plan_payments: after,
+        })
+    })
+}
+
+pub(super) fn payment_count(conn: &mut Conn, plan_code: &str) -> Result<i64, StoreError> {
+    let plan_id = plan_id_of(conn, plan_code)?;
+    Ok(payments::table
+        .filter(payments::plan_id.eq(plan_id))
+        .count()
+        .get_result(conn)?)
+}
+
+pub(super) fn set_calculator_binding(
+    conn: &mut Conn,
+    indicator_id: i32,
+    calculator_id: &str,
+    params: &serde_json::Value,
+    guessed: bool,
+) -> Result<(), StoreError> {
+    let updated = diesel::update(indicators::table.find(indicator_id))
+        .set((
+            indicators::calculator_id.eq(calculator_id),
+            indicators::calculator_params.eq(params.to_string()),
+            indicators::calculator_guessed.eq(guessed),
+            indicators::version.eq(indicators::version + 1),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        return Err(not_found("indicator", indicator_id.to_string()));
+    }
+    Ok(())
+}
+
+fn indicator_exists(conn: &mut Conn, indicator_id: i32) -> Result<(), StoreError> {
+    indicators::table
+        .find(indicator_id)
+        .select(indicators::id)
+        .first::<i32>(conn)
+        .optional()?
+        .map(|_| ())
+        .ok_or_else(|| not_found("indicator", indicator_id.to_string()))
+}
+
+pub(super) fn record_measurement(
+    conn: &mut Conn,
+    indicator_id: i32,
+    measured: &MeasuredValue,
+) -> Result<(), StoreError> {
+    conn.transaction(|conn| {
+        indicator_exists(conn, indicator_id)?;
+        let row = crate::rows::NewMeasurement {
+            indicator_id,
+            period: measured.period.to_string(),
+            period_start: measured.period.start(),
+            period_end: measured.period.end(),
+            value: measured.value.to_string(),
+            numerator: measured.numerator.map(|n| n.to_string()),
+            denominator: measured.denominator.map(|n| n.to_string()),
+            source: measured.source.clone(),
+            recorded_by: measured.recorded_by.clone(),
+            recorded_at: chrono::Utc::now().naive_utc(),
+        };
+        diesel::insert_into(measurements::table)
+            .values(&row)
+            .on_conflict((measurements::indicator_id, measurements::period))
+            .do_update()
+            .set(&row)
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+pub(super) fn record_phase_progress(
+    conn: &mut Conn,
+    phase_id: i32,
+    period: &Period,
+    completion_bp: i32,
+    recorded_by: &str,
+) -> Result<(), StoreError> {
+    conn.transaction(|conn| {
+        phases::table
+            .find(phase_id)
+            .select(phases::id)
+            .first::<i32>(conn)
+            .optional()?
+            .ok_or_else(|| not_found("phase", phase_id.to_string()))?;
+        let period_text = period.to_string();
+        let row = NewPhaseProgress {
+            phase_id,
+            period: &period_text,
+            period_end: period.end(),
+            completion_bp,
+            recorded_by,
+            recorded_at: chrono::Utc::now().naive_utc(),
+        };
+        diesel::insert_into(phase_progress::table)
+            .values(&row)
+            .on_conflict((phase_progress::phase_id, phase_progress::period))
+            .do_update()
+            .set(&row)
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+pub(super) fn bound_indicator(conn: &mut Conn, indicator_id: i32) -> Result<BoundIndicator, StoreError> {
+    let row = indicators::table
+        .inner_join(objectives::table.inner_join(plans::table))
+        .filter(indicators::id.eq(indicator_id))
+        .select((
+            indicators::code,
+            indicators::calculator_id,
+            indicators::calculator_params,
+            objectives::id,
+            objectives::code,
+            plans::id,
+            plans::code,
+        ))
+        .first::<(String, Option<String>, Option<String>, i32, String, i32, String)>(conn)
+        .optional()?
+        .ok_or_else(|| not_found("indicator", indicator_id.to_string()))?;
+    let (code, calculator_id, calculator_params, objective_id, objective_code, plan_id, plan_code) = row;
+    Ok(BoundIndicator {
+        id: indicator_id,
+        label: format!("{plan_code}/{objective_code}/{code}"),
+        plan_id,
+        objective_id,
+        calculator_id,
+        calculator_params,
+    })
+}
+
+/// Every payment of a plan as columns, sorted by content (payment, due and
+/// invoice day, suspended days, amount) so that the input fingerprint does
+/// not depend on the order rows come back in.
+fn load_payment_table(conn: &mut Conn, plan_id: i32) -> Result<PaymentTable, CalcStoreError> {
+    let query = payments::table.filter(plan_filter(plan_id)).select((
+        payments::amount_cents,
+        payments::invoice_date,
+        payments::due_date,
+        payments::payment_date,
+        payments::suspended_days,
+    ));
+    let mut rows: Vec<(i32, i32, i32, i32, i64)> = Vec::new();
+    for row in query.load_iter::<(i64, Day, Option<Day>, Option<Day>, i32), DefaultLoadingMode>(conn)? {
+        let (amount, invoice, due, paid, suspended) = row?;
+        rows.push((
+            paid.map_or(NULL_DAY, |d| d.0),
+            due.map_or(NULL_DAY, |d| d.0),
+            invoice.0,
+            suspended,
+            amount,
+        ));
+    }
+    rows.sort_unstable();
+    let n = rows.len();
+    let (mut amount, mut invoice, mut due, mut paid, mut suspended) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for (p, d, i, s, a) in rows {
+        paid.push(p);
+        due.push(d);
+        invoice.push(i);
+        suspended.push(s);
+        amount.push(a);
+    }
+    Ok(PaymentTable::from_columns(amount, invoice, due, paid, suspended)?)
+}
+
+/// Reads what `specs` ask for, and the latest stored value, in one snapshot.
+pub(super) fn load_inputs(
+    conn: &mut Conn,
+    bound: &BoundIndicator,
+    specs: &[InputSpec],
+    period: &Period,
+) -> Result<LoadedInputs, CalcStoreError> {
+    snapshot(conn, |conn| {
+        let mut inputs = Inputs::default();
+        let wants = |kind: InputKind| specs.iter().any(|s| s.kind == kind);
+        if wants(InputKind::Payments) {
+            inputs.payments = Some(load_payment_table(conn, bound.plan_id)?);
+        }
+        let mut skipped_measurements = 0;
+        if wants(InputKind::Series) {
+            let rows = measurements::table
+                .filter(measurements::indicator_id.eq(bound.id))
+                .filter(measurements::period_start.ge(period.start()))
+                .filter(measurements::period_end.le(period.end()))
+                .order((measurements::period_start, measurements::period_end))
+                .select((
+                    measurements::period,
+                    measurements::period_end,
+                    measurements::value,
+                    measurements::numerator,
+                    measurements::denominator,
+                ))
+                .load::<(String, NaiveDate, String, Option<String>, Option<String>)>(conn)?;
+            let rows = rows
+                .into_iter()
+                .map(|(period, period_end, value, numerator, denominator)| MeasurementInput {
+                    period,
+                    period_end,
+                    value,
+                    numerator,
+                    denominator,
+                })
+                .collect();
+            let chosen = choose_measurements(period, rows);
+            let (series, skipped) = series_inputs(specs, &chosen)?;
+            inputs.series.extend(series);
+            skipped_measurements = skipped;
+        }
+        if wants(InputKind::Phases) {
+            inputs.phases = objective_phases(conn, bound.objective_id, period.end())?
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect();
+        }
+        let latest = latest_value(conn, bound.id, &period.to_string())?;
+        Ok(LoadedInputs {
+            inputs,
+            skipped_measurements,
+            latest,
+        })
+    })
+}
+
+/// The phases of an objective with their latest completion recorded for a
+/// period ending by `as_of`.
+fn objective_phases(
+    conn: &mut Conn,
+    objective_id: i32,
+    as_of: NaiveDate,
+) -> Result<Vec<(cruscotto_calculators::PhaseProgress, bool)>, StoreError> {
+    let phase_rows = phases::table
+        .filter(phases::objective_id.eq(objective_id))
+        .order(phases::position)
+        .select((phases::id, phases::code, phases::weight_bp))
+        .load::<(i32, String, Option<i32>)>(conn)?;
+    let progress = phase_progress::table
+        .inner_join(phases::table)
+        .filter(phases::objective_id.eq(objective_id))
+        .filter(phase_progress::period_end.le(as_of))
+        .order((phase_progress::period_end, phase_progress::id))
+        .select((phase_progress::phase_id, phase_progress::completion_bp))
+        .load::<(i32, i32)>(conn)?;
+    Ok(phase_inputs(phase_rows, progress))
+}
+
+pub(super) fn insert_value(conn: &mut Conn, row: &NewIndicatorValue) -> Result<IndicatorValueRow, StoreError> {
+    Ok(diesel::insert_into(indicator_values::table)
+        .values(row)
+        .returning(IndicatorValueRow::as_returning())
+        .get_result(conn)?)
+}
+
+pub(super) fn indicator_values(
+    conn: &mut Conn,
+    indicator_id: i32,
+    period: Option<&str>,
+) -> Result<Vec<IndicatorValueRow>, StoreError> {
+    let mut query = indicator_values::table
+        .filter(indicator_values::indicator_id.eq(indicator_id))
+        .select(IndicatorValueRow::as_select())
+        .order(indicator_values::id.desc())
+        .into_boxed();
+    if let Some(period) = period {
+        query = query.filter(indicator_values::period.eq(period));
+    }
+    Ok(query.load(conn)?)
+}
+
+pub(super) fn latest_value(
+    conn: &mut Conn,
+    indicator_id: i32,
+    period: &str,
+) -> Result<Option<IndicatorValueRow>, StoreError> {
+    Ok(indicator_values::table
+        .filter(indicator_values::indicator_id.eq(indicator_id))
+        .filter(indicator_values::period.eq(period))
+        .order(indicator_values::id.desc())
+        .select(IndicatorValueRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// An indicator's direction and its target for `year` (raw, comparator, number).
+#[allow(clippy::type_complexity)] // A private tuple of three columns.
+pub(super) fn direction_and_target(
+    conn: &mut Conn,
+    indicator_id: i32,
+    year: i32,
+) -> Result<(String, Option<(String, Option<String>, Option<String>)>), StoreError> {
+    let direction: String = indicators::table
+        .find(indicator_id)
+        .select(indicators::direction)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| not_found("indicator", indicator_id.to_string()))?;
+    let target = targets::table
+        .filter(targets::indicator_id.eq(indicator_id))
+        .filter(targets::year.eq(year))
+        .select((targets::raw, targets::comparator, targets::number))
+        .first::<(String, Option<String>, Option<String>)>(conn)
+        .optional()?;
+    Ok((direction, target))
+}
+
+pub(super) fn objective_facts(
+    conn: &mut Conn,
+    objective_id: i32,
+    as_of: NaiveDate,
+) -> Result<ObjectiveFacts, StoreError> {
+    let (points, out_of) = objectives::table
+        .find(objective_id)
+        .select((objectives::max_score_points, objectives::max_score_out_of))
+        .first::<(Option<i32>, Option<i32>)>(conn)
+        .optional()?
+        .ok_or_else(|| not_found("objective", objective_id.to_string()))?;
+    let indicator_ids = indicators::table
+        .filter(indicators::objective_id.eq(objective_id))
+        .order(indicators::position)
+        .select(indicators::id)
+        .load::<i32>(conn)?;
+    Ok(ObjectiveFacts {
+        indicator_ids,
+        phases: objective_phases(conn, objective_id, as_of)?,
+        max_score: points.zip(out_of),
+    })
+}
+
+pub(super) fn indicator_id(conn: &mut Conn, plan: &str, objective: &str, code: &str) -> Result<i32, StoreError> {
+    indicators::table
+        .inner_join(objectives::table.inner_join(plans::table))
+        .filter(plans::code.eq(plan))
+        .filter(objectives::code.eq(objective))
+        .filter(indicators::code.eq(code))
+        .select(indicators::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| not_found("indicator", format!("{plan}/{objective}/{code}")))
+}
+
+pub(super) fn objective_id(conn: &mut Conn, plan: &str, objective: &str) -> Result<i32, StoreError> {
+    objectives::table
+        .inner_join(plans::table)
+        .filter(plans::code.eq(plan))
+        .filter(objectives::code.eq(objective))
+        .select(objectives::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| not_found("objective", format!("{plan}/{objective}")))
+}
+
+pub(super) fn phase_id(conn: &mut Conn, plan: &str, objective: &str, code: &str) -> Result<i32, StoreError> {
+    phases::table
+        .inner_join(objectives::table.inner_join(plans::table))
+        .filter(plans::code.eq(plan))
+        .filter(objectives::code.eq(objective))
+        .filter(phases::code.eq(code))
+        .select(phases::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| not_found("phase", format!("{plan}/{objective}/{code}")))
+}
