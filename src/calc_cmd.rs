@@ -321,14 +321,19 @@ fn compute(
 }
 
 fn print_value(v: &StoredValue, unit: &str, seconds: f64) {
-    let value = v
-        .value
-        .map_or_else(|| "no data".to_string(), |x| format!("{} {unit}", x.round_dp(2)));
+    let value = v.value.map_or_else(
+        || "no data".to_string(),
+        |x| format!("{} {unit}", x.round_dp(2)),
+    );
     println!(
         "  {}: {value}  (exact {}; {}, {:.3} s)",
         v.period,
         v.value.map_or_else(|| "-".to_string(), |x| x.to_string()),
-        if v.reused { "inputs unchanged, stored value reused" } else { "computed and stored" },
+        if v.reused {
+            "inputs unchanged, stored value reused"
+        } else {
+            "computed and stored"
+        },
         seconds
     );
     if let (Some(n), Some(d)) = (v.numerator, v.denominator) {
@@ -371,7 +376,10 @@ fn calculators(plugins: &PluginArgs) -> Result<ExitCode> {
             d.direction
         );
         for p in &d.params {
-            println!("    param {} ({}, default {}): {}", p.name, p.kind, p.default, p.description);
+            println!(
+                "    param {} ({}, default {}): {}",
+                p.name, p.kind, p.default, p.description
+            );
         }
     }
     let errors = registry.load_errors();
@@ -408,7 +416,9 @@ fn italian_amount(cents: u64) -> String {
     let euros = (cents / 100).to_string();
     let mut grouped = String::with_capacity(euros.len() + euros.len() / 3);
     for (i, c) in euros.chars().enumerate() {
-        if i > 0 && (euros.len() - i) % 3 == 0 {
+        // A dot before every group of three digits counted from the right.
+        let digits_left = euros.len() - i;
+        if i > 0 && matches!(digits_left % 3, 0) {
             grouped.push('.');
         }
         grouped.push(c);
@@ -427,7 +437,8 @@ fn generate_payments(rows: u64, seed: u64, year: i32, output: Option<&Path>) -> 
     );
     let mut out: Box<dyn Write> = match output {
         Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
@@ -454,7 +465,11 @@ fn generate_payments(rows: u64, seed: u64, year: i32, output: Option<&Path>) -> 
         // A few invoices have no due date (the calculator defaults it) and a
         // few are unpaid.
         let due_text = if roll < 4 { String::new() } else { date(due) };
-        let paid_text = if roll >= 97 { String::new() } else { date(paid) };
+        let paid_text = if roll >= 97 {
+            String::new()
+        } else {
+            date(paid)
+        };
         let suspended = if rng.below(50) == 0 { rng.below(30) } else { 0 };
         writeln!(
             out,

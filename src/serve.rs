@@ -56,9 +56,12 @@ impl From<RoleArg> for Role {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colours only for a person at a terminal, not in a log file.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .init();
 }
 
@@ -79,7 +82,9 @@ pub fn serve(database_url: &str, listen: String) -> Result<ExitCode> {
         println!("cruscotto is serving GraphQL at {base}/graphql");
         println!("open the IDE at {base}/graphiql");
         tracing::info!(address = %base, "listening");
-        app.run_until_stopped().await.context("the server stopped with an error")?;
+        app.run_until_stopped()
+            .await
+            .context("the server stopped with an error")?;
         tracing::info!("stopped");
         Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
     })
@@ -93,7 +98,10 @@ pub fn token(database_url: &str, command: TokenCommand) -> Result<ExitCode> {
             let token = auth::generate_token()?;
             db.create_token(&name, role.as_str(), &auth::hash_token(&token))
                 .with_context(|| format!("token {name} could not be created"))?;
-            eprintln!("created token {name} with role {}; it is shown only now, keep it safe:", role.as_str());
+            eprintln!(
+                "created token {name} with role {}; it is shown only now, keep it safe:",
+                role.as_str()
+            );
             println!("{token}");
         }
         TokenCommand::Revoke { name } => {

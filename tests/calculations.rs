@@ -36,7 +36,8 @@ use cruscotto_schema::StoreError;
 use rust_decimal::Decimal;
 use serde_json::json;
 
-const HEADER: &str = "Numero fattura;Fornitore;Importo;Data fattura;Data scadenza;Data pagamento;Giorni sospensione";
+const HEADER: &str =
+    "Numero fattura;Fornitore;Importo;Data fattura;Data scadenza;Data pagamento;Giorni sospensione";
 
 const ROWS: &str = "\
 F1;Alfa S.p.A.;1.000,00;01/12/2019;31/01/2020;10/02/2020;0
@@ -76,9 +77,14 @@ fn seeded(t: &TestDatabase) -> String {
     doc.plan.code
 }
 
-fn import_csv(t: &TestDatabase, plan: &str, path: &Path) -> cruscotto_schema::calc::PaymentImportSummary {
+fn import_csv(
+    t: &TestDatabase,
+    plan: &str,
+    path: &Path,
+) -> cruscotto_schema::calc::PaymentImportSummary {
     let records = cruscotto_calculators::read_payments_csv(path).unwrap();
-    t.db.import_payments(plan, &records, &path.display().to_string()).unwrap()
+    t.db.import_payments(plan, &records, &path.display().to_string())
+        .unwrap()
 }
 
 /// A database with the seed plan, the payments and indicator A.1/1 bound
@@ -86,23 +92,31 @@ fn import_csv(t: &TestDatabase, plan: &str, path: &Path) -> cruscotto_schema::ca
 fn with_payments(t: &TestDatabase, dir: &Path) -> (String, i32) {
     let plan = seeded(t);
     let summary = import_csv(t, &plan, &payments_csv(dir, "pagamenti-2020.csv", F7));
-    assert_eq!((summary.records, summary.inserted, summary.updated), (9, 9, 0));
+    assert_eq!(
+        (summary.records, summary.inserted, summary.updated),
+        (9, 9, 0)
+    );
     let id = t.db.indicator_id(&plan, OBJECTIVE, "1").unwrap();
-    t.db
-        .set_calculator_binding(id, "payment_timeliness", &json!({}), false)
+    t.db.set_calculator_binding(id, "payment_timeliness", &json!({}), false)
         .unwrap();
     (plan, id)
 }
 
 fn compute(t: &TestDatabase, registry: &Registry, id: i32, p: &str) -> StoredValue {
-    t.db.compute_indicator(registry, id, &period(p), "test:alice").unwrap()
+    t.db.compute_indicator(registry, id, &period(p), "test:alice")
+        .unwrap()
 }
 
 #[test]
 fn the_seed_import_guesses_payment_timeliness_for_indicator_a1_1() {
     on_each_backend(|t| {
         let doc = parse(&seed(SEED_OBJECTIVES));
-        let indicator = &doc.objectives.iter().find(|o| o.code == OBJECTIVE).unwrap().indicators[0];
+        let indicator = &doc
+            .objectives
+            .iter()
+            .find(|o| o.code == OBJECTIVE)
+            .unwrap()
+            .indicators[0];
         let binding = indicator.calculator.as_ref().expect("a guessed binding");
         assert_eq!(binding.calculator, "payment_timeliness");
         assert!(binding.guessed);
@@ -130,7 +144,9 @@ fn payment_timeliness_of_a_year_reaggregates_its_quarters_and_records_provenance
         assert_eq!(year.denominator, Some(d("27734.56")));
         assert_eq!((year.records_used, year.records_excluded), (7, 0));
         assert!(
-            year.diagnostics.iter().any(|d| d.code == "defaulted_due_date"),
+            year.diagnostics
+                .iter()
+                .any(|d| d.code == "defaulted_due_date"),
             "{:?}",
             year.diagnostics
         );
@@ -143,7 +159,11 @@ fn payment_timeliness_of_a_year_reaggregates_its_quarters_and_records_provenance
         assert_eq!(quarters, [d("-5"), d("18"), d("41"), d("12.5")]);
         let mean = quarters.iter().sum::<Decimal>() / Decimal::from(4);
         assert_eq!(mean, d("16.625"));
-        assert_ne!(year.value, Some(mean), "a year is not the mean of its quarters");
+        assert_ne!(
+            year.value,
+            Some(mean),
+            "a year is not the mean of its quarters"
+        );
 
         // Provenance: who, what, which version, over which inputs.
         let p = &year.provenance;
@@ -176,24 +196,41 @@ fn recomputing_unchanged_inputs_reuses_the_value_and_a_changed_payment_adds_hist
         assert_eq!(t.db.indicator_values(id, Some("2020")).unwrap().len(), 1);
 
         // The same file again updates every invoice in place and changes nothing.
-        let summary = import_csv(t, &plan, &payments_csv(dir.path(), "pagamenti-2020.csv", F7));
-        assert_eq!((summary.inserted, summary.updated, summary.plan_payments), (0, 9, 9));
+        let summary = import_csv(
+            t,
+            &plan,
+            &payments_csv(dir.path(), "pagamenti-2020.csv", F7),
+        );
+        assert_eq!(
+            (summary.inserted, summary.updated, summary.plan_payments),
+            (0, 9, 9)
+        );
         assert!(compute(t, &registry, id, "2020").reused);
 
         // F7 paid late: a new value, and the old one stays as history.
-        let summary = import_csv(t, &plan, &payments_csv(dir.path(), "pagamenti-2020-rev.csv", F7_LATE));
+        let summary = import_csv(
+            t,
+            &plan,
+            &payments_csv(dir.path(), "pagamenti-2020-rev.csv", F7_LATE),
+        );
         assert_eq!((summary.inserted, summary.updated), (0, 9));
         let changed = compute(t, &registry, id, "2020");
         assert!(!changed.reused);
         assert_eq!(changed.value, Some(d("15.3460866154")));
-        assert_ne!(changed.provenance.input_fingerprint, first.provenance.input_fingerprint);
+        assert_ne!(
+            changed.provenance.input_fingerprint,
+            first.provenance.input_fingerprint
+        );
         let history = t.db.indicator_values(id, Some("2020")).unwrap();
         assert_eq!(
             history.iter().map(|v| v.id).collect::<Vec<_>>(),
             [changed.id, first.id],
             "newest first"
         );
-        assert_eq!(t.db.latest_value(id, "2020").unwrap().unwrap().id, changed.id);
+        assert_eq!(
+            t.db.latest_value(id, "2020").unwrap().unwrap().id,
+            changed.id
+        );
     });
 }
 
@@ -236,12 +273,16 @@ fn a_bad_csv_row_is_reported_with_line_and_column_and_stores_nothing() {
             format!("{HEADER}\nF10;Kappa;100,00;01/01/2020;31/01/2020;01/02/2020;0\nF11;Lambda;200,00;01/01/2020;31/01/2020;31/02/2020;0\n"),
         )
         .unwrap();
-        let err = cruscotto_calculators::read_payments_csv(&bad).unwrap_err().to_string();
+        let err = cruscotto_calculators::read_payments_csv(&bad)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("pagamenti-errati.csv:3"), "{err}");
         assert!(err.contains("Data pagamento"), "{err}");
 
         // The storage layer refuses a bad batch as a whole, too.
-        let mut records = cruscotto_calculators::read_payments_csv(payments_csv(dir.path(), "x.csv", F7)).unwrap();
+        let mut records =
+            cruscotto_calculators::read_payments_csv(payments_csv(dir.path(), "x.csv", F7))
+                .unwrap();
         records[0].amount_cents = 99;
         let duplicate = records[1].clone();
         records.push(duplicate);
@@ -261,7 +302,8 @@ fn a_ratio_with_a_zero_denominator_is_no_data_and_a_year_sums_its_quarters() {
     on_each_backend(|t| {
         let plan = seeded(t);
         let id = t.db.indicator_id(&plan, OBJECTIVE, "2").unwrap();
-        t.db.set_calculator_binding(id, "ratio_percent", &json!({}), false).unwrap();
+        t.db.set_calculator_binding(id, "ratio_percent", &json!({}), false)
+            .unwrap();
         let measure = |p: &str, value: &str, num: &str, den: &str| {
             let m = MeasuredValue {
                 period: period(p),
@@ -299,8 +341,7 @@ fn phase_completion_weighs_recorded_progress_and_scores_the_objective() {
         let plan = seeded(t);
         let progress = |objective: &str, phase: &str, p: &str, percent: &str| {
             let phase_id = t.db.phase_id(&plan, objective, phase).unwrap();
-            t.db
-                .record_phase_progress(phase_id, &period(p), d(percent), "test:carol")
+            t.db.record_phase_progress(phase_id, &period(p), d(percent), "test:carol")
                 .unwrap();
         };
         // A.1 weights: A.1.1 20 %, A.1.2 12 %, A.1.7 15 %.
@@ -308,7 +349,8 @@ fn phase_completion_weighs_recorded_progress_and_scores_the_objective() {
         progress("A.1", "A.1.2", "2020-Q3", "50");
         progress("A.1", "A.1.7", "2020-Q4", "100");
         let id = t.db.indicator_id(&plan, OBJECTIVE, "3").unwrap();
-        t.db.set_calculator_binding(id, "phase_completion", &json!({}), false).unwrap();
+        t.db.set_calculator_binding(id, "phase_completion", &json!({}), false)
+            .unwrap();
         let registry = Registry::builtin();
         // 20 × 100 + 12 × 50 + 15 × 100 over 100.
         assert_eq!(compute(t, &registry, id, "2020").value, Some(d("41")));
@@ -348,19 +390,23 @@ fn an_indicator_without_a_calculator_cannot_be_computed() {
             .flat_map(|o| o.indicators.iter().map(move |i| (o, i)))
             .find(|(_, i)| i.calculator.is_none())
             .expect("an indicator without a guessed calculator");
-        let id = t.db.indicator_id(&plan, &objective.code, &indicator.code).unwrap();
-        let err = t
-            .db
-            .compute_indicator(&Registry::builtin(), id, &period("2020"), "test")
-            .unwrap_err();
+        let id =
+            t.db.indicator_id(&plan, &objective.code, &indicator.code)
+                .unwrap();
+        let err =
+            t.db.compute_indicator(&Registry::builtin(), id, &period("2020"), "test")
+                .unwrap_err();
         assert!(matches!(err, CalcStoreError::NoBinding { .. }), "{err}");
 
-        t.db.set_calculator_binding(id, "not_installed", &json!({}), false).unwrap();
-        let err = t
-            .db
-            .compute_indicator(&Registry::builtin(), id, &period("2020"), "test")
-            .unwrap_err();
-        assert!(matches!(err, CalcStoreError::UnknownCalculator { .. }), "{err}");
+        t.db.set_calculator_binding(id, "not_installed", &json!({}), false)
+            .unwrap();
+        let err =
+            t.db.compute_indicator(&Registry::builtin(), id, &period("2020"), "test")
+                .unwrap_err();
+        assert!(
+            matches!(err, CalcStoreError::UnknownCalculator { .. }),
+            "{err}"
+        );
     });
 }
 
@@ -377,16 +423,23 @@ fn the_example_plugin_computes_an_indicator_through_the_database() {
     on_each_backend(|t| {
         let dir = tempfile::tempdir().unwrap();
         let (_, id) = with_payments(t, dir.path());
-        t.db
-            .set_calculator_binding(id, "median_payment_delay", &json!({"default_term_days": 30}), false)
-            .unwrap();
+        t.db.set_calculator_binding(
+            id,
+            "median_payment_delay",
+            &json!({"default_term_days": 30}),
+            false,
+        )
+        .unwrap();
         // Delays paid in 2020: −10, −5, 10, 10, 20, 30, 41 → median 10.
         let v = compute(t, &registry, id, "2020");
         assert_eq!(v.value, Some(d("10")));
         assert_eq!(v.records_used, 7);
         assert_eq!(v.provenance.calculator_id, "median_payment_delay");
         assert_eq!(v.provenance.calculator_version, "1.0.0");
-        assert!(v.provenance.source.ends_with(library.file_name().unwrap().to_str().unwrap()));
+        assert!(v
+            .provenance
+            .source
+            .ends_with(library.file_name().unwrap().to_str().unwrap()));
         assert!(compute(t, &registry, id, "2020").reused);
     });
 }
@@ -397,39 +450,87 @@ fn the_cli_imports_payments_computes_and_prints_the_value() {
     let url = dir.path().join("cli.db").display().to_string();
     let plan = "seed2020";
     let seed_path = seed(SEED_OBJECTIVES);
-    let out = cruscotto(&url, &["import", seed_path.to_str().unwrap(), "--plan", plan]);
+    let out = cruscotto(
+        &url,
+        &["import", seed_path.to_str().unwrap(), "--plan", plan],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
 
     let csv = payments_csv(dir.path(), "pagamenti-2020.csv", F7);
-    let out = cruscotto(&url, &["import-payments", csv.to_str().unwrap(), "--plan", plan]);
+    let out = cruscotto(
+        &url,
+        &["import-payments", csv.to_str().unwrap(), "--plan", plan],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("9 payments for plan seed2020: 9 new, 0 updated"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("9 payments for plan seed2020: 9 new, 0 updated"),
+        "{}",
+        stdout(&out)
+    );
 
     let args = ["--plan", plan, "--objective", "A.1", "--indicator", "1"];
-    let out = cruscotto(&url, &[&["bind"][..], &args, &["--calculator", "payment_timeliness"]].concat());
+    let out = cruscotto(
+        &url,
+        &[
+            &["bind"][..],
+            &args,
+            &["--calculator", "payment_timeliness"],
+        ]
+        .concat(),
+    );
     assert!(out.status.success(), "{}", stderr(&out));
 
-    let out = cruscotto(&url, &[&["compute"][..], &args, &["--period", "2020,2020-Q1"]].concat());
+    let out = cruscotto(
+        &url,
+        &[&["compute"][..], &args, &["--period", "2020,2020-Q1"]].concat(),
+    );
     let text = stdout(&out);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(text.contains("2020: 11.74 days"), "{text}");
-    assert!(text.contains("numerator 325616.96, denominator 27734.56"), "{text}");
+    assert!(
+        text.contains("numerator 325616.96, denominator 27734.56"),
+        "{text}"
+    );
     assert!(text.contains("records used 7, excluded 0"), "{text}");
-    assert!(text.contains("achievement 85.18% (Partly) against the 2020 target <=10"), "{text}");
+    assert!(
+        text.contains("achievement 85.18% (Partly) against the 2020 target <=10"),
+        "{text}"
+    );
     assert!(text.contains("2020-Q1: -5 days"), "{text}");
     assert!(text.contains("calculator payment_timeliness"), "{text}");
 
-    let out = cruscotto(&url, &[&["compute"][..], &args, &["--period", "2020"]].concat());
-    assert!(stdout(&out).contains("inputs unchanged, stored value reused"), "{}", stdout(&out));
+    let out = cruscotto(
+        &url,
+        &[&["compute"][..], &args, &["--period", "2020"]].concat(),
+    );
+    assert!(
+        stdout(&out).contains("inputs unchanged, stored value reused"),
+        "{}",
+        stdout(&out)
+    );
 
     // A bad row: the error names file, line and column; nothing is stored.
     let bad = dir.path().join("pagamenti-errati.csv");
-    std::fs::write(&bad, format!("{HEADER}\nF10;Kappa;dodici euro;01/01/2020;;;0\n")).unwrap();
-    let out = cruscotto(&url, &["import-payments", bad.to_str().unwrap(), "--plan", plan]);
+    std::fs::write(
+        &bad,
+        format!("{HEADER}\nF10;Kappa;dodici euro;01/01/2020;;;0\n"),
+    )
+    .unwrap();
+    let out = cruscotto(
+        &url,
+        &["import-payments", bad.to_str().unwrap(), "--plan", plan],
+    );
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("pagamenti-errati.csv:2") && err.contains("Importo"), "{err}");
+    assert!(
+        err.contains("pagamenti-errati.csv:2") && err.contains("Importo"),
+        "{err}"
+    );
 
     let out = cruscotto(&url, &["calculators"]);
-    assert!(stdout(&out).contains("payment_timeliness"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("payment_timeliness"),
+        "{}",
+        stdout(&out)
+    );
 }

@@ -67,9 +67,7 @@ pub fn require<'a>(
     role: Role,
 ) -> Result<&'a Principal, crate::errors::ApiError> {
     use crate::errors::{ApiError, Code};
-    let principal = ctx
-        .data_opt::<Principal>()
-        .unwrap_or(&Principal::Anonymous);
+    let principal = ctx.data_opt::<Principal>().unwrap_or(&Principal::Anonymous);
     match principal.role() {
         None => Err(ApiError::new(
             Code::Unauthenticated,
@@ -77,7 +75,11 @@ pub fn require<'a>(
         )),
         Some(have) if have < role => Err(ApiError::new(
             Code::Forbidden,
-            format!("this operation needs the {} role; the token has {}", role.as_str(), have.as_str()),
+            format!(
+                "this operation needs the {} role; the token has {}",
+                role.as_str(),
+                have.as_str()
+            ),
         )),
         Some(_) => Ok(principal),
     }
@@ -121,9 +123,9 @@ pub fn hash_token(token: &str) -> String {
 /// 64 lower-case hex digits. Anything else is refused without asking the
 /// database.
 pub fn is_well_formed_token(token: &str) -> bool {
-    token
-        .strip_prefix(TOKEN_PREFIX)
-        .is_some_and(|hex| hex.len() == 2 * TOKEN_BYTES && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    token.strip_prefix(TOKEN_PREFIX).is_some_and(|hex| {
+        hex.len() == 2 * TOKEN_BYTES && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
 }
 
 /// The token of an `Authorization` header value: `Bearer <token>` (the
@@ -139,22 +141,38 @@ pub fn bearer_token(header: &str) -> Option<&str> {
 /// is present but malformed, unknown or revoked is `UNAUTHENTICATED`, never
 /// anonymous: a client that meant to authenticate must learn that it did
 /// not. Blocking: call it through [`crate::state::AppState::blocking`].
-pub fn authenticate(db: &cruscotto_schema::Database, authorization: Option<&str>) -> Result<Principal, crate::errors::ApiError> {
+pub fn authenticate(
+    db: &cruscotto_schema::Database,
+    authorization: Option<&str>,
+) -> Result<Principal, crate::errors::ApiError> {
     use crate::errors::{ApiError, Code};
     let Some(header) = authorization else {
         return Ok(Principal::Anonymous);
     };
-    let rejected = |why: &str| ApiError::new(Code::Unauthenticated, format!("the bearer token was not accepted: {why}"));
-    let token = bearer_token(header).ok_or_else(|| rejected("the Authorization header must be `Bearer <token>`"))?;
+    let rejected = |why: &str| {
+        ApiError::new(
+            Code::Unauthenticated,
+            format!("the bearer token was not accepted: {why}"),
+        )
+    };
+    let token = bearer_token(header)
+        .ok_or_else(|| rejected("the Authorization header must be `Bearer <token>`"))?;
     if !is_well_formed_token(token) {
         return Err(rejected("it is not a cruscotto token"));
     }
-    let stored = db.token_by_hash(&hash_token(token)).map_err(ApiError::internal)?;
+    let stored = db
+        .token_by_hash(&hash_token(token))
+        .map_err(ApiError::internal)?;
     match stored {
         None => Err(rejected("it is unknown")),
         Some(t) if !t.is_live() => Err(rejected("it has been revoked")),
         Some(t) => {
-            let role = Role::parse(&t.role).ok_or_else(|| ApiError::internal(format!("token {} has the unknown role {:?}", t.name, t.role)))?;
+            let role = Role::parse(&t.role).ok_or_else(|| {
+                ApiError::internal(format!(
+                    "token {} has the unknown role {:?}",
+                    t.name, t.role
+                ))
+            })?;
             Ok(Principal::Token { name: t.name, role })
         }
     }
@@ -175,7 +193,10 @@ mod tests {
 
     #[test]
     fn the_hash_is_the_hex_sha256_of_the_token() {
-        assert_eq!(hash_token("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            hash_token("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

@@ -250,7 +250,7 @@ fragment TypeRef on __Type {
 
   // ----------------------------------------------------------------- docs
 
-  let schema = null; // { types: Map(name → type), roots: [...] , description }
+  let schema = null; // { types: Map(name → type), roots: [[label, name], …] }
   const history = [];
   let current = null;
 
@@ -316,7 +316,9 @@ fragment TypeRef on __Type {
       .map((t) => el("li", {}, typeLink(t.name), el("span", { class: "kind" }, " " + t.kind.toLowerCase().replace("_", " "))));
     return [
       el("h2", {}, "Documentation"),
-      description(schema.description || "Every type of the graph, with its fields and what they mean. Click a type to open it; search by name."),
+      // Not the schema's own description: async-graphql fills it with a
+      // generic text about GraphQL schemas.
+      description("Every type of the graph, with its fields and what they mean. Click a type to open it; search by name."),
       el("h3", {}, "Root types"), el("ul", {}, ...roots),
       el("h3", {}, "All types"), el("ul", {}, ...all),
     ];
@@ -394,7 +396,6 @@ fragment TypeRef on __Type {
       }
       const s = json.data.__schema;
       schema = {
-        description: s.description,
         types: new Map(s.types.map((t) => [t.name, t])),
         roots: [["query", s.queryType], ["mutation", s.mutationType], ["subscription", s.subscriptionType]]
           .filter(([, t]) => t)

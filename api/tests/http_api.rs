@@ -34,10 +34,21 @@ fn a_nested_query_returns_a_plan_with_objectives_indicators_and_targets() {
         let objectives = plan["objectives"]["nodes"].as_array().expect("objectives");
         assert!(!objectives.is_empty(), "{data:#}");
         assert!(plan["objectives"]["totalCount"].as_i64().unwrap_or(0) >= objectives.len() as i64);
-        assert!(objectives[0]["responsibilityCentre"]["name"].is_string(), "{data:#}");
-        let indicators: Vec<&Value> = objectives.iter().flat_map(|o| o["indicators"].as_array().into_iter().flatten()).collect();
+        assert!(
+            objectives[0]["responsibilityCentre"]["name"].is_string(),
+            "{data:#}"
+        );
+        let indicators: Vec<&Value> = objectives
+            .iter()
+            .flat_map(|o| o["indicators"].as_array().into_iter().flatten())
+            .collect();
         assert!(!indicators.is_empty(), "{data:#}");
-        assert!(indicators.iter().any(|i| !i["targets"].as_array().is_none_or(|t| t.is_empty())), "{data:#}");
+        assert!(
+            indicators
+                .iter()
+                .any(|i| !i["targets"].as_array().is_none_or(|t| t.is_empty())),
+            "{data:#}"
+        );
     }
 }
 
@@ -50,11 +61,19 @@ fn reads_are_public_and_mutations_need_a_token_whose_role_allows_them() {
         s.data("{ plans { totalCount } }", json!({}), None);
 
         let (status, body) = s.gql(CREATE_MISSION, json!({ "code": "99" }), None);
-        assert_eq!((status, codes(&body)), (200, vec!["UNAUTHENTICATED".to_string()]), "{body:#}");
+        assert_eq!(
+            (status, codes(&body)),
+            (200, vec!["UNAUTHENTICATED".to_string()]),
+            "{body:#}"
+        );
 
         let viewer = s.token(Role::Viewer, "reader");
         let (status, body) = s.gql(CREATE_MISSION, json!({ "code": "99" }), Some(&viewer));
-        assert_eq!((status, codes(&body)), (200, vec!["FORBIDDEN".to_string()]), "{body:#}");
+        assert_eq!(
+            (status, codes(&body)),
+            (200, vec!["FORBIDDEN".to_string()]),
+            "{body:#}"
+        );
 
         let editor = s.token(Role::Editor, "writer");
         let data = s.data(CREATE_MISSION, json!({ "code": "99" }), Some(&editor));
@@ -71,13 +90,20 @@ fn unknown_malformed_and_revoked_tokens_get_401_and_are_never_anonymous() {
         assert!(s.state.db.revoke_token("soon-revoked").unwrap());
 
         let unknown = format!("crs_{}", "0".repeat(64));
-        for (token, why) in [(editor.as_str(), "revoked"), (unknown.as_str(), "unknown"), ("crs_short", "not a cruscotto token")] {
+        for (token, why) in [
+            (editor.as_str(), "revoked"),
+            (unknown.as_str(), "unknown"),
+            ("crs_short", "not a cruscotto token"),
+        ] {
             // Even a read, which anonymous callers may make, is refused:
             // a client that meant to authenticate must learn it did not.
             let (status, body) = s.gql("{ plans { totalCount } }", json!({}), Some(token));
             assert_eq!(status, 401, "{body:#}");
             assert_eq!(codes(&body), ["UNAUTHENTICATED"]);
-            assert!(body["errors"][0]["message"].as_str().unwrap().contains(why), "{body:#}");
+            assert!(
+                body["errors"][0]["message"].as_str().unwrap().contains(why),
+                "{body:#}"
+            );
             assert!(body.get("data").is_none());
         }
         let response = s
@@ -89,7 +115,10 @@ fn unknown_malformed_and_revoked_tokens_get_401_and_are_never_anonymous() {
             .send()
             .unwrap();
         assert_eq!(response.status(), 401);
-        assert_eq!(response.headers()["www-authenticate"], "Bearer realm=\"cruscotto\"");
+        assert_eq!(
+            response.headers()["www-authenticate"],
+            "Bearer realm=\"cruscotto\""
+        );
     }
 }
 
@@ -112,7 +141,10 @@ fn queries_deeper_than_the_limit_are_refused_with_a_clear_error() {
         let (status, body) = s.gql(NESTED, json!({ "code": "x" }), None);
         assert_eq!(status, 400, "{body:#}");
         assert_eq!(codes(&body), ["QUERY_TOO_DEEP"]);
-        assert_eq!(body["errors"][0]["message"], "the query is nested deeper than the limit of 4 levels");
+        assert_eq!(
+            body["errors"][0]["message"],
+            "the query is nested deeper than the limit of 4 levels"
+        );
         assert!(body.get("data").is_none());
         // Within the limit, the same server answers.
         s.data("{ plans { nodes { code } } }", json!({}), None);
@@ -126,7 +158,13 @@ fn queries_more_complex_than_the_limit_are_refused_with_a_clear_error() {
         let (status, body) = s.gql(NESTED, json!({ "code": "x" }), None);
         assert_eq!(status, 400, "{body:#}");
         assert_eq!(codes(&body), ["QUERY_TOO_COMPLEX"]);
-        assert!(body["errors"][0]["message"].as_str().unwrap().contains("limit of 5"), "{body:#}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("limit of 5"),
+            "{body:#}"
+        );
     }
 }
 
@@ -135,13 +173,31 @@ fn bodies_over_the_size_limit_get_413_with_a_clear_message() {
     for backend in TestDatabase::backends() {
         let s = TestServer::start(backend, |c| c.max_body_bytes = 1024);
         let padding = " ".repeat(2000);
-        let (status, body) = s.post(&json!({ "query": format!("{{ __typename {padding} }}") }), &[]);
+        let (status, body) = s.post(
+            &json!({ "query": format!("{{ __typename {padding} }}") }),
+            &[],
+        );
         assert_eq!(status, 413, "{body:#}");
         assert_eq!(codes(&body), ["PAYLOAD_TOO_LARGE"]);
-        assert!(body["errors"][0]["message"].as_str().unwrap().contains("1024 bytes"), "{body:#}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("1024 bytes"),
+            "{body:#}"
+        );
         // A body without a declared length is measured as it arrives.
-        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![Ok(b"{\"query\": \"{ __typename ".to_vec()), Ok(vec![b' '; 2000]), Ok(b"}\"}".to_vec())];
-        let reader = std::io::Cursor::new(chunks.into_iter().flat_map(|c| c.unwrap()).collect::<Vec<u8>>());
+        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![
+            Ok(b"{\"query\": \"{ __typename ".to_vec()),
+            Ok(vec![b' '; 2000]),
+            Ok(b"}\"}".to_vec()),
+        ];
+        let reader = std::io::Cursor::new(
+            chunks
+                .into_iter()
+                .flat_map(|c| c.unwrap())
+                .collect::<Vec<u8>>(),
+        );
         let response = s
             .client
             .post(s.url("/graphql"))
@@ -163,7 +219,13 @@ fn requests_running_past_the_time_limit_get_an_error_instead_of_hanging() {
         let (status, body) = s.gql(NESTED, json!({ "code": "piano-agenzia-2025" }), None);
         assert_eq!(status, 503, "{body:#}");
         assert_eq!(codes(&body), ["TIMEOUT"]);
-        assert!(body["errors"][0]["message"].as_str().unwrap().contains("time limit"), "{body:#}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("time limit"),
+            "{body:#}"
+        );
         assert!(started.elapsed() < Duration::from_secs(10));
     }
 }
@@ -176,10 +238,20 @@ fn introspection_can_be_switched_off() {
         assert_eq!(data["__schema"]["queryType"]["name"], "QueryRoot");
 
         let off = TestServer::start(backend, |c| c.introspection = false);
-        for query in ["{ __schema { queryType { name } } }", "{ ...F } fragment F on QueryRoot { __type(name: \"Plan\") { name } }"] {
+        for query in [
+            "{ __schema { queryType { name } } }",
+            "{ ...F } fragment F on QueryRoot { __type(name: \"Plan\") { name } }",
+        ] {
             let (status, body) = off.gql(query, json!({}), None);
-            assert_eq!((status, codes(&body)), (400, vec!["INTROSPECTION_DISABLED".to_string()]), "{body:#}");
-            assert!(body["errors"][0]["message"].as_str().unwrap().contains("introspection is switched off"));
+            assert_eq!(
+                (status, codes(&body)),
+                (400, vec!["INTROSPECTION_DISABLED".to_string()]),
+                "{body:#}"
+            );
+            assert!(body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("introspection is switched off"));
         }
         off.data("{ plans { totalCount } }", json!({}), None);
     }
@@ -192,11 +264,17 @@ fn get_runs_queries_but_refuses_mutations_with_405() {
         let response = s
             .client
             .get(s.url("/graphql"))
-            .query(&[("query", "query Q($c: String!) { plan(code: $c) { code } }"), ("variables", r#"{"c":"piano-agenzia-2025"}"#)])
+            .query(&[
+                ("query", "query Q($c: String!) { plan(code: $c) { code } }"),
+                ("variables", r#"{"c":"piano-agenzia-2025"}"#),
+            ])
             .header("accept", GRAPHQL_RESPONSE_JSON)
             .send()
             .unwrap();
-        assert_eq!(response.headers()["content-type"], "application/graphql-response+json; charset=utf-8");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/graphql-response+json; charset=utf-8"
+        );
         let (status, body) = status_and_json(response);
         assert_eq!(status, 200, "{body:#}");
         assert_eq!(body["data"]["plan"]["code"], "piano-agenzia-2025");
@@ -231,7 +309,10 @@ fn status_codes_follow_the_graphql_over_http_specification() {
                 r = r.header("accept", a);
             }
             let response = r.send().unwrap();
-            let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_string());
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_string());
             let (status, body) = status_and_json(response);
             (status, content_type.unwrap_or_default(), body)
         };
@@ -242,40 +323,73 @@ fn status_codes_follow_the_graphql_over_http_specification() {
         // Validation errors: 400 without data under the new media type,
         // 200 under application/json, which legacy clients expect.
         let (status, ct, body) = send(json, grj, unknown_field);
-        assert_eq!((status, ct.as_str()), (400, "application/graphql-response+json; charset=utf-8"));
+        assert_eq!(
+            (status, ct.as_str()),
+            (400, "application/graphql-response+json; charset=utf-8")
+        );
         assert!(body.get("data").is_none());
         assert_eq!(codes(&body), ["GRAPHQL_VALIDATION_FAILED"]);
         let (status, ct, _) = send(json, json, unknown_field);
-        assert_eq!((status, ct.as_str()), (200, "application/json; charset=utf-8"));
+        assert_eq!(
+            (status, ct.as_str()),
+            (200, "application/json; charset=utf-8")
+        );
         // No Accept header means application/json.
         let (status, ct, _) = send(json, None, unknown_field);
-        assert_eq!((status, ct.as_str()), (200, "application/json; charset=utf-8"));
+        assert_eq!(
+            (status, ct.as_str()),
+            (200, "application/json; charset=utf-8")
+        );
 
         let (status, _, body) = send(json, grj, r#"{"query":"{"}"#);
-        assert_eq!((status, codes(&body)), (400, vec!["GRAPHQL_PARSE_FAILED".to_string()]));
+        assert_eq!(
+            (status, codes(&body)),
+            (400, vec!["GRAPHQL_PARSE_FAILED".to_string()])
+        );
 
         // Execution errors keep 200 and the data.
-        let (status, _, body) = send(json, grj, &json!({ "query": CREATE_MISSION, "variables": { "code": "1" } }).to_string());
+        let (status, _, body) = send(
+            json,
+            grj,
+            &json!({ "query": CREATE_MISSION, "variables": { "code": "1" } }).to_string(),
+        );
         assert_eq!(status, 200, "{body:#}");
         assert!(body.get("data").is_some(), "{body:#}");
 
         // Malformed requests are 400 whatever the media type.
-        for bad in [r#"{"query": "{ __typename }""#, "[]", r#"{"query": 1}"#, r#"{"notquery": "{ __typename }"}"#,
-            r#"{"query":"{ __typename }","variables":"{}"}"#, r#"{"query":"{ __typename }","extensions":[]}"#,
-            r#"{"query":"{ __typename }","operationName":1}"#, ""] {
+        for bad in [
+            r#"{"query": "{ __typename }""#,
+            "[]",
+            r#"{"query": 1}"#,
+            r#"{"notquery": "{ __typename }"}"#,
+            r#"{"query":"{ __typename }","variables":"{}"}"#,
+            r#"{"query":"{ __typename }","extensions":[]}"#,
+            r#"{"query":"{ __typename }","operationName":1}"#,
+            "",
+        ] {
             let (status, _, body) = send(json, json, bad);
             assert_eq!(status, 400, "{bad}: {body:#}");
             assert_eq!(codes(&body), ["BAD_REQUEST"], "{bad}");
         }
 
         let (status, _, body) = send(Some("text/plain"), grj, r#"{"query":"{ __typename }"}"#);
-        assert_eq!((status, codes(&body)), (415, vec!["UNSUPPORTED_MEDIA_TYPE".to_string()]));
+        assert_eq!(
+            (status, codes(&body)),
+            (415, vec!["UNSUPPORTED_MEDIA_TYPE".to_string()])
+        );
         let (status, _, _) = send(None, grj, r#"{"query":"{ __typename }"}"#);
         assert_eq!(status, 415);
-        let (status, _, _) = send(Some("application/json; charset=latin1"), grj, r#"{"query":"{ __typename }"}"#);
+        let (status, _, _) = send(
+            Some("application/json; charset=latin1"),
+            grj,
+            r#"{"query":"{ __typename }"}"#,
+        );
         assert_eq!(status, 415);
         let (status, _, body) = send(json, Some("text/csv"), r#"{"query":"{ __typename }"}"#);
-        assert_eq!((status, codes(&body)), (406, vec!["NOT_ACCEPTABLE".to_string()]));
+        assert_eq!(
+            (status, codes(&body)),
+            (406, vec!["NOT_ACCEPTABLE".to_string()])
+        );
 
         // operationName picks one of several operations.
         let two = json!({ "query": "query A { __typename } query B { plans { totalCount } }", "operationName": "B" });
@@ -315,23 +429,54 @@ fn a_subscriber_receives_the_event_of_a_recorded_measurement() {
                 .find(|o| o["indicators"].as_array().is_some_and(|i| !i.is_empty()))
                 .unwrap_or_else(|| panic!("an objective with indicators: {body:#}"))
                 .clone();
-            (objective["id"].as_str().unwrap().to_string(), objective["indicators"][0]["id"].as_str().unwrap().to_string())
+            (
+                objective["id"].as_str().unwrap().to_string(),
+                objective["indicators"][0]["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
         };
 
-        let mut request = format!("ws://127.0.0.1:{}/graphql", s.port).into_client_request().unwrap();
-        request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+        let mut request = format!("ws://127.0.0.1:{}/graphql", s.port)
+            .into_client_request()
+            .unwrap();
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
         let (mut ws, response) = tungstenite::connect(request).expect("the upgrade succeeds");
-        assert_eq!(response.headers()["sec-websocket-protocol"], "graphql-transport-ws");
+        assert_eq!(
+            response.headers()["sec-websocket-protocol"],
+            "graphql-transport-ws"
+        );
         if let tungstenite::stream::MaybeTlsStream::Plain(stream) = ws.get_mut() {
-            stream.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_millis(300)))
+                .unwrap();
         }
-        let send = |ws: &mut tungstenite::WebSocket<_>, v: Value| ws.send(Message::text(v.to_string())).unwrap();
-        send(&mut ws, json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {viewer}") } }));
-        let read = |ws: &mut tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>| -> Option<Value> {
+        let send = |ws: &mut tungstenite::WebSocket<_>, v: Value| {
+            ws.send(Message::text(v.to_string())).unwrap()
+        };
+        send(
+            &mut ws,
+            json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {viewer}") } }),
+        );
+        let read = |ws: &mut tungstenite::WebSocket<
+            tungstenite::stream::MaybeTlsStream<std::net::TcpStream>,
+        >|
+         -> Option<Value> {
             match ws.read() {
                 Ok(Message::Text(text)) => Some(serde_json::from_str(text.as_str()).unwrap()),
                 Ok(_) => None,
-                Err(tungstenite::Error::Io(e)) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => None,
+                Err(tungstenite::Error::Io(e))
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    None
+                }
                 Err(e) => panic!("the connection fails: {e}"),
             }
         };
@@ -377,16 +522,27 @@ fn a_subscription_without_a_required_token_is_closed() {
     use tungstenite::Message;
 
     let s = TestServer::start(Backend::Sqlite, |c| c.require_token_for_reads = true);
-    let mut request = format!("ws://127.0.0.1:{}/graphql", s.port).into_client_request().unwrap();
-    request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    let mut request = format!("ws://127.0.0.1:{}/graphql", s.port)
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
     let (mut ws, _) = tungstenite::connect(request).unwrap();
-    ws.send(Message::text(json!({ "type": "connection_init", "payload": {} }).to_string())).unwrap();
+    ws.send(Message::text(
+        json!({ "type": "connection_init", "payload": {} }).to_string(),
+    ))
+    .unwrap();
     loop {
         match ws.read() {
             Ok(Message::Close(Some(frame))) => {
                 // async-graphql closes refused connections with 1002 rather
                 // than the protocol's recommended 4403; the reason says why.
-                assert!(frame.reason.as_str().contains("requires a bearer token"), "{frame:?}");
+                assert!(
+                    frame.reason.as_str().contains("requires a bearer token"),
+                    "{frame:?}"
+                );
                 break;
             }
             Ok(Message::Text(text)) => assert!(!text.contains("connection_ack"), "{text}"),
@@ -414,7 +570,10 @@ fn metrics_count_requests_by_route_and_status_and_errors_by_code() {
         s.gql("{ noSuchField }", json!({}), None);
         s.client.get(s.url("/no/such/page")).send().unwrap();
         let response = s.client.get(s.url("/metrics")).send().unwrap();
-        assert_eq!(response.headers()["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/plain; version=0.0.4; charset=utf-8"
+        );
         let text = response.text().unwrap();
         for line in [
             "cruscotto_http_requests_total{route=\"/graphql\",method=\"POST\",status=\"200\"} 2",
@@ -425,7 +584,10 @@ fn metrics_count_requests_by_route_and_status_and_errors_by_code() {
             "cruscotto_graphql_errors_total{code=\"GRAPHQL_VALIDATION_FAILED\"} 1",
             "# TYPE cruscotto_http_request_duration_seconds histogram",
         ] {
-            assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
+            assert!(
+                text.lines().any(|l| l == line),
+                "missing {line:?} in\n{text}"
+            );
         }
     }
 }
@@ -433,11 +595,24 @@ fn metrics_count_requests_by_route_and_status_and_errors_by_code() {
 #[test]
 fn request_ids_are_echoed_when_given_and_generated_otherwise() {
     let s = TestServer::start(Backend::Sqlite, |_| {});
-    let response = s.client.get(s.url("/healthz")).header("x-request-id", "trace-42").send().unwrap();
+    let response = s
+        .client
+        .get(s.url("/healthz"))
+        .header("x-request-id", "trace-42")
+        .send()
+        .unwrap();
     assert_eq!(response.headers()["x-request-id"], "trace-42");
     let a = s.client.get(s.url("/healthz")).send().unwrap();
-    let b = s.client.get(s.url("/healthz")).header("x-request-id", "bad id with spaces").send().unwrap();
-    let (a, b) = (a.headers()["x-request-id"].to_str().unwrap(), b.headers()["x-request-id"].to_str().unwrap());
+    let b = s
+        .client
+        .get(s.url("/healthz"))
+        .header("x-request-id", "bad id with spaces")
+        .send()
+        .unwrap();
+    let (a, b) = (
+        a.headers()["x-request-id"].to_str().unwrap(),
+        b.headers()["x-request-id"].to_str().unwrap(),
+    );
     assert_eq!(a.len(), 32);
     assert_eq!(b.len(), 32, "an unusable id is replaced");
     assert_ne!(a, b);
@@ -448,19 +623,48 @@ fn the_ide_is_served_with_its_assets_under_a_strict_content_policy() {
     let s = TestServer::start(Backend::Sqlite, |_| {});
     let page = s.client.get(s.url("/graphiql")).send().unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+    assert!(page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("script-src 'self'"));
     let html = page.text().unwrap();
     assert!(html.contains("/graphiql/app.js") && html.contains("/graphiql/app.css"));
-    assert!(!html.contains("http://") && !html.contains("https://"), "nothing from elsewhere");
-    for (asset, content_type) in [("app.js", "text/javascript; charset=utf-8"), ("app.css", "text/css; charset=utf-8")] {
-        let response = s.client.get(s.url(&format!("/graphiql/{asset}"))).send().unwrap();
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "nothing from elsewhere"
+    );
+    for (asset, content_type) in [
+        ("app.js", "text/javascript; charset=utf-8"),
+        ("app.css", "text/css; charset=utf-8"),
+    ] {
+        let response = s
+            .client
+            .get(s.url(&format!("/graphiql/{asset}")))
+            .send()
+            .unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], content_type);
     }
-    assert_eq!(s.client.get(s.url("/graphiql/other.js")).send().unwrap().status(), 404);
-    let no_redirects = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(
+        s.client
+            .get(s.url("/graphiql/other.js"))
+            .send()
+            .unwrap()
+            .status(),
+        404
+    );
+    let no_redirects = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let root = no_redirects.get(s.url("/")).send().unwrap();
-    assert_eq!((root.status().as_u16(), root.headers()["location"].to_str().unwrap()), (303, "/graphiql"));
+    assert_eq!(
+        (
+            root.status().as_u16(),
+            root.headers()["location"].to_str().unwrap()
+        ),
+        (303, "/graphiql")
+    );
 }
 
 #[test]
@@ -488,7 +692,12 @@ fn a_graceful_stop_lets_a_request_in_flight_finish() {
     let client = s.client.clone();
     let url = s.url("/graphql");
     let in_flight = std::thread::spawn(move || {
-        let body = SlowBody { parts: vec![b"{\"query\": \"{ plans ".to_vec(), b"{ totalCount } }\"}".to_vec()] };
+        let body = SlowBody {
+            parts: vec![
+                b"{\"query\": \"{ plans ".to_vec(),
+                b"{ totalCount } }\"}".to_vec(),
+            ],
+        };
         client
             .post(url)
             .header("content-type", "application/json")
@@ -497,11 +706,33 @@ fn a_graceful_stop_lets_a_request_in_flight_finish() {
     });
     std::thread::sleep(Duration::from_millis(300));
     drop(s.handle().stop(true));
-    let response = in_flight.join().unwrap().expect("the request in flight gets its answer");
+    let response = in_flight
+        .join()
+        .unwrap()
+        .expect("the request in flight gets its answer");
     let (status, body) = status_and_json(response);
     assert_eq!(status, 200, "{body:#}");
     assert!(body["data"]["plans"]["totalCount"].is_number(), "{body:#}");
     // And no new connection is accepted any more.
     std::thread::sleep(Duration::from_millis(200));
     assert!(s.client.get(s.url("/healthz")).send().is_err());
+}
+
+#[test]
+fn response_fields_keep_the_order_of_the_query() {
+    let s = TestServer::start(Backend::Sqlite, |_| {});
+    let response = s
+        .client
+        .post(s.url("/graphql"))
+        .header("content-type", "application/json")
+        .body(r#"{"query":"{ plan(code: \"piano-agenzia-2025\") { title code firstYear } }"}"#)
+        .send()
+        .unwrap();
+    let text = response.text().unwrap();
+    let (title, code, year) = (
+        text.find("\"title\""),
+        text.find("\"code\""),
+        text.find("\"firstYear\""),
+    );
+    assert!(title < code && code < year, "{text}");
 }

@@ -46,17 +46,25 @@ impl TestServer {
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             cruscotto_api::http::block_on(async move {
-                let app = Application::build_with_database(settings, db).await.expect("the server starts");
-                tx.send((app.port(), app.handle(), app.state().clone())).expect("the test waits");
+                let app = Application::build_with_database(settings, db)
+                    .await
+                    .expect("the server starts");
+                tx.send((app.port(), app.handle(), app.state().clone()))
+                    .expect("the test waits");
                 app.run_until_stopped().await.expect("the server runs");
             })
         });
-        let (port, handle, state) = rx.recv_timeout(Duration::from_secs(30)).expect("the server reports its port");
+        let (port, handle, state) = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server reports its port");
         TestServer {
             base: format!("http://127.0.0.1:{port}"),
             port,
             state,
-            client: Client::builder().timeout(Duration::from_secs(30)).build().expect("a client"),
+            client: Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("a client"),
             handle,
             thread: Some(thread),
             db: Some(t),
@@ -86,21 +94,33 @@ impl TestServer {
     /// POSTs a GraphQL request (with `Accept: application/graphql-response+json`
     /// unless a header says otherwise) and returns the status and body.
     pub fn post(&self, body: &Value, headers: &[(&str, &str)]) -> (u16, Value) {
-        let mut request = self.client.post(self.url("/graphql")).header("content-type", "application/json");
-        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("accept")) {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .header("content-type", "application/json");
+        if !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("accept"))
+        {
             request = request.header("accept", GRAPHQL_RESPONSE_JSON);
         }
         for (k, v) in headers {
             request = request.header(*k, *v);
         }
-        let response = request.body(body.to_string()).send().expect("the server answers");
+        let response = request
+            .body(body.to_string())
+            .send()
+            .expect("the server answers");
         status_and_json(response)
     }
 
     /// Runs `query` with `variables`, as `token`'s holder if given.
     pub fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> (u16, Value) {
         let bearer = token.map(|t| format!("Bearer {t}"));
-        let headers: Vec<(&str, &str)> = bearer.iter().map(|b| ("authorization", b.as_str())).collect();
+        let headers: Vec<(&str, &str)> = bearer
+            .iter()
+            .map(|b| ("authorization", b.as_str()))
+            .collect();
         self.post(&json!({ "query": query, "variables": variables }), &headers)
     }
 
@@ -121,7 +141,8 @@ impl TestServer {
         );
         for plan in data["plans"]["nodes"].as_array().expect("plans") {
             for objective in plan["objectives"]["nodes"].as_array().expect("objectives") {
-                if let Some(indicator) = objective["indicators"].as_array().and_then(|i| i.first()) {
+                if let Some(indicator) = objective["indicators"].as_array().and_then(|i| i.first())
+                {
                     return (
                         objective["id"].as_str().expect("id").to_string(),
                         indicator["id"].as_str().expect("id").to_string(),
@@ -159,14 +180,21 @@ pub fn codes(body: &Value) -> Vec<String> {
         .map(|errors| {
             errors
                 .iter()
-                .map(|e| e["extensions"]["code"].as_str().unwrap_or("NONE").to_string())
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("NONE")
+                        .to_string()
+                })
                 .collect()
         })
         .unwrap_or_default()
 }
 
 pub fn sample(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/sample").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../data/sample")
+        .join(name)
 }
 
 /// Imports the project's sample plans, as `cruscotto import` does.

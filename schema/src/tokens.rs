@@ -48,7 +48,12 @@ fn now() -> NaiveDateTime {
 impl Database {
     /// Stores a new live token. A live token with the same name is refused
     /// (`StoreError::Invalid`): names are how tokens are revoked.
-    pub fn create_token(&self, name: &str, role: &str, token_hash: &str) -> Result<ApiToken, StoreError> {
+    pub fn create_token(
+        &self,
+        name: &str,
+        role: &str,
+        token_hash: &str,
+    ) -> Result<ApiToken, StoreError> {
         let row = NewApiToken {
             name,
             role,
@@ -150,8 +155,19 @@ mod tests {
             assert!(matches!(err, StoreError::Invalid { .. }), "{err}");
             t.db.revoke_token("ci").unwrap();
             t.db.create_token("ci", "admin", HASH_B).unwrap();
-            let names: Vec<_> = t.db.tokens().unwrap().into_iter().map(|t| (t.name, t.role)).collect();
-            assert_eq!(names, [("ci".to_string(), "viewer".to_string()), ("ci".into(), "admin".into())]);
+            let names: Vec<_> =
+                t.db.tokens()
+                    .unwrap()
+                    .into_iter()
+                    .map(|t| (t.name, t.role))
+                    .collect();
+            assert_eq!(
+                names,
+                [
+                    ("ci".to_string(), "viewer".to_string()),
+                    ("ci".into(), "admin".into())
+                ]
+            );
         }
     }
 

@@ -22,7 +22,9 @@ pub fn seed(name: &str) -> PathBuf {
 
 /// Path of a file of the project's sample data.
 pub fn sample(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/sample").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("data/sample")
+        .join(name)
 }
 
 /// Parses a document the way `cruscotto import` does.
@@ -98,7 +100,13 @@ pub fn build_plugin(package: &str) -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["build", "--message-format=json", "-p", package, "--target-dir"])
+        .args([
+            "build",
+            "--message-format=json",
+            "-p",
+            package,
+            "--target-dir",
+        ])
         .arg(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-builds"))
         .output()
         .expect("cargo runs");
@@ -111,7 +119,9 @@ pub fn build_plugin(package: &str) -> PathBuf {
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == name.as_str())
+        .filter(|msg| {
+            msg["reason"] == "compiler-artifact" && msg["target"]["name"] == name.as_str()
+        })
         .flat_map(|msg| {
             msg["filenames"]
                 .as_array()
@@ -120,6 +130,14 @@ pub fn build_plugin(package: &str) -> PathBuf {
                 .filter_map(|f| f.as_str().map(PathBuf::from))
                 .collect::<Vec<_>>()
         })
-        .find(|f| f.extension().is_some_and(|e| e == std::env::consts::DLL_EXTENSION))
-        .unwrap_or_else(|| panic!("no {} library for {package}", std::env::consts::DLL_EXTENSION))
+        .find(|f| {
+            f.extension()
+                .is_some_and(|e| e == std::env::consts::DLL_EXTENSION)
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "no {} library for {package}",
+                std::env::consts::DLL_EXTENSION
+            )
+        })
 }

@@ -15,7 +15,9 @@ use std::time::Instant;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
+};
 use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Variables};
 use futures_util::StreamExt;
 use serde_json::{Map, Value as Json};
@@ -162,7 +164,11 @@ struct Params {
 }
 
 /// `POST /graphql` with a JSON body.
-pub(crate) async fn post(req: HttpRequest, payload: web::Payload, service: web::Data<Service>) -> HttpResponse {
+pub(crate) async fn post(
+    req: HttpRequest,
+    payload: web::Payload,
+    service: web::Data<Service>,
+) -> HttpResponse {
     let Some(media) = negotiate(header_str(&req, header::ACCEPT)) else {
         return not_acceptable(&service);
     };
@@ -177,7 +183,9 @@ pub(crate) async fn post(req: HttpRequest, payload: web::Payload, service: web::
 pub(crate) async fn get(req: HttpRequest, service: web::Data<Service>) -> HttpResponse {
     let Some(media) = negotiate(header_str(&req, header::ACCEPT)) else {
         // A browser opening the endpoint wants the IDE, not an error.
-        if req.query_string().is_empty() && header_str(&req, header::ACCEPT).is_some_and(|a| a.contains("text/html")) {
+        if req.query_string().is_empty()
+            && header_str(&req, header::ACCEPT).is_some_and(|a| a.contains("text/html"))
+        {
             return HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, "/graphiql"))
                 .finish();
@@ -191,14 +199,20 @@ pub(crate) async fn get(req: HttpRequest, service: web::Data<Service>) -> HttpRe
 }
 
 /// Any other method on `/graphql`.
-pub(crate) async fn method_not_allowed(req: HttpRequest, service: web::Data<Service>) -> HttpResponse {
+pub(crate) async fn method_not_allowed(
+    req: HttpRequest,
+    service: web::Data<Service>,
+) -> HttpResponse {
     let media = negotiate(header_str(&req, header::ACCEPT)).unwrap_or(MediaType::Json);
     HttpError {
         allow: Some("GET, POST"),
         ..HttpError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             codes::METHOD_NOT_ALLOWED,
-            format!("{} is not supported on /graphql: use POST, or GET for queries", req.method()),
+            format!(
+                "{} is not supported on /graphql: use POST, or GET for queries",
+                req.method()
+            ),
         )
     }
     .respond(&service, media)
@@ -219,7 +233,11 @@ fn header_str(req: &HttpRequest, name: HeaderName) -> Option<&str> {
 
 /// Checks the content type, reads the body within the size limit and
 /// parses it.
-async fn post_params(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<Params, HttpError> {
+async fn post_params(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<Params, HttpError> {
     check_content_type(header_str(req, header::CONTENT_TYPE))?;
     let too_large = || {
         HttpError::new(
@@ -235,7 +253,9 @@ async fn post_params(req: &HttpRequest, mut payload: web::Payload, limit: usize)
     }
     let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0));
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| HttpError::bad_request(format!("the request body could not be read: {e}")))?;
+        let chunk = chunk.map_err(|e| {
+            HttpError::bad_request(format!("the request body could not be read: {e}"))
+        })?;
         if body.len() + chunk.len() > limit {
             return Err(too_large());
         }
@@ -249,18 +269,28 @@ async fn post_params(req: &HttpRequest, mut payload: web::Payload, limit: usize)
     let json: Json = serde_json::from_slice(&body)
         .map_err(|e| HttpError::bad_request(format!("the request body is not valid JSON: {e}")))?;
     let Json::Object(mut object) = json else {
-        return Err(HttpError::bad_request("the request body must be a JSON object"));
+        return Err(HttpError::bad_request(
+            "the request body must be a JSON object",
+        ));
     };
     Ok(Params {
         query: match object.remove("query") {
             Some(Json::String(query)) => query,
-            Some(_) => return Err(HttpError::bad_request("the query parameter must be a string")),
+            Some(_) => {
+                return Err(HttpError::bad_request(
+                    "the query parameter must be a string",
+                ))
+            }
             None => return Err(missing_query()),
         },
         operation_name: match object.remove("operationName") {
             None | Some(Json::Null) => None,
             Some(Json::String(name)) => Some(name),
-            Some(_) => return Err(HttpError::bad_request("the operationName parameter must be a string or null")),
+            Some(_) => {
+                return Err(HttpError::bad_request(
+                    "the operationName parameter must be a string or null",
+                ))
+            }
         },
         variables: optional_map(object.remove("variables"), "variables")?,
         extensions: optional_map(object.remove("extensions"), "extensions")?,
@@ -283,13 +313,17 @@ fn check_content_type(content_type: Option<&str>) -> Result<(), HttpError> {
     let mut parts = content_type.split(';');
     let essence = parts.next().unwrap_or("").trim();
     if !essence.eq_ignore_ascii_case(JSON) {
-        return Err(unsupported(format!("the Content-Type {essence} is not supported")));
+        return Err(unsupported(format!(
+            "the Content-Type {essence} is not supported"
+        )));
     }
     for param in parts {
         if let Some((key, value)) = param.split_once('=') {
             let value = value.trim().trim_matches('"');
             if key.trim().eq_ignore_ascii_case("charset") && !value.eq_ignore_ascii_case("utf-8") {
-                return Err(unsupported(format!("the charset {value} is not supported (only utf-8 is)")));
+                return Err(unsupported(format!(
+                    "the charset {value} is not supported (only utf-8 is)"
+                )));
             }
         }
     }
@@ -304,7 +338,9 @@ fn optional_map(value: Option<Json>, name: &str) -> Result<Option<Map<String, Js
     match value {
         None | Some(Json::Null) => Ok(None),
         Some(Json::Object(map)) => Ok(Some(map)),
-        Some(_) => Err(HttpError::bad_request(format!("the {name} parameter must be a JSON object or null"))),
+        Some(_) => Err(HttpError::bad_request(format!(
+            "the {name} parameter must be a JSON object or null"
+        ))),
     }
 }
 
@@ -319,15 +355,18 @@ fn get_params(query_string: &str) -> Result<Params, HttpError> {
     let mut seen = std::collections::HashSet::new();
     for (key, value) in pairs {
         if !seen.insert(key.clone()) {
-            return Err(HttpError::bad_request(format!("the parameter {key} is given more than once")));
+            return Err(HttpError::bad_request(format!(
+                "the parameter {key} is given more than once"
+            )));
         }
         match key.as_str() {
             "query" => query = Some(value),
             "operationName" => params.operation_name = Some(value).filter(|v| !v.is_empty()),
             "variables" | "extensions" if value.is_empty() => {}
             "variables" | "extensions" => {
-                let json: Json = serde_json::from_str(&value)
-                    .map_err(|e| HttpError::bad_request(format!("the {key} parameter is not valid JSON: {e}")))?;
+                let json: Json = serde_json::from_str(&value).map_err(|e| {
+                    HttpError::bad_request(format!("the {key} parameter is not valid JSON: {e}"))
+                })?;
                 let map = optional_map(Some(json), &key)?;
                 if key == "variables" {
                     params.variables = map;
@@ -346,7 +385,12 @@ fn get_params(query_string: &str) -> Result<Params, HttpError> {
 
 /// Authenticates, checks what GET may run, executes within the time limit
 /// and answers.
-async fn execute(req: &HttpRequest, service: &Service, params: Params, media: MediaType) -> HttpResponse {
+async fn execute(
+    req: &HttpRequest,
+    service: &Service,
+    params: Params,
+    media: MediaType,
+) -> HttpResponse {
     let principal = match principal(req, service).await {
         Ok(p) => p,
         Err(e) => return e.respond(service, media),
@@ -364,7 +408,10 @@ async fn execute(req: &HttpRequest, service: &Service, params: Params, media: Me
                 Ok(value) => {
                     request.extensions.0.insert(key, value);
                 }
-                Err(e) => return HttpError::bad_request(format!("extension {key}: {e}")).respond(service, media),
+                Err(e) => {
+                    return HttpError::bad_request(format!("extension {key}: {e}"))
+                        .respond(service, media)
+                }
             }
         }
     }
@@ -408,7 +455,10 @@ async fn execute(req: &HttpRequest, service: &Service, params: Params, media: Me
     match tokio::time::timeout(limit, service.schema.execute(request.data(principal))).await {
         Ok(response) => respond(service, media, response),
         Err(_) => {
-            tracing::warn!(limit_ms = limit.as_millis() as u64, "GraphQL request stopped at the time limit");
+            tracing::warn!(
+                limit_ms = limit.as_millis() as u64,
+                "GraphQL request stopped at the time limit"
+            );
             HttpError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 codes::TIMEOUT,
@@ -458,7 +508,9 @@ fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<O
     match (&document.operations, name) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
         (DocumentOperations::Multiple(_), None) => None,
     }
 }
@@ -469,7 +521,8 @@ fn uses_introspection(document: &ExecutableDocument) -> bool {
     fn selects(set: &SelectionSet) -> bool {
         set.items.iter().any(|item| match &item.node {
             Selection::Field(field) => {
-                matches!(field.node.name.node.as_str(), "__schema" | "__type") || selects(&field.node.selection_set.node)
+                matches!(field.node.name.node.as_str(), "__schema" | "__type")
+                    || selects(&field.node.selection_set.node)
             }
             Selection::InlineFragment(fragment) => selects(&fragment.node.selection_set.node),
             // Named fragments are checked on their own below.
@@ -478,16 +531,26 @@ fn uses_introspection(document: &ExecutableDocument) -> bool {
     }
     let operations: Vec<&SelectionSet> = match &document.operations {
         DocumentOperations::Single(op) => vec![&op.node.selection_set.node],
-        DocumentOperations::Multiple(ops) => ops.values().map(|op| &op.node.selection_set.node).collect(),
+        DocumentOperations::Multiple(ops) => {
+            ops.values().map(|op| &op.node.selection_set.node).collect()
+        }
     };
     operations
         .into_iter()
-        .chain(document.fragments.values().map(|f| &f.node.selection_set.node))
+        .chain(
+            document
+                .fragments
+                .values()
+                .map(|f| &f.node.selection_set.node),
+        )
         .any(selects)
 }
 
 fn set_code(error: &mut ServerError, code: &str) {
-    error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", code);
+    error
+        .extensions
+        .get_or_insert_with(ErrorExtensionValues::default)
+        .set("code", code);
 }
 
 fn error_code(error: &ServerError) -> Option<&str> {
@@ -495,6 +558,18 @@ fn error_code(error: &ServerError) -> Option<&str> {
         async_graphql::Value::String(code) => Some(code),
         _ => None,
     }
+}
+
+/// The body of a GraphQL response: `data` is absent (not null) after a
+/// request error, as the specification asks.
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[ServerError]>::is_empty")]
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
 }
 
 /// Builds the HTTP response of an executed (or refused) GraphQL request.
@@ -505,8 +580,9 @@ fn error_code(error: &ServerError) -> Option<&str> {
 /// and no `data` entry. Field errors always carry a path, so they are
 /// execution errors: 200, with `data`.
 fn respond(service: &Service, media: MediaType, mut response: Response) -> HttpResponse {
-    let request_error =
-        response.data == async_graphql::Value::Null && !response.errors.is_empty() && response.errors.iter().all(|e| e.path.is_empty());
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
     if request_error {
         let settings = &service.state.settings;
         for error in &mut response.errors {
@@ -517,7 +593,10 @@ fn respond(service: &Service, media: MediaType, mut response: Response) -> HttpR
             // limits are; a client that hit one needs to know.
             match error.message.as_str() {
                 "Query is nested too deep." => {
-                    error.message = format!("the query is nested deeper than the limit of {} levels", settings.max_depth);
+                    error.message = format!(
+                        "the query is nested deeper than the limit of {} levels",
+                        settings.max_depth
+                    );
                     set_code(error, codes::QUERY_TOO_DEEP);
                 }
                 "Query is too complex." => {
@@ -530,19 +609,27 @@ fn respond(service: &Service, media: MediaType, mut response: Response) -> HttpR
         }
     }
     for error in &response.errors {
-        service.metrics.graphql_error(error_code(error).unwrap_or("NONE"));
+        service
+            .metrics
+            .graphql_error(error_code(error).unwrap_or("NONE"));
     }
 
-    let mut body = Map::new();
-    if !request_error {
-        body.insert("data".into(), response.data.into_json().unwrap_or(Json::Null));
-    }
-    if !response.errors.is_empty() {
-        body.insert("errors".into(), serde_json::to_value(&response.errors).unwrap_or(Json::Null));
-    }
-    if !response.extensions.is_empty() {
-        body.insert("extensions".into(), serde_json::to_value(&response.extensions).unwrap_or(Json::Null));
-    }
+    // Serialized from async-graphql's own values, which keep the order of
+    // the query's fields (serde_json's maps would sort them).
+    let body = Body {
+        data: (!request_error).then_some(&response.data),
+        errors: &response.errors,
+        extensions: &response.extensions,
+    };
+    let body = match serde_json::to_string(&body) {
+        Ok(body) => body,
+        Err(e) => {
+            return HttpError::from_api(ApiError::internal(format!(
+                "a response could not be serialized: {e}"
+            )))
+            .respond(service, media)
+        }
+    };
     let status = if request_error && media == MediaType::GraphqlResponseJson {
         StatusCode::BAD_REQUEST
     } else {
@@ -550,16 +637,19 @@ fn respond(service: &Service, media: MediaType, mut response: Response) -> HttpR
     };
     let mut http = HttpResponse::build(status);
     http.insert_header((header::CONTENT_TYPE, media.content_type()));
+    // The body depends on the Accept header: caches must keep them apart.
+    http.insert_header((header::VARY, "Accept"));
     // Headers set by resolvers (async-graphql keeps them in `http`'s types,
     // which actix re-exports under other names).
     for (name, value) in response.http_headers.iter() {
-        if let (Ok(name), Ok(value)) =
-            (HeaderName::from_bytes(name.as_str().as_bytes()), HeaderValue::from_bytes(value.as_bytes()))
-        {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_str().as_bytes()),
+            HeaderValue::from_bytes(value.as_bytes()),
+        ) {
             http.append_header((name, value));
         }
     }
-    http.body(Json::Object(body).to_string())
+    http.body(body)
 }
 
 #[cfg(test)]
@@ -581,14 +671,21 @@ mod tests {
             Some(MediaType::GraphqlResponseJson)
         );
         assert_eq!(
-            negotiate(Some("application/graphql-response+json;q=0.5, application/json")),
+            negotiate(Some(
+                "application/graphql-response+json;q=0.5, application/json"
+            )),
             Some(MediaType::Json)
         );
         assert_eq!(
-            negotiate(Some("application/graphql-response+json, application/json;q=0.9")),
+            negotiate(Some(
+                "application/graphql-response+json, application/json;q=0.9"
+            )),
             Some(MediaType::GraphqlResponseJson)
         );
-        assert_eq!(negotiate(Some("application/json;q=0, */*;q=0.1")), Some(MediaType::Json));
+        assert_eq!(
+            negotiate(Some("application/json;q=0, */*;q=0.1")),
+            Some(MediaType::Json)
+        );
     }
 
     #[test]
@@ -609,12 +706,16 @@ mod tests {
 
     #[test]
     fn get_parameters_are_read_from_the_query_string() {
-        let p = get_params("query=%7B%20a%20%7D&variables=%7B%22x%22%3A1%7D&operationName=Op").unwrap();
+        let p =
+            get_params("query=%7B%20a%20%7D&variables=%7B%22x%22%3A1%7D&operationName=Op").unwrap();
         assert_eq!(p.query, "{ a }");
         assert_eq!(p.operation_name.as_deref(), Some("Op"));
         assert_eq!(p.variables.unwrap()["x"], 1);
         assert!(get_params("variables=%7B%7D").is_err(), "no query");
-        assert!(get_params("query=x&variables=%5B%5D").is_err(), "variables not an object");
+        assert!(
+            get_params("query=x&variables=%5B%5D").is_err(),
+            "variables not an object"
+        );
         assert!(get_params("query=x&query=y").is_err(), "query twice");
     }
 }

@@ -15,9 +15,10 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(3);
 pub(crate) async fn healthz(service: web::Data<Service>) -> HttpResponse {
     // Reading the applied migrations is a real query on the real schema,
     // and as cheap as `SELECT 1`.
-    let check = service
-        .state
-        .blocking(|db| db.applied_migrations().map_err(crate::errors::ApiError::internal));
+    let check = service.state.blocking(|db| {
+        db.applied_migrations()
+            .map_err(crate::errors::ApiError::internal)
+    });
     let failure = match tokio::time::timeout(CHECK_TIMEOUT, check).await {
         Ok(Ok(_)) => {
             return HttpResponse::Ok()

@@ -30,7 +30,11 @@ pub(crate) async fn asset(name: web::Path<String>) -> HttpResponse {
     let (content_type, body) = match name.as_str() {
         "app.js" => ("text/javascript; charset=utf-8", SCRIPT),
         "app.css" => ("text/css; charset=utf-8", STYLE),
-        _ => return HttpResponse::NotFound().content_type("text/plain; charset=utf-8").body("no such file"),
+        _ => {
+            return HttpResponse::NotFound()
+                .content_type("text/plain; charset=utf-8")
+                .body("no such file")
+        }
     };
     HttpResponse::Ok()
         .content_type(content_type)
@@ -42,5 +46,7 @@ pub(crate) async fn asset(name: web::Path<String>) -> HttpResponse {
 
 /// `GET /`: people who open the service's address want the IDE.
 pub(crate) async fn redirect_to_ide() -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, "/graphiql")).finish()
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/graphiql"))
+        .finish()
 }

@@ -15,7 +15,9 @@ use super::Service;
 
 /// Upper bounds of the latency buckets, in seconds: from a cached-looking
 /// answer to the default request time limit.
-const BUCKETS: [f64; 12] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 30.0];
+const BUCKETS: [f64; 12] = [
+    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 30.0,
+];
 
 /// The measurements, shared by every worker.
 #[derive(Debug, Default)]
@@ -46,7 +48,9 @@ impl Metrics {
     fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves counters that are still
         // counters: keep using them rather than failing every request.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub(crate) fn request_started(&self) {
@@ -55,13 +59,25 @@ impl Metrics {
 
     /// Records a finished request. `route` is the matched route pattern
     /// (never the raw path, which would make a label per URL).
-    pub(crate) fn request_finished(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
+    pub(crate) fn request_finished(
+        &self,
+        route: &str,
+        method: &str,
+        status: u16,
+        elapsed: Duration,
+    ) {
         self.in_flight.fetch_sub(1, Ordering::Relaxed);
         let seconds = elapsed.as_secs_f64();
         let mut inner = self.inner();
-        *inner.requests.entry((route.to_string(), method.to_string(), status)).or_default() += 1;
+        *inner
+            .requests
+            .entry((route.to_string(), method.to_string(), status))
+            .or_default() += 1;
         let histogram = inner.latency.entry(route.to_string()).or_default();
-        let bucket = BUCKETS.iter().position(|&le| seconds <= le).unwrap_or(BUCKETS.len());
+        let bucket = BUCKETS
+            .iter()
+            .position(|&le| seconds <= le)
+            .unwrap_or(BUCKETS.len());
         histogram.counts[bucket] += 1;
         histogram.sum += seconds;
         histogram.count += 1;
@@ -69,7 +85,11 @@ impl Metrics {
 
     /// Counts one GraphQL error sent to a client.
     pub(crate) fn graphql_error(&self, code: &str) {
-        *self.inner().graphql_errors.entry(code.to_string()).or_default() += 1;
+        *self
+            .inner()
+            .graphql_errors
+            .entry(code.to_string())
+            .or_default() += 1;
     }
 
     /// The exposition in the Prometheus text format, version 0.0.4.
@@ -88,7 +108,10 @@ impl Metrics {
             );
         }
         let _ = writeln!(out, "# HELP cruscotto_http_request_duration_seconds Time to answer an HTTP request, by route.");
-        let _ = writeln!(out, "# TYPE cruscotto_http_request_duration_seconds histogram");
+        let _ = writeln!(
+            out,
+            "# TYPE cruscotto_http_request_duration_seconds histogram"
+        );
         for (route, h) in &inner.latency {
             let route = escape(route);
             let mut cumulative = 0;
@@ -104,16 +127,35 @@ impl Metrics {
                 "cruscotto_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
                 h.count
             );
-            let _ = writeln!(out, "cruscotto_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
-            let _ = writeln!(out, "cruscotto_http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
+            let _ = writeln!(
+                out,
+                "cruscotto_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "cruscotto_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                h.count
+            );
         }
-        let _ = writeln!(out, "# HELP cruscotto_http_requests_in_flight HTTP requests being answered now.");
+        let _ = writeln!(
+            out,
+            "# HELP cruscotto_http_requests_in_flight HTTP requests being answered now."
+        );
         let _ = writeln!(out, "# TYPE cruscotto_http_requests_in_flight gauge");
-        let _ = writeln!(out, "cruscotto_http_requests_in_flight {}", self.in_flight.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "cruscotto_http_requests_in_flight {}",
+            self.in_flight.load(Ordering::Relaxed)
+        );
         let _ = writeln!(out, "# HELP cruscotto_graphql_errors_total GraphQL errors sent to clients, by extensions.code.");
         let _ = writeln!(out, "# TYPE cruscotto_graphql_errors_total counter");
         for (code, count) in &inner.graphql_errors {
-            let _ = writeln!(out, "cruscotto_graphql_errors_total{{code=\"{}\"}} {count}", escape(code));
+            let _ = writeln!(
+                out,
+                "cruscotto_graphql_errors_total{{code=\"{}\"}} {count}",
+                escape(code)
+            );
         }
         out
     }
@@ -121,7 +163,10 @@ impl Metrics {
 
 /// A label value as the text format wants it.
 fn escape(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 /// `GET /metrics`.
@@ -144,11 +189,34 @@ mod tests {
         m.request_finished("/graphql", "POST", 400, Duration::from_secs(60));
         let text = m.render();
         assert!(text.contains("cruscotto_http_requests_total{route=\"/graphql\",method=\"POST\",status=\"200\"} 1"), "{text}");
-        assert!(text.contains("cruscotto_http_request_duration_seconds_bucket{route=\"/graphql\",le=\"0.001\"} 0"), "{text}");
-        assert!(text.contains("cruscotto_http_request_duration_seconds_bucket{route=\"/graphql\",le=\"0.005\"} 1"), "{text}");
-        assert!(text.contains("cruscotto_http_request_duration_seconds_bucket{route=\"/graphql\",le=\"30\"} 1"), "{text}");
-        assert!(text.contains("cruscotto_http_request_duration_seconds_bucket{route=\"/graphql\",le=\"+Inf\"} 2"), "{text}");
-        assert!(text.contains("cruscotto_http_requests_in_flight 0"), "{text}");
+        assert!(
+            text.contains(
+                "cruscotto_http_request_duration_seconds_bucket{route=\"/graphql\",le=\"0.001\"} 0"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "cruscotto_http_request_duration_seconds_bucket{route=\"/graphql\",le=\"0.005\"} 1"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "cruscotto_http_request_duration_seconds_bucket{route=\"/graphql\",le=\"30\"} 1"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "cruscotto_http_request_duration_seconds_bucket{route=\"/graphql\",le=\"+Inf\"} 2"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("cruscotto_http_requests_in_flight 0"),
+            "{text}"
+        );
     }
 
     #[test]

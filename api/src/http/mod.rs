@@ -62,7 +62,9 @@ pub struct Application {
 
 impl std::fmt::Debug for Application {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Application").field("port", &self.port).finish_non_exhaustive()
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
     }
 }
 
@@ -77,7 +79,10 @@ impl Application {
     }
 
     /// Like [`Application::build`], on a database the caller already opened.
-    pub async fn build_with_database(settings: Settings, db: Database) -> Result<Application, StartError> {
+    pub async fn build_with_database(
+        settings: Settings,
+        db: Database,
+    ) -> Result<Application, StartError> {
         let listener = TcpListener::bind(&settings.listen).map_err(|source| StartError::Bind {
             address: settings.listen.clone(),
             source,
@@ -110,7 +115,11 @@ impl Application {
             source,
         })?
         .run();
-        Ok(Application { port, server, state })
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
     }
 
     /// The port the service listens on (the one the OS chose for port 0).
@@ -149,7 +158,11 @@ fn routes(cfg: &mut web::ServiceConfig) {
             // The WebSocket upgrade shares the path with GraphQL over HTTP,
             // as graphql-transport-ws clients expect; the guard tells them
             // apart before the GET handler would see the request.
-            .route(web::get().guard(guard::fn_guard(subscription::is_upgrade)).to(subscription::websocket))
+            .route(
+                web::get()
+                    .guard(guard::fn_guard(subscription::is_upgrade))
+                    .to(subscription::websocket),
+            )
             .route(web::get().to(graphql::get))
             .route(web::post().to(graphql::post))
             .default_service(web::to(graphql::method_not_allowed)),

@@ -31,7 +31,9 @@ pub(crate) async fn observe(
         .filter(|id| is_acceptable_id(id))
         .map(str::to_string)
         .unwrap_or_else(new_request_id);
-    let metrics = req.app_data::<web::Data<Service>>().map(|s| s.metrics.clone());
+    let metrics = req
+        .app_data::<web::Data<Service>>()
+        .map(|s| s.metrics.clone());
     let method = req.method().to_string();
     let span = tracing::info_span!("request", request_id = %request_id, method = %method, path = %req.path());
     if let Some(m) = &metrics {

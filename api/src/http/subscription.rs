@@ -39,7 +39,8 @@ pub(crate) async fn websocket(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let state = service.state.clone();
-    let on_init = move |payload: serde_json::Value| connection_principal(state, header_value, payload);
+    let on_init =
+        move |payload: serde_json::Value| connection_principal(state, header_value, payload);
     GraphQLSubscription::new(service.schema.clone())
         .on_connection_init(on_init)
         .start(&req, payload)
@@ -56,7 +57,11 @@ async fn connection_principal(
     let from_payload = ["Authorization", "authorization"]
         .iter()
         .find_map(|key| payload.get(key))
-        .map(|v| v.as_str().map(str::to_string).ok_or("the Authorization entry must be a string"))
+        .map(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .ok_or("the Authorization entry must be a string")
+        })
         .transpose()?;
     let authorization = from_payload.or(header_value);
     let require_token = state.settings.require_token_for_reads;
@@ -70,7 +75,10 @@ async fn connection_principal(
         )
         .into());
     }
-    tracing::info!(principal = principal.name(), "subscription connection initialised");
+    tracing::info!(
+        principal = principal.name(),
+        "subscription connection initialised"
+    );
     let mut data = Data::default();
     data.insert(principal);
     Ok(data)

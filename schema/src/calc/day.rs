@@ -94,7 +94,14 @@ mod tests {
 
     #[test]
     fn text_that_is_not_a_calendar_date_is_refused() {
-        for bad in ["2021-02-29", "2020-13-01", "2020-00-10", "2020-1-01", "20200101", "2020-01-0x"] {
+        for bad in [
+            "2021-02-29",
+            "2020-13-01",
+            "2020-00-10",
+            "2020-1-01",
+            "20200101",
+            "2020-01-0x",
+        ] {
             assert_eq!(parse_iso_day(bad.as_bytes()), None, "{bad}");
         }
         assert!(parse_iso_day(b"2020-02-29").is_some());

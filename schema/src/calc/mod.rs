@@ -80,7 +80,11 @@ mod sqlite_ops {
         sql.push_str(COLUMNS);
         sql.push_str(") VALUES ");
         for i in 0..rows.len() {
-            sql.push_str(if i == 0 { "(?,?,?,?,?,?,?,?,?,?)" } else { ",(?,?,?,?,?,?,?,?,?,?)" });
+            sql.push_str(if i == 0 {
+                "(?,?,?,?,?,?,?,?,?,?)"
+            } else {
+                ",(?,?,?,?,?,?,?,?,?,?)"
+            });
         }
         sql.push_str(
             " ON CONFLICT (plan_id, invoice_id) DO UPDATE SET supplier = excluded.supplier, \
@@ -107,20 +111,25 @@ mod sqlite_ops {
         Ok(())
     }
 
+    /// SQLite's payment loader does not use the index (see [`plan_filter`]),
+    /// so its planner needs no fresh statistics after an import.
+    fn refresh_payment_statistics(_conn: &mut Conn, _changed: usize) -> QueryResult<()> {
+        Ok(())
+    }
+
     /// The plan filter of the payment loader. The unary plus keeps SQLite
     /// off the `(plan_id, invoice_id)` index: reaching a million rows
     /// through an index costs one B-tree descent each, while one pass over
     /// the table reads them in storage order several times faster, and a
     /// plan's payments are most of the table in every realistic database.
-    fn plan_filter(plan_id: i32) -> Box<dyn BoxableExpression<payments::table, Db, SqlType = Bool>> {
+    fn plan_filter(
+        plan_id: i32,
+    ) -> Box<dyn BoxableExpression<payments::table, Db, SqlType = Bool>> {
         Box::new(diesel::dsl::sql::<Bool>("+plan_id = ").bind::<Integer, _>(plan_id))
     }
 
     /// Runs `f` in a transaction; in SQLite a transaction reads one snapshot.
-    fn snapshot<T, E>(
-        conn: &mut Conn,
-        f: impl FnOnce(&mut Conn) -> Result<T, E>,
-    ) -> Result<T, E>
+    fn snapshot<T, E>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> Result<T, E>) -> Result<T, E>
     where
         E: From<diesel::result::Error>,
     {
@@ -166,21 +175,34 @@ mod pg_ops {
         Ok(())
     }
 
-    fn plan_filter(plan_id: i32) -> Box<dyn BoxableExpression<payments::table, Db, SqlType = Bool>> {
+    /// Refreshes the planner's statistics after a large import: without
+    /// them Postgres assumes a plan holds few payments and reads a million
+    /// rows through the index instead of scanning the table. ANALYZE samples
+    /// a fixed number of rows, so it costs a fraction of a second.
+    fn refresh_payment_statistics(conn: &mut Conn, changed: usize) -> QueryResult<()> {
+        if changed >= 10_000 {
+            diesel::sql_query("ANALYZE payments").execute(conn)?;
+        }
+        Ok(())
+    }
+
+    fn plan_filter(
+        plan_id: i32,
+    ) -> Box<dyn BoxableExpression<payments::table, Db, SqlType = Bool>> {
         Box::new(payments::plan_id.eq(plan_id))
     }
 
     /// Runs `f` in a read-only repeatable-read transaction: under the default
     /// read-committed level each statement would see its own snapshot, and
     /// inputs read by several statements could disagree.
-    fn snapshot<T, E>(
-        conn: &mut Conn,
-        f: impl FnOnce(&mut Conn) -> Result<T, E>,
-    ) -> Result<T, E>
+    fn snapshot<T, E>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> Result<T, E>) -> Result<T, E>
     where
         E: From<diesel::result::Error>,
     {
-        conn.build_transaction().repeatable_read().read_only().run(f)
+        conn.build_transaction()
+            .repeatable_read()
+            .read_only()
+            .run(f)
     }
 
     include!("ops.rs");
@@ -378,7 +400,12 @@ pub(crate) fn choose_measurements(
         .filter(|(p, _)| period.start() <= p.start() && p.end() <= period.end())
         .collect();
     if let Some(exact) = parsed.iter().position(|(p, _)| p == period) {
-        return parsed.into_iter().nth(exact).map(|(_, m)| m).into_iter().collect();
+        return parsed
+            .into_iter()
+            .nth(exact)
+            .map(|(_, m)| m)
+            .into_iter()
+            .collect();
     }
     let coarsest = parsed.iter().map(|(p, _)| p.kind()).max();
     parsed
@@ -536,7 +563,11 @@ fn new_value_row(
 /// Checks payment records before anything is written, naming the record.
 fn check_payments(records: &[PaymentRecord], source_file: &str) -> Result<(), StoreError> {
     let key = |i: usize, r: &PaymentRecord| {
-        format!("{source_file} record {} (invoice {:?})", i + 1, r.invoice_id)
+        format!(
+            "{source_file} record {} (invoice {:?})",
+            i + 1,
+            r.invoice_id
+        )
     };
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(records.len());
     let year_ok = |d: NaiveDate| (1900..=2199).contains(&chrono::Datelike::year(&d));
@@ -552,7 +583,11 @@ fn check_payments(records: &[PaymentRecord], source_file: &str) -> Result<(), St
             ));
         }
         if r.amount_cents.unsigned_abs() > MAX_ABS_AMOUNT_CENTS.unsigned_abs() {
-            return Err(invalid("payment", key(i, r), "the amount exceeds 100 billion euro"));
+            return Err(invalid(
+                "payment",
+                key(i, r),
+                "the amount exceeds 100 billion euro",
+            ));
         }
         if i64::from(r.suspended_days) > i64::from(MAX_SUSPENDED_DAYS) {
             return Err(invalid(
@@ -563,7 +598,11 @@ fn check_payments(records: &[PaymentRecord], source_file: &str) -> Result<(), St
         }
         let dates = [Some(r.invoice_date), r.due_date, r.payment_date];
         if !dates.into_iter().flatten().all(year_ok) {
-            return Err(invalid("payment", key(i, r), "dates must be within the years 1900-2199"));
+            return Err(invalid(
+                "payment",
+                key(i, r),
+                "dates must be within the years 1900-2199",
+            ));
         }
     }
     Ok(())
@@ -629,9 +668,16 @@ impl Database {
             }
         };
         if calculator_id.trim().is_empty() {
-            return Err(invalid("calculator binding", calculator_id, "the calculator id is empty"));
+            return Err(invalid(
+                "calculator binding",
+                calculator_id,
+                "the calculator id is empty",
+            ));
         }
-        dispatch!(self, set_calculator_binding(indicator_id, calculator_id, &params, guessed))
+        dispatch!(
+            self,
+            set_calculator_binding(indicator_id, calculator_id, &params, guessed)
+        )
     }
 
     /// Records (or replaces) the measured value of an indicator for a period.
@@ -653,7 +699,10 @@ impl Database {
         recorded_by: &str,
     ) -> Result<(), StoreError> {
         let bp = percent_to_bp(&format!("phase {phase_id} {period}"), completion_percent)?;
-        dispatch!(self, record_phase_progress(phase_id, period, bp, recorded_by))
+        dispatch!(
+            self,
+            record_phase_progress(phase_id, period, bp, recorded_by)
+        )
     }
 
     /// Computes an indicator for a period and stores the value with its
@@ -667,15 +716,20 @@ impl Database {
         who: &str,
     ) -> Result<StoredValue, CalcStoreError> {
         let bound = dispatch!(self, bound_indicator(indicator_id))?;
-        let calculator_id = bound.calculator_id.clone().ok_or_else(|| CalcStoreError::NoBinding {
-            indicator: bound.label.clone(),
-        })?;
-        let calculator = registry
-            .get(&calculator_id)
-            .ok_or_else(|| CalcStoreError::UnknownCalculator {
-                indicator: bound.label.clone(),
-                calculator: calculator_id.clone(),
-            })?;
+        let calculator_id =
+            bound
+                .calculator_id
+                .clone()
+                .ok_or_else(|| CalcStoreError::NoBinding {
+                    indicator: bound.label.clone(),
+                })?;
+        let calculator =
+            registry
+                .get(&calculator_id)
+                .ok_or_else(|| CalcStoreError::UnknownCalculator {
+                    indicator: bound.label.clone(),
+                    calculator: calculator_id.clone(),
+                })?;
         let params = match bound.calculator_params.as_deref().map(serde_json::from_str) {
             None => serde_json::json!({}),
             Some(Ok(serde_json::Value::Null)) => serde_json::json!({}),
@@ -764,7 +818,11 @@ impl Database {
     /// Any stored value (a quarter's, for instance) against the target of
     /// its period's year.
     pub fn value_achievement(&self, value: &StoredValue) -> Result<AchievementView, StoreError> {
-        self.judge(value.indicator_id, value.period.year_number(), Some(value.clone()))
+        self.judge(
+            value.indicator_id,
+            value.period.year_number(),
+            Some(value.clone()),
+        )
     }
 
     fn judge(
@@ -818,7 +876,8 @@ impl Database {
         objective_id: i32,
         year: i32,
     ) -> Result<ObjectiveAchievementView, StoreError> {
-        let period = Period::year(year).map_err(|e| invalid("period", year.to_string(), e.to_string()))?;
+        let period =
+            Period::year(year).map_err(|e| invalid("period", year.to_string(), e.to_string()))?;
         let facts = dispatch!(self, objective_facts(objective_id, period.end()))?;
         let indicators = facts
             .indicator_ids
@@ -835,7 +894,10 @@ impl Database {
                 achievement::objective_achievement(&judged, NoDataPolicy::Skip),
             )
         } else if any_progress {
-            (AchievementBasis::Phases, achievement::phase_achievement(&phases))
+            (
+                AchievementBasis::Phases,
+                achievement::phase_achievement(&phases),
+            )
         } else {
             (AchievementBasis::None, Achievement::NO_DATA)
         };
@@ -849,7 +911,9 @@ impl Database {
             basis,
             indicators,
             phases,
-            score: max_score.as_ref().and_then(|m| achievement::score(&achieved, m)),
+            score: max_score
+                .as_ref()
+                .and_then(|m| achievement::score(&achieved, m)),
             achievement: achieved,
             max_score,
         })
@@ -949,7 +1013,10 @@ mod tests {
     #[test]
     fn a_measurement_of_exactly_the_period_wins_over_its_parts() {
         let year: Period = "2020".parse().unwrap();
-        let chosen = choose_measurements(&year, vec![m("2020-Q1", "1"), m("2020", "9"), m("2020-Q2", "2")]);
+        let chosen = choose_measurements(
+            &year,
+            vec![m("2020-Q1", "1"), m("2020", "9"), m("2020-Q2", "2")],
+        );
         assert_eq!(periods(&chosen), ["2020"]);
     }
 
@@ -958,17 +1025,31 @@ mod tests {
         let year: Period = "2020".parse().unwrap();
         let chosen = choose_measurements(
             &year,
-            vec![m("2020-Q1", "1"), m("2020-01", "5"), m("2020-Q2", "2"), m("2021-Q1", "7")],
+            vec![
+                m("2020-Q1", "1"),
+                m("2020-01", "5"),
+                m("2020-Q2", "2"),
+                m("2021-Q1", "7"),
+            ],
         );
         assert_eq!(periods(&chosen), ["2020-Q1", "2020-Q2"]);
         let q1: Period = "2020-Q1".parse().unwrap();
-        assert_eq!(periods(&choose_measurements(&q1, vec![m("2020-01", "5"), m("2020-02", "6")])), ["2020-01", "2020-02"]);
+        assert_eq!(
+            periods(&choose_measurements(
+                &q1,
+                vec![m("2020-01", "5"), m("2020-02", "6")]
+            )),
+            ["2020-01", "2020-02"]
+        );
     }
 
     #[test]
     fn phases_without_progress_count_zero_and_the_latest_progress_wins() {
         let phases = phase_inputs(
-            vec![(1, "A.1.1".into(), Some(3000)), (2, "A.1.2".into(), Some(7000))],
+            vec![
+                (1, "A.1.1".into(), Some(3000)),
+                (2, "A.1.2".into(), Some(7000)),
+            ],
             vec![(1, 5000), (1, 10000)],
         );
         assert_eq!(phases[0].0.completion_percent, Decimal::ONE_HUNDRED);
@@ -989,7 +1070,12 @@ mod tests {
             payment_date: None,
             suspended_days: 0,
         };
-        let err = check_payments(&[r.clone(), r], "p.csv").unwrap_err().to_string();
-        assert!(err.contains("record 2") && err.contains("record 1"), "{err}");
+        let err = check_payments(&[r.clone(), r], "p.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("record 2") && err.contains("record 1"),
+            "{err}"
+        );
     }
 }

@@ -3,7 +3,9 @@
 // `plan_filter` and `snapshot` defined by the including module.
 
 use chrono::NaiveDate;
-use cruscotto_calculators::{InputKind, InputSpec, Inputs, PaymentRecord, PaymentTable, Period, NULL_DAY};
+use cruscotto_calculators::{
+    InputKind, InputSpec, Inputs, PaymentRecord, PaymentTable, Period, NULL_DAY,
+};
 use diesel::connection::DefaultLoadingMode;
 
 use super::day::Day;
@@ -67,6 +69,7 @@ pub(super) fn import_payments(
             }
             upsert_payments(conn, &batch)?;
         }
+        refresh_payment_statistics(conn, records.len())?;
         let after = count(conn)?;
         // Invoice ids are unique within `records` (checked before), so every
         // record either added a row or overwrote one.
@@ -183,7 +186,10 @@ pub(super) fn record_phase_progress(
     })
 }
 
-pub(super) fn bound_indicator(conn: &mut Conn, indicator_id: i32) -> Result<BoundIndicator, StoreError> {
+pub(super) fn bound_indicator(
+    conn: &mut Conn,
+    indicator_id: i32,
+) -> Result<BoundIndicator, StoreError> {
     let row = indicators::table
         .inner_join(objectives::table.inner_join(plans::table))
         .filter(indicators::id.eq(indicator_id))
@@ -196,10 +202,19 @@ pub(super) fn bound_indicator(conn: &mut Conn, indicator_id: i32) -> Result<Boun
             plans::id,
             plans::code,
         ))
-        .first::<(String, Option<String>, Option<String>, i32, String, i32, String)>(conn)
+        .first::<(
+            String,
+            Option<String>,
+            Option<String>,
+            i32,
+            String,
+            i32,
+            String,
+        )>(conn)
         .optional()?
         .ok_or_else(|| not_found("indicator", indicator_id.to_string()))?;
-    let (code, calculator_id, calculator_params, objective_id, objective_code, plan_id, plan_code) = row;
+    let (code, calculator_id, calculator_params, objective_id, objective_code, plan_id, plan_code) =
+        row;
     Ok(BoundIndicator {
         id: indicator_id,
         label: format!("{plan_code}/{objective_code}/{code}"),
@@ -222,7 +237,9 @@ fn load_payment_table(conn: &mut Conn, plan_id: i32) -> Result<PaymentTable, Cal
         payments::suspended_days,
     ));
     let mut rows: Vec<(i32, i32, i32, i32, i64)> = Vec::new();
-    for row in query.load_iter::<(i64, Day, Option<Day>, Option<Day>, i32), DefaultLoadingMode>(conn)? {
+    for row in
+        query.load_iter::<(i64, Day, Option<Day>, Option<Day>, i32), DefaultLoadingMode>(conn)?
+    {
         let (amount, invoice, due, paid, suspended) = row?;
         rows.push((
             paid.map_or(NULL_DAY, |d| d.0),
@@ -248,7 +265,9 @@ fn load_payment_table(conn: &mut Conn, plan_id: i32) -> Result<PaymentTable, Cal
         suspended.push(s);
         amount.push(a);
     }
-    Ok(PaymentTable::from_columns(amount, invoice, due, paid, suspended)?)
+    Ok(PaymentTable::from_columns(
+        amount, invoice, due, paid, suspended,
+    )?)
 }
 
 /// Reads what `specs` ask for, and the latest stored value, in one snapshot.
@@ -281,13 +300,15 @@ pub(super) fn load_inputs(
                 .load::<(String, NaiveDate, String, Option<String>, Option<String>)>(conn)?;
             let rows = rows
                 .into_iter()
-                .map(|(period, period_end, value, numerator, denominator)| MeasurementInput {
-                    period,
-                    period_end,
-                    value,
-                    numerator,
-                    denominator,
-                })
+                .map(
+                    |(period, period_end, value, numerator, denominator)| MeasurementInput {
+                        period,
+                        period_end,
+                        value,
+                        numerator,
+                        denominator,
+                    },
+                )
                 .collect();
             let chosen = choose_measurements(period, rows);
             let (series, skipped) = series_inputs(specs, &chosen)?;
@@ -331,7 +352,10 @@ fn objective_phases(
     Ok(phase_inputs(phase_rows, progress))
 }
 
-pub(super) fn insert_value(conn: &mut Conn, row: &NewIndicatorValue) -> Result<IndicatorValueRow, StoreError> {
+pub(super) fn insert_value(
+    conn: &mut Conn,
+    row: &NewIndicatorValue,
+) -> Result<IndicatorValueRow, StoreError> {
     Ok(diesel::insert_into(indicator_values::table)
         .values(row)
         .returning(IndicatorValueRow::as_returning())
@@ -413,7 +437,12 @@ pub(super) fn objective_facts(
     })
 }
 
-pub(super) fn indicator_id(conn: &mut Conn, plan: &str, objective: &str, code: &str) -> Result<i32, StoreError> {
+pub(super) fn indicator_id(
+    conn: &mut Conn,
+    plan: &str,
+    objective: &str,
+    code: &str,
+) -> Result<i32, StoreError> {
     indicators::table
         .inner_join(objectives::table.inner_join(plans::table))
         .filter(plans::code.eq(plan))
@@ -425,7 +454,11 @@ pub(super) fn indicator_id(conn: &mut Conn, plan: &str, objective: &str, code: &
         .ok_or_else(|| not_found("indicator", format!("{plan}/{objective}/{code}")))
 }
 
-pub(super) fn objective_id(conn: &mut Conn, plan: &str, objective: &str) -> Result<i32, StoreError> {
+pub(super) fn objective_id(
+    conn: &mut Conn,
+    plan: &str,
+    objective: &str,
+) -> Result<i32, StoreError> {
     objectives::table
         .inner_join(plans::table)
         .filter(plans::code.eq(plan))
@@ -436,7 +469,12 @@ pub(super) fn objective_id(conn: &mut Conn, plan: &str, objective: &str) -> Resu
         .ok_or_else(|| not_found("objective", format!("{plan}/{objective}")))
 }
 
-pub(super) fn phase_id(conn: &mut Conn, plan: &str, objective: &str, code: &str) -> Result<i32, StoreError> {
+pub(super) fn phase_id(
+    conn: &mut Conn,
+    plan: &str,
+    objective: &str,
+    code: &str,
+) -> Result<i32, StoreError> {
     phases::table
         .inner_join(objectives::table.inner_join(plans::table))
         .filter(plans::code.eq(plan))

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::{
-    IndicatorFilter, IndicatorSort, ObjectiveFilter, ObjectiveParent, ObjectiveSort, PageRequest,
-    PlanFilter, BudgetFilter, PlanPartFilter, SortValue, KEY_CHUNK,
+    BudgetFilter, IndicatorFilter, IndicatorSort, ObjectiveFilter, ObjectiveParent, ObjectiveSort,
+    PageRequest, PlanFilter, PlanPartFilter, SortValue, KEY_CHUNK,
 };
 use crate::error::StoreError;
 use crate::rows;
@@ -113,7 +113,10 @@ pub(super) fn plans_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Pla
     load_in!(conn, ids, plans, plans::id, rows::Plan, plans::id)
 }
 
-pub(super) fn plans_by_codes(conn: &mut Conn, codes: &[String]) -> Result<Vec<rows::Plan>, StoreError> {
+pub(super) fn plans_by_codes(
+    conn: &mut Conn,
+    codes: &[String],
+) -> Result<Vec<rows::Plan>, StoreError> {
     load_in!(conn, codes, plans, plans::code, rows::Plan, plans::id)
 }
 
@@ -129,14 +132,21 @@ macro_rules! plan_filters {
         if let Some(s) = &f.search {
             let pat = like_pattern(s);
             $q = $q.filter(
-                search!(pat, plans::code, plans::title)
-                    .or(lower(plans::administration.assume_not_null()).like(lower(pat.clone())).escape('\\')),
+                search!(pat, plans::code, plans::title).or(lower(
+                    plans::administration.assume_not_null(),
+                )
+                .like(lower(pat.clone()))
+                .escape('\\')),
             );
         }
     }};
 }
 
-pub(super) fn plans_page(conn: &mut Conn, f: &PlanFilter, page: &PageRequest) -> Result<Vec<rows::Plan>, StoreError> {
+pub(super) fn plans_page(
+    conn: &mut Conn,
+    f: &PlanFilter,
+    page: &PageRequest,
+) -> Result<Vec<rows::Plan>, StoreError> {
     let mut q = plans::table.into_boxed::<Db>();
     plan_filters!(q, f);
     keyset!(q, page, plans::code, plans::id, text_key);
@@ -151,12 +161,32 @@ pub(super) fn plans_count(conn: &mut Conn, f: &PlanFilter) -> Result<i64, StoreE
 
 // ---- budget classification ------------------------------------------------
 
-pub(super) fn missions_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Mission>, StoreError> {
-    load_in!(conn, ids, missions, missions::id, rows::Mission, missions::id)
+pub(super) fn missions_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Mission>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        missions,
+        missions::id,
+        rows::Mission,
+        missions::id
+    )
 }
 
-pub(super) fn missions_by_codes(conn: &mut Conn, codes: &[String]) -> Result<Vec<rows::Mission>, StoreError> {
-    load_in!(conn, codes, missions, missions::code, rows::Mission, missions::id)
+pub(super) fn missions_by_codes(
+    conn: &mut Conn,
+    codes: &[String],
+) -> Result<Vec<rows::Mission>, StoreError> {
+    load_in!(
+        conn,
+        codes,
+        missions,
+        missions::code,
+        rows::Mission,
+        missions::id
+    )
 }
 
 macro_rules! mission_filters {
@@ -167,7 +197,11 @@ macro_rules! mission_filters {
         }
         if let Some(c) = &f.program_code {
             $q = $q.filter(
-                missions::id.eq_any(programs::table.filter(programs::code.eq(c.clone())).select(programs::mission_id)),
+                missions::id.eq_any(
+                    programs::table
+                        .filter(programs::code.eq(c.clone()))
+                        .select(programs::mission_id),
+                ),
             );
         }
         if let Some(s) = &f.search {
@@ -177,7 +211,11 @@ macro_rules! mission_filters {
     }};
 }
 
-pub(super) fn missions_page(conn: &mut Conn, f: &BudgetFilter, page: &PageRequest) -> Result<Vec<rows::Mission>, StoreError> {
+pub(super) fn missions_page(
+    conn: &mut Conn,
+    f: &BudgetFilter,
+    page: &PageRequest,
+) -> Result<Vec<rows::Mission>, StoreError> {
     let mut q = missions::table.into_boxed::<Db>();
     mission_filters!(q, f);
     keyset!(q, page, missions::code, missions::id, text_key);
@@ -190,16 +228,46 @@ pub(super) fn missions_count(conn: &mut Conn, f: &BudgetFilter) -> Result<i64, S
     Ok(q.count().get_result(conn)?)
 }
 
-pub(super) fn programs_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Program>, StoreError> {
-    load_in!(conn, ids, programs, programs::id, rows::Program, programs::id)
+pub(super) fn programs_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Program>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        programs,
+        programs::id,
+        rows::Program,
+        programs::id
+    )
 }
 
-pub(super) fn programs_by_codes(conn: &mut Conn, codes: &[String]) -> Result<Vec<rows::Program>, StoreError> {
-    load_in!(conn, codes, programs, programs::code, rows::Program, programs::id)
+pub(super) fn programs_by_codes(
+    conn: &mut Conn,
+    codes: &[String],
+) -> Result<Vec<rows::Program>, StoreError> {
+    load_in!(
+        conn,
+        codes,
+        programs,
+        programs::code,
+        rows::Program,
+        programs::id
+    )
 }
 
-pub(super) fn programs_of_missions(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Program>, StoreError> {
-    load_in!(conn, ids, programs, programs::mission_id, rows::Program, (programs::code, programs::id))
+pub(super) fn programs_of_missions(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Program>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        programs,
+        programs::mission_id,
+        rows::Program,
+        (programs::code, programs::id)
+    )
 }
 
 macro_rules! program_filters {
@@ -207,7 +275,11 @@ macro_rules! program_filters {
         let f: &BudgetFilter = $f;
         if let Some(c) = &f.mission_code {
             $q = $q.filter(
-                programs::mission_id.eq_any(missions::table.filter(missions::code.eq(c.clone())).select(missions::id)),
+                programs::mission_id.eq_any(
+                    missions::table
+                        .filter(missions::code.eq(c.clone()))
+                        .select(missions::id),
+                ),
             );
         }
         if let Some(c) = &f.program_code {
@@ -220,7 +292,11 @@ macro_rules! program_filters {
     }};
 }
 
-pub(super) fn programs_page(conn: &mut Conn, f: &BudgetFilter, page: &PageRequest) -> Result<Vec<rows::Program>, StoreError> {
+pub(super) fn programs_page(
+    conn: &mut Conn,
+    f: &BudgetFilter,
+    page: &PageRequest,
+) -> Result<Vec<rows::Program>, StoreError> {
     let mut q = programs::table.into_boxed::<Db>();
     program_filters!(q, f);
     keyset!(q, page, programs::code, programs::id, text_key);
@@ -233,12 +309,25 @@ pub(super) fn programs_count(conn: &mut Conn, f: &BudgetFilter) -> Result<i64, S
     Ok(q.count().get_result(conn)?)
 }
 
-pub(super) fn actions_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Action>, StoreError> {
+pub(super) fn actions_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Action>, StoreError> {
     load_in!(conn, ids, actions, actions::id, rows::Action, actions::id)
 }
 
-pub(super) fn actions_of_programs(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Action>, StoreError> {
-    load_in!(conn, ids, actions, actions::program_id, rows::Action, (actions::name, actions::id))
+pub(super) fn actions_of_programs(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Action>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        actions,
+        actions::program_id,
+        rows::Action,
+        (actions::name, actions::id)
+    )
 }
 
 macro_rules! action_filters {
@@ -256,7 +345,11 @@ macro_rules! action_filters {
         }
         if let Some(c) = &f.program_code {
             $q = $q.filter(
-                actions::program_id.eq_any(programs::table.filter(programs::code.eq(c.clone())).select(programs::id)),
+                actions::program_id.eq_any(
+                    programs::table
+                        .filter(programs::code.eq(c.clone()))
+                        .select(programs::id),
+                ),
             );
         }
         if let Some(s) = &f.search {
@@ -266,7 +359,11 @@ macro_rules! action_filters {
     }};
 }
 
-pub(super) fn actions_page(conn: &mut Conn, f: &BudgetFilter, page: &PageRequest) -> Result<Vec<rows::Action>, StoreError> {
+pub(super) fn actions_page(
+    conn: &mut Conn,
+    f: &BudgetFilter,
+    page: &PageRequest,
+) -> Result<Vec<rows::Action>, StoreError> {
     let mut q = actions::table.into_boxed::<Db>();
     action_filters!(q, f);
     keyset!(q, page, actions::name, actions::id, text_key);
@@ -281,7 +378,10 @@ pub(super) fn actions_count(conn: &mut Conn, f: &BudgetFilter) -> Result<i64, St
 
 type BudgetRow = (i32, rows::Action, rows::Program, rows::Mission);
 
-pub(super) fn budget_of_objectives(conn: &mut Conn, ids: &[i32]) -> Result<Vec<BudgetRow>, StoreError> {
+pub(super) fn budget_of_objectives(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<BudgetRow>, StoreError> {
     let mut out = Vec::new();
     for chunk in ids.chunks(KEY_CHUNK) {
         out.extend(
@@ -301,7 +401,10 @@ pub(super) fn budget_of_objectives(conn: &mut Conn, ids: &[i32]) -> Result<Vec<B
     Ok(out)
 }
 
-pub(super) fn objectives_of_actions(conn: &mut Conn, ids: &[i32]) -> Result<Vec<(i32, rows::Objective)>, StoreError> {
+pub(super) fn objectives_of_actions(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<(i32, rows::Objective)>, StoreError> {
     let mut out = Vec::new();
     for chunk in ids.chunks(KEY_CHUNK) {
         out.extend(
@@ -318,11 +421,24 @@ pub(super) fn objectives_of_actions(conn: &mut Conn, ids: &[i32]) -> Result<Vec<
 
 // ---- responsibility centres and offices -----------------------------------
 
-pub(super) fn responsibility_centres_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::ResponsibilityCentre>, StoreError> {
-    load_in!(conn, ids, responsibility_centres, responsibility_centres::id, rows::ResponsibilityCentre, responsibility_centres::id)
+pub(super) fn responsibility_centres_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::ResponsibilityCentre>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        responsibility_centres,
+        responsibility_centres::id,
+        rows::ResponsibilityCentre,
+        responsibility_centres::id
+    )
 }
 
-pub(super) fn responsibility_centres_of_plans(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::ResponsibilityCentre>, StoreError> {
+pub(super) fn responsibility_centres_of_plans(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::ResponsibilityCentre>, StoreError> {
     load_in!(
         conn,
         ids,
@@ -339,7 +455,13 @@ macro_rules! plan_part_filters {
     ($q:ident, $f:expr, $plan_col:expr) => {{
         let f: &PlanPartFilter = $f;
         if let Some(c) = &f.plan_code {
-            $q = $q.filter($plan_col.eq_any(plans::table.filter(plans::code.eq(c.clone())).select(plans::id)));
+            $q = $q.filter(
+                $plan_col.eq_any(
+                    plans::table
+                        .filter(plans::code.eq(c.clone()))
+                        .select(plans::id),
+                ),
+            );
         }
         if let Some(y) = f.year {
             $q = $q.filter(
@@ -363,36 +485,67 @@ pub(super) fn responsibility_centres_page(
     if let Some(s) = &f.search {
         let pat = like_pattern(s);
         q = q.filter(
-            search!(pat, responsibility_centres::name)
-                .or(lower(responsibility_centres::head.assume_not_null()).like(lower(pat.clone())).escape('\\')),
+            search!(pat, responsibility_centres::name).or(lower(
+                responsibility_centres::head.assume_not_null(),
+            )
+            .like(lower(pat.clone()))
+            .escape('\\')),
         );
     }
-    keyset!(q, page, responsibility_centres::name, responsibility_centres::id, text_key);
+    keyset!(
+        q,
+        page,
+        responsibility_centres::name,
+        responsibility_centres::id,
+        text_key
+    );
     Ok(q.load::<rows::ResponsibilityCentre>(conn)?)
 }
 
-pub(super) fn responsibility_centres_count(conn: &mut Conn, f: &PlanPartFilter) -> Result<i64, StoreError> {
+pub(super) fn responsibility_centres_count(
+    conn: &mut Conn,
+    f: &PlanPartFilter,
+) -> Result<i64, StoreError> {
     let mut q = responsibility_centres::table.into_boxed::<Db>();
     plan_part_filters!(q, f, responsibility_centres::plan_id);
     if let Some(s) = &f.search {
         let pat = like_pattern(s);
         q = q.filter(
-            search!(pat, responsibility_centres::name)
-                .or(lower(responsibility_centres::head.assume_not_null()).like(lower(pat.clone())).escape('\\')),
+            search!(pat, responsibility_centres::name).or(lower(
+                responsibility_centres::head.assume_not_null(),
+            )
+            .like(lower(pat.clone()))
+            .escape('\\')),
         );
     }
     Ok(q.count().get_result(conn)?)
 }
 
-pub(super) fn offices_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Office>, StoreError> {
+pub(super) fn offices_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Office>, StoreError> {
     load_in!(conn, ids, offices, offices::id, rows::Office, offices::id)
 }
 
-pub(super) fn offices_of_centres(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Office>, StoreError> {
-    load_in!(conn, ids, offices, offices::responsibility_centre_id, rows::Office, (offices::name, offices::id))
+pub(super) fn offices_of_centres(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Office>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        offices,
+        offices::responsibility_centre_id,
+        rows::Office,
+        (offices::name, offices::id)
+    )
 }
 
-pub(super) fn offices_of_objectives(conn: &mut Conn, ids: &[i32]) -> Result<Vec<(i32, rows::Office)>, StoreError> {
+pub(super) fn offices_of_objectives(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<(i32, rows::Office)>, StoreError> {
     let mut out = Vec::new();
     for chunk in ids.chunks(KEY_CHUNK) {
         out.extend(
@@ -407,7 +560,10 @@ pub(super) fn offices_of_objectives(conn: &mut Conn, ids: &[i32]) -> Result<Vec<
     Ok(out)
 }
 
-pub(super) fn objectives_of_offices(conn: &mut Conn, ids: &[i32]) -> Result<Vec<(i32, rows::Objective)>, StoreError> {
+pub(super) fn objectives_of_offices(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<(i32, rows::Objective)>, StoreError> {
     let mut out = Vec::new();
     for chunk in ids.chunks(KEY_CHUNK) {
         out.extend(
@@ -424,11 +580,24 @@ pub(super) fn objectives_of_offices(conn: &mut Conn, ids: &[i32]) -> Result<Vec<
 
 // ---- strategic and annual objectives --------------------------------------
 
-pub(super) fn strategic_objectives_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::StrategicObjective>, StoreError> {
-    load_in!(conn, ids, strategic_objectives, strategic_objectives::id, rows::StrategicObjective, strategic_objectives::id)
+pub(super) fn strategic_objectives_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::StrategicObjective>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        strategic_objectives,
+        strategic_objectives::id,
+        rows::StrategicObjective,
+        strategic_objectives::id
+    )
 }
 
-pub(super) fn strategic_objectives_of_plans(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::StrategicObjective>, StoreError> {
+pub(super) fn strategic_objectives_of_plans(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::StrategicObjective>, StoreError> {
     load_in!(
         conn,
         ids,
@@ -448,18 +617,35 @@ pub(super) fn strategic_objectives_page(
     plan_part_filters!(q, f, strategic_objectives::plan_id);
     if let Some(s) = &f.search {
         let pat = like_pattern(s);
-        q = q.filter(search!(pat, strategic_objectives::code, strategic_objectives::title));
+        q = q.filter(search!(
+            pat,
+            strategic_objectives::code,
+            strategic_objectives::title
+        ));
     }
-    keyset!(q, page, strategic_objectives::code, strategic_objectives::id, text_key);
+    keyset!(
+        q,
+        page,
+        strategic_objectives::code,
+        strategic_objectives::id,
+        text_key
+    );
     Ok(q.load::<rows::StrategicObjective>(conn)?)
 }
 
-pub(super) fn strategic_objectives_count(conn: &mut Conn, f: &PlanPartFilter) -> Result<i64, StoreError> {
+pub(super) fn strategic_objectives_count(
+    conn: &mut Conn,
+    f: &PlanPartFilter,
+) -> Result<i64, StoreError> {
     let mut q = strategic_objectives::table.into_boxed::<Db>();
     plan_part_filters!(q, f, strategic_objectives::plan_id);
     if let Some(s) = &f.search {
         let pat = like_pattern(s);
-        q = q.filter(search!(pat, strategic_objectives::code, strategic_objectives::title));
+        q = q.filter(search!(
+            pat,
+            strategic_objectives::code,
+            strategic_objectives::title
+        ));
     }
     Ok(q.count().get_result(conn)?)
 }
@@ -509,11 +695,24 @@ pub(super) fn objectives_of_strategic_objectives(
     Ok(out)
 }
 
-pub(super) fn annual_objectives_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::AnnualObjective>, StoreError> {
-    load_in!(conn, ids, annual_objectives, annual_objectives::id, rows::AnnualObjective, annual_objectives::id)
+pub(super) fn annual_objectives_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::AnnualObjective>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        annual_objectives,
+        annual_objectives::id,
+        rows::AnnualObjective,
+        annual_objectives::id
+    )
 }
 
-pub(super) fn annual_objectives_of_plans(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::AnnualObjective>, StoreError> {
+pub(super) fn annual_objectives_of_plans(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::AnnualObjective>, StoreError> {
     load_in!(
         conn,
         ids,
@@ -524,7 +723,10 @@ pub(super) fn annual_objectives_of_plans(conn: &mut Conn, ids: &[i32]) -> Result
     )
 }
 
-pub(super) fn annual_objectives_of_strategic(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::AnnualObjective>, StoreError> {
+pub(super) fn annual_objectives_of_strategic(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::AnnualObjective>, StoreError> {
     let mut out: Vec<rows::AnnualObjective> = Vec::new();
     for chunk in ids.chunks(KEY_CHUNK) {
         out.extend(
@@ -547,18 +749,35 @@ pub(super) fn annual_objectives_page(
     plan_part_filters!(q, f, annual_objectives::plan_id);
     if let Some(s) = &f.search {
         let pat = like_pattern(s);
-        q = q.filter(search!(pat, annual_objectives::code, annual_objectives::title));
+        q = q.filter(search!(
+            pat,
+            annual_objectives::code,
+            annual_objectives::title
+        ));
     }
-    keyset!(q, page, annual_objectives::code, annual_objectives::id, text_key);
+    keyset!(
+        q,
+        page,
+        annual_objectives::code,
+        annual_objectives::id,
+        text_key
+    );
     Ok(q.load::<rows::AnnualObjective>(conn)?)
 }
 
-pub(super) fn annual_objectives_count(conn: &mut Conn, f: &PlanPartFilter) -> Result<i64, StoreError> {
+pub(super) fn annual_objectives_count(
+    conn: &mut Conn,
+    f: &PlanPartFilter,
+) -> Result<i64, StoreError> {
     let mut q = annual_objectives::table.into_boxed::<Db>();
     plan_part_filters!(q, f, annual_objectives::plan_id);
     if let Some(s) = &f.search {
         let pat = like_pattern(s);
-        q = q.filter(search!(pat, annual_objectives::code, annual_objectives::title));
+        q = q.filter(search!(
+            pat,
+            annual_objectives::code,
+            annual_objectives::title
+        ));
     }
     Ok(q.count().get_result(conn)?)
 }
@@ -577,7 +796,10 @@ pub(super) fn annual_objectives_of_objectives(
                     objective_annual_objectives::objective_id,
                     objective_annual_objectives::position,
                 ))
-                .select((objective_annual_objectives::objective_id, rows::AnnualObjective::as_select()))
+                .select((
+                    objective_annual_objectives::objective_id,
+                    rows::AnnualObjective::as_select(),
+                ))
                 .load::<(i32, rows::AnnualObjective)>(conn)?,
         );
     }
@@ -595,7 +817,10 @@ pub(super) fn objectives_of_annual_objectives(
                 .inner_join(objectives::table)
                 .filter(objective_annual_objectives::annual_objective_id.eq_any(chunk))
                 .order((objectives::position, objectives::id))
-                .select((objective_annual_objectives::annual_objective_id, rows::Objective::as_select()))
+                .select((
+                    objective_annual_objectives::annual_objective_id,
+                    rows::Objective::as_select(),
+                ))
                 .load::<(i32, rows::Objective)>(conn)?,
         );
     }
@@ -604,8 +829,18 @@ pub(super) fn objectives_of_annual_objectives(
 
 // ---- objectives -----------------------------------------------------------
 
-pub(super) fn objectives_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Objective>, StoreError> {
-    load_in!(conn, ids, objectives, objectives::id, rows::Objective, objectives::id)
+pub(super) fn objectives_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Objective>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        objectives,
+        objectives::id,
+        rows::Objective,
+        objectives::id
+    )
 }
 
 pub(super) fn objectives_by_codes(
@@ -640,7 +875,13 @@ macro_rules! objective_filters {
             $q = $q.filter(objectives::plan_id.eq_any(ids.clone()));
         }
         if let Some(c) = &f.plan_code {
-            $q = $q.filter(objectives::plan_id.eq_any(plans::table.filter(plans::code.eq(c.clone())).select(plans::id)));
+            $q = $q.filter(
+                objectives::plan_id.eq_any(
+                    plans::table
+                        .filter(plans::code.eq(c.clone()))
+                        .select(plans::id),
+                ),
+            );
         }
         if let Some(y) = f.year {
             $q = $q.filter(objectives::year.eq(y));
@@ -652,7 +893,9 @@ macro_rules! objective_filters {
             $q = $q.filter(
                 objectives::id.eq_any(
                     objective_actions::table
-                        .inner_join(actions::table.inner_join(programs::table.inner_join(missions::table)))
+                        .inner_join(
+                            actions::table.inner_join(programs::table.inner_join(missions::table)),
+                        )
                         .filter(missions::code.eq(c.clone()))
                         .select(objective_actions::objective_id),
                 ),
@@ -697,14 +940,17 @@ macro_rules! objective_filters {
         }
         if let Some(s) = &f.search {
             let pat = like_pattern(s);
-            $q = $q.filter(search!(pat, objectives::code, objectives::title, objectives::description));
+            $q = $q.filter(search!(
+                pat,
+                objectives::code,
+                objectives::title,
+                objectives::description
+            ));
         }
     }};
 }
 
-fn objectives_query<'a>(
-    f: &'a ObjectiveFilter,
-) -> objectives::BoxedQuery<'a, Db> {
+fn objectives_query<'a>(f: &'a ObjectiveFilter) -> objectives::BoxedQuery<'a, Db> {
     let mut q = objectives::table.into_boxed::<Db>();
     objective_filters!(q, f);
     q
@@ -713,7 +959,9 @@ fn objectives_query<'a>(
 macro_rules! objective_sort {
     ($q:ident, $sort:expr, $page:expr) => {
         match $sort {
-            ObjectiveSort::Position => keyset!($q, $page, objectives::position, objectives::id, int_key),
+            ObjectiveSort::Position => {
+                keyset!($q, $page, objectives::position, objectives::id, int_key)
+            }
             ObjectiveSort::Code => keyset!($q, $page, objectives::code, objectives::id, text_key),
             ObjectiveSort::Title => keyset!($q, $page, objectives::title, objectives::id, text_key),
         }
@@ -755,7 +1003,9 @@ pub(super) fn objectives_pages_of(
         let mut q = objectives_query(f);
         q = match parent {
             ObjectiveParent::Plan => q.filter(objectives::plan_id.eq_any(chunk)),
-            ObjectiveParent::ResponsibilityCentre => q.filter(objectives::responsibility_centre_id.eq_any(chunk)),
+            ObjectiveParent::ResponsibilityCentre => {
+                q.filter(objectives::responsibility_centre_id.eq_any(chunk))
+            }
         };
         // One parent: the database applies the limit. Several: one
         // statement reads the window of every parent and each group is cut
@@ -807,18 +1057,35 @@ pub(super) fn objectives_counts_of(
 
 // ---- indicators, targets, phases, measurements ----------------------------
 
-pub(super) fn indicators_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Indicator>, StoreError> {
-    load_in!(conn, ids, indicators, indicators::id, rows::Indicator, indicators::id)
+pub(super) fn indicators_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Indicator>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        indicators,
+        indicators::id,
+        rows::Indicator,
+        indicators::id
+    )
 }
 
-pub(super) fn indicators_of_objectives(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Indicator>, StoreError> {
+pub(super) fn indicators_of_objectives(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Indicator>, StoreError> {
     load_in!(
         conn,
         ids,
         indicators,
         indicators::objective_id,
         rows::Indicator,
-        (indicators::objective_id, indicators::position, indicators::id)
+        (
+            indicators::objective_id,
+            indicators::position,
+            indicators::id
+        )
     )
 }
 
@@ -850,7 +1117,10 @@ macro_rules! indicator_filters {
     ($q:ident, $f:expr) => {{
         let f: &IndicatorFilter = $f;
         if f.objective != ObjectiveFilter::default() {
-            $q = $q.filter(indicators::objective_id.eq_any(objectives_query(&f.objective).select(objectives::id)));
+            $q = $q.filter(
+                indicators::objective_id
+                    .eq_any(objectives_query(&f.objective).select(objectives::id)),
+            );
         }
         if let Some(ids) = &f.objective_ids {
             $q = $q.filter(indicators::objective_id.eq_any(ids.clone()));
@@ -866,7 +1136,12 @@ macro_rules! indicator_filters {
         }
         if let Some(s) = &f.search {
             let pat = like_pattern(s);
-            $q = $q.filter(search!(pat, indicators::code, indicators::description, indicators::method));
+            $q = $q.filter(search!(
+                pat,
+                indicators::code,
+                indicators::description,
+                indicators::method
+            ));
         }
     }};
 }
@@ -892,7 +1167,10 @@ pub(super) fn indicators_count(conn: &mut Conn, f: &IndicatorFilter) -> Result<i
     Ok(q.count().get_result(conn)?)
 }
 
-pub(super) fn objective_ids_of_indicators(conn: &mut Conn, ids: &[i32]) -> Result<Vec<(i32, i32)>, StoreError> {
+pub(super) fn objective_ids_of_indicators(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<(i32, i32)>, StoreError> {
     let mut out = Vec::new();
     for chunk in ids.chunks(KEY_CHUNK) {
         out.extend(
@@ -905,24 +1183,57 @@ pub(super) fn objective_ids_of_indicators(conn: &mut Conn, ids: &[i32]) -> Resul
     Ok(out)
 }
 
-pub(super) fn targets_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Target>, StoreError> {
+pub(super) fn targets_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Target>, StoreError> {
     load_in!(conn, ids, targets, targets::id, rows::Target, targets::id)
 }
 
-pub(super) fn targets_of_indicators(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Target>, StoreError> {
-    load_in!(conn, ids, targets, targets::indicator_id, rows::Target, (targets::indicator_id, targets::year))
+pub(super) fn targets_of_indicators(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Target>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        targets,
+        targets::indicator_id,
+        rows::Target,
+        (targets::indicator_id, targets::year)
+    )
 }
 
 pub(super) fn phases_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Phase>, StoreError> {
     load_in!(conn, ids, phases, phases::id, rows::Phase, phases::id)
 }
 
-pub(super) fn phases_of_objectives(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Phase>, StoreError> {
-    load_in!(conn, ids, phases, phases::objective_id, rows::Phase, (phases::objective_id, phases::position, phases::id))
+pub(super) fn phases_of_objectives(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Phase>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        phases,
+        phases::objective_id,
+        rows::Phase,
+        (phases::objective_id, phases::position, phases::id)
+    )
 }
 
-pub(super) fn measurements_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Measurement>, StoreError> {
-    load_in!(conn, ids, measurements, measurements::id, rows::Measurement, measurements::id)
+pub(super) fn measurements_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Measurement>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        measurements,
+        measurements::id,
+        rows::Measurement,
+        measurements::id
+    )
 }
 
 pub(super) fn measurements_of_indicators(
@@ -955,7 +1266,10 @@ pub(super) fn measurements_of_indicators(
     Ok(out)
 }
 
-pub(super) fn latest_measurements(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Measurement>, StoreError> {
+pub(super) fn latest_measurements(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Measurement>, StoreError> {
     let later = diesel::alias!(crate::schema::measurements as later);
     let mut out = Vec::new();
     for chunk in ids.chunks(KEY_CHUNK) {
@@ -965,8 +1279,16 @@ pub(super) fn latest_measurements(conn: &mut Conn, ids: &[i32]) -> Result<Vec<ro
             .filter(measurements::indicator_id.eq_any(chunk))
             .filter(diesel::dsl::not(diesel::dsl::exists(
                 later
-                    .filter(later.field(measurements::indicator_id).eq(measurements::indicator_id))
-                    .filter(later.field(measurements::period_end).gt(measurements::period_end)),
+                    .filter(
+                        later
+                            .field(measurements::indicator_id)
+                            .eq(measurements::indicator_id),
+                    )
+                    .filter(
+                        later
+                            .field(measurements::period_end)
+                            .gt(measurements::period_end),
+                    ),
             )))
             .select(rows::Measurement::as_select())
             .load(conn)?;
@@ -975,7 +1297,9 @@ pub(super) fn latest_measurements(conn: &mut Conn, ids: &[i32]) -> Result<Vec<ro
             match best.get(&m.indicator_id) {
                 // The shortest period (the latest start) is the most recent
                 // information; then the latest recorded.
-                Some(b) if (b.period_start, b.recorded_at, b.id) >= (m.period_start, m.recorded_at, m.id) => {}
+                Some(b)
+                    if (b.period_start, b.recorded_at, b.id)
+                        >= (m.period_start, m.recorded_at, m.id) => {}
                 _ => {
                     best.insert(m.indicator_id, m);
                 }
@@ -993,7 +1317,14 @@ pub(super) fn areas_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Are
 }
 
 pub(super) fn areas_of_plans(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Area>, StoreError> {
-    load_in!(conn, ids, areas, areas::plan_id, rows::Area, (areas::plan_id, areas::position))
+    load_in!(
+        conn,
+        ids,
+        areas,
+        areas::plan_id,
+        rows::Area,
+        (areas::plan_id, areas::position)
+    )
 }
 
 macro_rules! area_filters {
@@ -1004,14 +1335,22 @@ macro_rules! area_filters {
             let pat = like_pattern(s);
             $q = $q.filter(
                 search!(pat, areas::introduction)
-                    .or(lower(areas::name.assume_not_null()).like(lower(pat.clone())).escape('\\'))
-                    .or(lower(areas::subtitle.assume_not_null()).like(lower(pat.clone())).escape('\\')),
+                    .or(lower(areas::name.assume_not_null())
+                        .like(lower(pat.clone()))
+                        .escape('\\'))
+                    .or(lower(areas::subtitle.assume_not_null())
+                        .like(lower(pat.clone()))
+                        .escape('\\')),
             );
         }
     }};
 }
 
-pub(super) fn areas_page(conn: &mut Conn, f: &PlanPartFilter, page: &PageRequest) -> Result<Vec<rows::Area>, StoreError> {
+pub(super) fn areas_page(
+    conn: &mut Conn,
+    f: &PlanPartFilter,
+    page: &PageRequest,
+) -> Result<Vec<rows::Area>, StoreError> {
     let mut q = areas::table.into_boxed::<Db>();
     area_filters!(q, f);
     keyset!(q, page, areas::position, areas::id, int_key);
@@ -1028,8 +1367,18 @@ pub(super) fn ambiti_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Am
     load_in!(conn, ids, ambiti, ambiti::id, rows::Ambito, ambiti::id)
 }
 
-pub(super) fn ambiti_of_areas(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Ambito>, StoreError> {
-    load_in!(conn, ids, ambiti, ambiti::area_id, rows::Ambito, (ambiti::area_id, ambiti::position))
+pub(super) fn ambiti_of_areas(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Ambito>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        ambiti,
+        ambiti::area_id,
+        rows::Ambito,
+        (ambiti::area_id, ambiti::position)
+    )
 }
 
 macro_rules! ambito_filters {
@@ -1047,7 +1396,11 @@ macro_rules! ambito_filters {
     }};
 }
 
-pub(super) fn ambiti_page(conn: &mut Conn, f: &PlanPartFilter, page: &PageRequest) -> Result<Vec<rows::Ambito>, StoreError> {
+pub(super) fn ambiti_page(
+    conn: &mut Conn,
+    f: &PlanPartFilter,
+    page: &PageRequest,
+) -> Result<Vec<rows::Ambito>, StoreError> {
     let mut q = ambiti::table.into_boxed::<Db>();
     ambito_filters!(q, f);
     keyset!(q, page, ambiti::name, ambiti::id, text_key);
@@ -1060,11 +1413,24 @@ pub(super) fn ambiti_count(conn: &mut Conn, f: &PlanPartFilter) -> Result<i64, S
     Ok(q.count().get_result(conn)?)
 }
 
-pub(super) fn ambito_results_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::AmbitoResult>, StoreError> {
-    load_in!(conn, ids, ambito_results, ambito_results::id, rows::AmbitoResult, ambito_results::id)
+pub(super) fn ambito_results_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::AmbitoResult>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        ambito_results,
+        ambito_results::id,
+        rows::AmbitoResult,
+        ambito_results::id
+    )
 }
 
-pub(super) fn results_of_ambiti(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::AmbitoResult>, StoreError> {
+pub(super) fn results_of_ambiti(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::AmbitoResult>, StoreError> {
     load_in!(
         conn,
         ids,
@@ -1077,15 +1443,38 @@ pub(super) fn results_of_ambiti(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows
 
 // ---- findings -------------------------------------------------------------
 
-pub(super) fn findings_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Finding>, StoreError> {
-    load_in!(conn, ids, findings, findings::id, rows::Finding, findings::id)
+pub(super) fn findings_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Finding>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        findings,
+        findings::id,
+        rows::Finding,
+        findings::id
+    )
 }
 
-pub(super) fn findings_of_plans(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Finding>, StoreError> {
-    load_in!(conn, ids, findings, findings::plan_id, rows::Finding, (findings::plan_id, findings::position))
+pub(super) fn findings_of_plans(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Finding>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        findings,
+        findings::plan_id,
+        rows::Finding,
+        (findings::plan_id, findings::position)
+    )
 }
 
-pub(super) fn findings_about(conn: &mut Conn, keys: &[(i32, String, String)]) -> Result<Vec<rows::Finding>, StoreError> {
+pub(super) fn findings_about(
+    conn: &mut Conn,
+    keys: &[(i32, String, String)],
+) -> Result<Vec<rows::Finding>, StoreError> {
     let mut out = Vec::new();
     for chunk in keys.chunks(KEY_CHUNK / 2) {
         let plan_ids: Vec<i32> = chunk.iter().map(|k| k.0).collect();

@@ -2,8 +2,8 @@
 // `graph/mod.rs`, next to `reads.rs`.
 
 use super::{
-    IndicatorChanges, MeasurementInput, ObjectiveChanges, ObjectiveLinks, PhaseChanges, PlanChanges,
-    TargetChanges, WriteError, WriteResult,
+    IndicatorChanges, MeasurementInput, ObjectiveChanges, ObjectiveLinks, PhaseChanges,
+    PlanChanges, TargetChanges, WriteError, WriteResult,
 };
 
 fn not_found(entity: &'static str, id: i32) -> WriteError {
@@ -31,9 +31,13 @@ macro_rules! exists {
 /// (a version conflict naming the current version).
 macro_rules! bump_version {
     ($conn:expr, $table:ident, $entity:expr, $id:expr, $expected:expr) => {{
-        let updated = diesel::update($table::table.filter($table::id.eq($id)).filter($table::version.eq($expected)))
-            .set($table::version.eq($table::version + 1))
-            .execute($conn)?;
+        let updated = diesel::update(
+            $table::table
+                .filter($table::id.eq($id))
+                .filter($table::version.eq($expected)),
+        )
+        .set($table::version.eq($table::version + 1))
+        .execute($conn)?;
         if updated == 0 {
             let actual: Option<i32> = $table::table
                 .filter($table::id.eq($id))
@@ -87,11 +91,17 @@ pub(super) fn update_plan(
 ) -> WriteResult<rows::Plan> {
     conn.transaction(|conn| {
         bump_version!(conn, plans, "plan", id, expected);
-        let mut row: rows::Plan = plans::table.find(id).select(rows::Plan::as_select()).first(conn)?;
+        let mut row: rows::Plan = plans::table
+            .find(id)
+            .select(rows::Plan::as_select())
+            .first(conn)?;
         let first = changes.first_year.unwrap_or(row.first_year);
         let last = changes.last_year.unwrap_or(row.last_year);
         if first > last {
-            return Err(WriteError::invalid("lastYear", "the last year comes before the first year"));
+            return Err(WriteError::invalid(
+                "lastYear",
+                "the last year comes before the first year",
+            ));
         }
         if has_plan_changes(changes) {
             row = diesel::update(plans::table.find(id))
@@ -118,7 +128,11 @@ pub(super) fn delete_plan_by_id(conn: &mut Conn, id: i32) -> WriteResult<()> {
 
 // ---- budget classification ------------------------------------------------
 
-pub(super) fn create_mission(conn: &mut Conn, code: &str, name: &str) -> WriteResult<rows::Mission> {
+pub(super) fn create_mission(
+    conn: &mut Conn,
+    code: &str,
+    name: &str,
+) -> WriteResult<rows::Mission> {
     conn.transaction(|conn| {
         Ok(diesel::insert_into(missions::table)
             .values((missions::code.eq(code), missions::name.eq(name)))
@@ -138,12 +152,19 @@ pub(super) fn update_mission(
             return Err(not_found("mission", id));
         }
         if let Some(code) = code {
-            diesel::update(missions::table.find(id)).set(missions::code.eq(code)).execute(conn)?;
+            diesel::update(missions::table.find(id))
+                .set(missions::code.eq(code))
+                .execute(conn)?;
         }
         if let Some(name) = name {
-            diesel::update(missions::table.find(id)).set(missions::name.eq(name)).execute(conn)?;
+            diesel::update(missions::table.find(id))
+                .set(missions::name.eq(name))
+                .execute(conn)?;
         }
-        Ok(missions::table.find(id).select(rows::Mission::as_select()).first(conn)?)
+        Ok(missions::table
+            .find(id)
+            .select(rows::Mission::as_select())
+            .first(conn)?)
     })
 }
 
@@ -151,7 +172,12 @@ pub(super) fn delete_mission(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row!(conn, missions, "mission", id)
 }
 
-pub(super) fn create_program(conn: &mut Conn, mission_id: i32, code: &str, name: &str) -> WriteResult<rows::Program> {
+pub(super) fn create_program(
+    conn: &mut Conn,
+    mission_id: i32,
+    code: &str,
+    name: &str,
+) -> WriteResult<rows::Program> {
     conn.transaction(|conn| {
         if !exists!(conn, missions, mission_id) {
             return Err(WriteError::invalid("mission", "no such mission"));
@@ -182,15 +208,24 @@ pub(super) fn update_program(
             if !exists!(conn, missions, m) {
                 return Err(WriteError::invalid("mission", "no such mission"));
             }
-            diesel::update(programs::table.find(id)).set(programs::mission_id.eq(m)).execute(conn)?;
+            diesel::update(programs::table.find(id))
+                .set(programs::mission_id.eq(m))
+                .execute(conn)?;
         }
         if let Some(code) = code {
-            diesel::update(programs::table.find(id)).set(programs::code.eq(code)).execute(conn)?;
+            diesel::update(programs::table.find(id))
+                .set(programs::code.eq(code))
+                .execute(conn)?;
         }
         if let Some(name) = name {
-            diesel::update(programs::table.find(id)).set(programs::name.eq(name)).execute(conn)?;
+            diesel::update(programs::table.find(id))
+                .set(programs::name.eq(name))
+                .execute(conn)?;
         }
-        Ok(programs::table.find(id).select(rows::Program::as_select()).first(conn)?)
+        Ok(programs::table
+            .find(id)
+            .select(rows::Program::as_select())
+            .first(conn)?)
     })
 }
 
@@ -198,7 +233,11 @@ pub(super) fn delete_program(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row!(conn, programs, "program", id)
 }
 
-pub(super) fn create_action(conn: &mut Conn, program_id: i32, name: &str) -> WriteResult<rows::Action> {
+pub(super) fn create_action(
+    conn: &mut Conn,
+    program_id: i32,
+    name: &str,
+) -> WriteResult<rows::Action> {
     conn.transaction(|conn| {
         if !exists!(conn, programs, program_id) {
             return Err(WriteError::invalid("program", "no such program"));
@@ -224,12 +263,19 @@ pub(super) fn update_action(
             if !exists!(conn, programs, p) {
                 return Err(WriteError::invalid("program", "no such program"));
             }
-            diesel::update(actions::table.find(id)).set(actions::program_id.eq(p)).execute(conn)?;
+            diesel::update(actions::table.find(id))
+                .set(actions::program_id.eq(p))
+                .execute(conn)?;
         }
         if let Some(name) = name {
-            diesel::update(actions::table.find(id)).set(actions::name.eq(name)).execute(conn)?;
+            diesel::update(actions::table.find(id))
+                .set(actions::name.eq(name))
+                .execute(conn)?;
         }
-        Ok(actions::table.find(id).select(rows::Action::as_select()).first(conn)?)
+        Ok(actions::table
+            .find(id)
+            .select(rows::Action::as_select())
+            .first(conn)?)
     })
 }
 
@@ -291,13 +337,23 @@ pub(super) fn delete_responsibility_centre(conn: &mut Conn, id: i32) -> WriteRes
     delete_row!(conn, responsibility_centres, "responsibility centre", id)
 }
 
-pub(super) fn create_office(conn: &mut Conn, centre_id: i32, name: &str) -> WriteResult<rows::Office> {
+pub(super) fn create_office(
+    conn: &mut Conn,
+    centre_id: i32,
+    name: &str,
+) -> WriteResult<rows::Office> {
     conn.transaction(|conn| {
         if !exists!(conn, responsibility_centres, centre_id) {
-            return Err(WriteError::invalid("responsibilityCentre", "no such responsibility centre"));
+            return Err(WriteError::invalid(
+                "responsibilityCentre",
+                "no such responsibility centre",
+            ));
         }
         Ok(diesel::insert_into(offices::table)
-            .values((offices::responsibility_centre_id.eq(centre_id), offices::name.eq(name)))
+            .values((
+                offices::responsibility_centre_id.eq(centre_id),
+                offices::name.eq(name),
+            ))
             .returning(rows::Office::as_returning())
             .get_result(conn)?)
     })
@@ -380,8 +436,14 @@ fn same_plan_strategic(conn: &mut Conn, plan_id: i32, strategic_id: i32) -> Writ
         .optional()?;
     match plan {
         Some(p) if p == plan_id => Ok(()),
-        Some(_) => Err(WriteError::invalid("strategicObjective", "belongs to another plan")),
-        None => Err(WriteError::invalid("strategicObjective", "no such strategic objective")),
+        Some(_) => Err(WriteError::invalid(
+            "strategicObjective",
+            "belongs to another plan",
+        )),
+        None => Err(WriteError::invalid(
+            "strategicObjective",
+            "no such strategic objective",
+        )),
     }
 }
 
@@ -478,8 +540,10 @@ fn write_objective_links(
                 "every office must exist and belong to the objective's responsibility centre",
             ));
         }
-        diesel::delete(objective_offices::table.filter(objective_offices::objective_id.eq(objective_id)))
-            .execute(conn)?;
+        diesel::delete(
+            objective_offices::table.filter(objective_offices::objective_id.eq(objective_id)),
+        )
+        .execute(conn)?;
         let values: Vec<_> = dedup(ids)
             .into_iter()
             .enumerate()
@@ -491,7 +555,9 @@ fn write_objective_links(
                 )
             })
             .collect();
-        diesel::insert_into(objective_offices::table).values(values).execute(conn)?;
+        diesel::insert_into(objective_offices::table)
+            .values(values)
+            .execute(conn)?;
     }
     if let Some(ids) = &links.strategic_objective_ids {
         let found: Vec<(i32, String)> = strategic_objectives::table
@@ -506,14 +572,19 @@ fn write_objective_links(
             ));
         }
         diesel::delete(
-            objective_strategic_objectives::table.filter(objective_strategic_objectives::objective_id.eq(objective_id)),
+            objective_strategic_objectives::table
+                .filter(objective_strategic_objectives::objective_id.eq(objective_id)),
         )
         .execute(conn)?;
         let values: Vec<_> = dedup(ids)
             .into_iter()
             .enumerate()
             .map(|(p, s)| {
-                let title = found.iter().find(|f| f.0 == s).map(|f| f.1.clone()).unwrap_or_default();
+                let title = found
+                    .iter()
+                    .find(|f| f.0 == s)
+                    .map(|f| f.1.clone())
+                    .unwrap_or_default();
                 (
                     objective_strategic_objectives::objective_id.eq(objective_id),
                     objective_strategic_objectives::strategic_objective_id.eq(s),
@@ -539,14 +610,19 @@ fn write_objective_links(
             ));
         }
         diesel::delete(
-            objective_annual_objectives::table.filter(objective_annual_objectives::objective_id.eq(objective_id)),
+            objective_annual_objectives::table
+                .filter(objective_annual_objectives::objective_id.eq(objective_id)),
         )
         .execute(conn)?;
         let values: Vec<_> = dedup(ids)
             .into_iter()
             .enumerate()
             .map(|(p, a)| {
-                let title = found.iter().find(|f| f.0 == a).map(|f| f.1.clone()).unwrap_or_default();
+                let title = found
+                    .iter()
+                    .find(|f| f.0 == a)
+                    .map(|f| f.1.clone())
+                    .unwrap_or_default();
                 (
                     objective_annual_objectives::objective_id.eq(objective_id),
                     objective_annual_objectives::annual_objective_id.eq(a),
@@ -560,12 +636,17 @@ fn write_objective_links(
             .execute(conn)?;
     }
     if let Some(ids) = &links.action_ids {
-        let ok: i64 = actions::table.filter(actions::id.eq_any(ids)).count().get_result(conn)?;
+        let ok: i64 = actions::table
+            .filter(actions::id.eq_any(ids))
+            .count()
+            .get_result(conn)?;
         if ok as usize != distinct(ids) {
             return Err(WriteError::invalid("actions", "every action must exist"));
         }
-        diesel::delete(objective_actions::table.filter(objective_actions::objective_id.eq(objective_id)))
-            .execute(conn)?;
+        diesel::delete(
+            objective_actions::table.filter(objective_actions::objective_id.eq(objective_id)),
+        )
+        .execute(conn)?;
         let values: Vec<_> = dedup(ids)
             .into_iter()
             .enumerate()
@@ -577,7 +658,9 @@ fn write_objective_links(
                 )
             })
             .collect();
-        diesel::insert_into(objective_actions::table).values(values).execute(conn)?;
+        diesel::insert_into(objective_actions::table)
+            .values(values)
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -610,7 +693,10 @@ pub(super) fn create_objective(
             return Err(WriteError::invalid("plan", "no such plan"));
         }
         if centre_plan(conn, row.responsibility_centre_id)? != row.plan_id {
-            return Err(WriteError::invalid("responsibilityCentre", "belongs to another plan"));
+            return Err(WriteError::invalid(
+                "responsibilityCentre",
+                "belongs to another plan",
+            ));
         }
         let next: Option<i32> = objectives::table
             .filter(objectives::plan_id.eq(row.plan_id))
@@ -622,7 +708,13 @@ pub(super) fn create_objective(
             .values(&row)
             .returning(rows::Objective::as_returning())
             .get_result(conn)?;
-        write_objective_links(conn, created.id, created.plan_id, created.responsibility_centre_id, links)?;
+        write_objective_links(
+            conn,
+            created.id,
+            created.plan_id,
+            created.responsibility_centre_id,
+            links,
+        )?;
         Ok(created)
     })
 }
@@ -657,18 +749,26 @@ pub(super) fn update_objective(
             .first(conn)?;
         if let Some(c) = changes.responsibility_centre_id {
             if centre_plan(conn, c)? != current.plan_id {
-                return Err(WriteError::invalid("responsibilityCentre", "belongs to another plan"));
+                return Err(WriteError::invalid(
+                    "responsibilityCentre",
+                    "belongs to another plan",
+                ));
             }
         }
         let start = changes.start_date.unwrap_or(current.start_date);
         let end = changes.end_date.unwrap_or(current.end_date);
         if let (Some(s), Some(e)) = (start, end) {
             if e < s {
-                return Err(WriteError::invalid("endDate", "the end date comes before the start date"));
+                return Err(WriteError::invalid(
+                    "endDate",
+                    "the end date comes before the start date",
+                ));
             }
         }
         if has_objective_changes(changes) {
-            diesel::update(objectives::table.find(id)).set(changes).execute(conn)?;
+            diesel::update(objectives::table.find(id))
+                .set(changes)
+                .execute(conn)?;
         }
         let row: rows::Objective = objectives::table
             .find(id)
@@ -685,7 +785,10 @@ pub(super) fn delete_objective(conn: &mut Conn, id: i32) -> WriteResult<()> {
 
 // ---- indicators and targets -----------------------------------------------
 
-pub(super) fn create_indicator(conn: &mut Conn, row: &rows::NewIndicator) -> WriteResult<rows::Indicator> {
+pub(super) fn create_indicator(
+    conn: &mut Conn,
+    row: &rows::NewIndicator,
+) -> WriteResult<rows::Indicator> {
     conn.transaction(|conn| {
         if !exists!(conn, objectives, row.objective_id) {
             return Err(WriteError::invalid("objective", "no such objective"));
@@ -727,7 +830,9 @@ pub(super) fn update_indicator(
     conn.transaction(|conn| {
         bump_version!(conn, indicators, "indicator", id, expected);
         if has_indicator_changes(changes) {
-            diesel::update(indicators::table.find(id)).set(changes).execute(conn)?;
+            diesel::update(indicators::table.find(id))
+                .set(changes)
+                .execute(conn)?;
         }
         Ok(indicators::table
             .find(id)
@@ -740,7 +845,11 @@ pub(super) fn delete_indicator(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row!(conn, indicators, "indicator", id)
 }
 
-pub(super) fn create_target(conn: &mut Conn, row: &rows::NewTarget, expected: i32) -> WriteResult<rows::Target> {
+pub(super) fn create_target(
+    conn: &mut Conn,
+    row: &rows::NewTarget,
+    expected: i32,
+) -> WriteResult<rows::Target> {
     conn.transaction(|conn| {
         bump_version!(conn, indicators, "indicator", row.indicator_id, expected);
         Ok(diesel::insert_into(targets::table)
@@ -776,9 +885,14 @@ pub(super) fn update_target(
             || changes.note.is_some()
             || changes.amended.is_some();
         if has_changes {
-            diesel::update(targets::table.find(id)).set(changes).execute(conn)?;
+            diesel::update(targets::table.find(id))
+                .set(changes)
+                .execute(conn)?;
         }
-        Ok(targets::table.find(id).select(rows::Target::as_select()).first(conn)?)
+        Ok(targets::table
+            .find(id)
+            .select(rows::Target::as_select())
+            .first(conn)?)
     })
 }
 
@@ -794,7 +908,11 @@ pub(super) fn delete_target(conn: &mut Conn, id: i32, expected: i32) -> WriteRes
 
 // ---- phases ---------------------------------------------------------------
 
-pub(super) fn create_phase(conn: &mut Conn, row: &rows::NewPhase, expected: i32) -> WriteResult<rows::Phase> {
+pub(super) fn create_phase(
+    conn: &mut Conn,
+    row: &rows::NewPhase,
+    expected: i32,
+) -> WriteResult<rows::Phase> {
     conn.transaction(|conn| {
         bump_version!(conn, objectives, "objective", row.objective_id, expected);
         let next: Option<i32> = phases::table
@@ -819,16 +937,27 @@ fn objective_of_phase(conn: &mut Conn, id: i32) -> WriteResult<i32> {
         .ok_or_else(|| not_found("phase", id))
 }
 
-pub(super) fn update_phase(conn: &mut Conn, id: i32, expected: i32, changes: &PhaseChanges) -> WriteResult<rows::Phase> {
+pub(super) fn update_phase(
+    conn: &mut Conn,
+    id: i32,
+    expected: i32,
+    changes: &PhaseChanges,
+) -> WriteResult<rows::Phase> {
     conn.transaction(|conn| {
         let objective = objective_of_phase(conn, id)?;
         bump_version!(conn, objectives, "objective", objective, expected);
-        let current: rows::Phase = phases::table.find(id).select(rows::Phase::as_select()).first(conn)?;
+        let current: rows::Phase = phases::table
+            .find(id)
+            .select(rows::Phase::as_select())
+            .first(conn)?;
         let start = changes.start_date.unwrap_or(current.start_date);
         let end = changes.end_date.unwrap_or(current.end_date);
         if let (Some(s), Some(e)) = (start, end) {
             if e < s {
-                return Err(WriteError::invalid("endDate", "the end date comes before the start date"));
+                return Err(WriteError::invalid(
+                    "endDate",
+                    "the end date comes before the start date",
+                ));
             }
         }
         let has_changes = changes.code.is_some()
@@ -839,9 +968,14 @@ pub(super) fn update_phase(conn: &mut Conn, id: i32, expected: i32, changes: &Ph
             || changes.weight_bp.is_some()
             || changes.amended_fields.is_some();
         if has_changes {
-            diesel::update(phases::table.find(id)).set(changes).execute(conn)?;
+            diesel::update(phases::table.find(id))
+                .set(changes)
+                .execute(conn)?;
         }
-        Ok(phases::table.find(id).select(rows::Phase::as_select()).first(conn)?)
+        Ok(phases::table
+            .find(id)
+            .select(rows::Phase::as_select())
+            .first(conn)?)
     })
 }
 
@@ -897,17 +1031,24 @@ pub(super) fn update_area(
             return Err(not_found("area", id));
         }
         if let Some(name) = name {
-            diesel::update(areas::table.find(id)).set(areas::name.eq(name)).execute(conn)?;
+            diesel::update(areas::table.find(id))
+                .set(areas::name.eq(name))
+                .execute(conn)?;
         }
         if let Some(subtitle) = subtitle {
-            diesel::update(areas::table.find(id)).set(areas::subtitle.eq(subtitle)).execute(conn)?;
+            diesel::update(areas::table.find(id))
+                .set(areas::subtitle.eq(subtitle))
+                .execute(conn)?;
         }
         if let Some(introduction) = introduction {
             diesel::update(areas::table.find(id))
                 .set(areas::introduction.eq(introduction))
                 .execute(conn)?;
         }
-        Ok(areas::table.find(id).select(rows::Area::as_select()).first(conn)?)
+        Ok(areas::table
+            .find(id)
+            .select(rows::Area::as_select())
+            .first(conn)?)
     })
 }
 
@@ -915,7 +1056,12 @@ pub(super) fn delete_area(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row!(conn, areas, "area", id)
 }
 
-pub(super) fn create_ambito(conn: &mut Conn, area_id: i32, name: &str, objective: &str) -> WriteResult<rows::Ambito> {
+pub(super) fn create_ambito(
+    conn: &mut Conn,
+    area_id: i32,
+    name: &str,
+    objective: &str,
+) -> WriteResult<rows::Ambito> {
     conn.transaction(|conn| {
         if !exists!(conn, areas, area_id) {
             return Err(WriteError::invalid("area", "no such area"));
@@ -947,14 +1093,19 @@ pub(super) fn update_ambito(
             return Err(not_found("ambito", id));
         }
         if let Some(name) = name {
-            diesel::update(ambiti::table.find(id)).set(ambiti::name.eq(name)).execute(conn)?;
+            diesel::update(ambiti::table.find(id))
+                .set(ambiti::name.eq(name))
+                .execute(conn)?;
         }
         if let Some(objective) = objective {
             diesel::update(ambiti::table.find(id))
                 .set(ambiti::objective.eq(objective))
                 .execute(conn)?;
         }
-        Ok(ambiti::table.find(id).select(rows::Ambito::as_select()).first(conn)?)
+        Ok(ambiti::table
+            .find(id)
+            .select(rows::Ambito::as_select())
+            .first(conn)?)
     })
 }
 
@@ -1029,7 +1180,10 @@ pub(super) fn delete_ambito_result(conn: &mut Conn, id: i32) -> WriteResult<()> 
 
 // ---- measurements ---------------------------------------------------------
 
-pub(super) fn record_measurement(conn: &mut Conn, input: &MeasurementInput) -> WriteResult<rows::Measurement> {
+pub(super) fn record_measurement(
+    conn: &mut Conn,
+    input: &MeasurementInput,
+) -> WriteResult<rows::Measurement> {
     let (start, end) = crate::period::bounds(&input.period).ok_or_else(|| {
         WriteError::invalid(
             "period",
