@@ -736,3 +736,24 @@ fn response_fields_keep_the_order_of_the_query() {
     );
     assert!(title < code && code < year, "{text}");
 }
+
+#[test]
+fn a_port_already_in_use_is_reported_with_its_address() {
+    let t = TestDatabase::new(Backend::Sqlite);
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let settings = cruscotto_api::Settings {
+        listen: address.clone(),
+        database_url: t.url.clone(),
+        ..cruscotto_api::Settings::default()
+    };
+    let built = cruscotto_api::http::block_on(cruscotto_api::Application::build_with_database(
+        settings,
+        t.db.clone(),
+    ));
+    let error = built.expect_err("the port is taken").to_string();
+    assert!(
+        error.starts_with(&format!("cannot listen on {address}: ")),
+        "{error}"
+    );
+}

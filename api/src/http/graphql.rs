@@ -488,11 +488,15 @@ async fn principal(req: &HttpRequest, service: &Service) -> Result<Principal, Ht
                 .to_string(),
         ),
     };
-    let principal = service
-        .state
-        .blocking(move |db| auth::authenticate(db, authorization.as_deref()))
-        .await
-        .map_err(HttpError::from_api)?;
+    let principal = match authorization {
+        // Most requests are anonymous reads: no need for a database thread.
+        None => Principal::Anonymous,
+        Some(header) => service
+            .state
+            .blocking(move |db| auth::authenticate(db, Some(&header)))
+            .await
+            .map_err(HttpError::from_api)?,
+    };
     if principal == Principal::Anonymous && service.state.settings.require_token_for_reads {
         return Err(HttpError::from_api(ApiError::new(
             Code::Unauthenticated,

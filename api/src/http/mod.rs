@@ -83,17 +83,13 @@ impl Application {
         settings: Settings,
         db: Database,
     ) -> Result<Application, StartError> {
-        let listener = TcpListener::bind(&settings.listen).map_err(|source| StartError::Bind {
-            address: settings.listen.clone(),
+        let address = settings.listen.clone();
+        let bind_error = |source| StartError::Bind {
+            address: address.clone(),
             source,
-        })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartError::Bind {
-                address: settings.listen.clone(),
-                source,
-            })?
-            .port();
+        };
+        let listener = TcpListener::bind(&address).map_err(bind_error)?;
+        let port = listener.local_addr().map_err(bind_error)?.port();
         let shutdown_timeout = settings.request_timeout + SHUTDOWN_GRACE;
         let state = AppState::new(db, settings);
         let service = web::Data::new(Service {
@@ -101,7 +97,6 @@ impl Application {
             state: state.clone(),
             metrics: Arc::new(Metrics::default()),
         });
-        let address = listener.local_addr().ok();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(service.clone())
@@ -110,10 +105,7 @@ impl Application {
         })
         .shutdown_timeout(shutdown_timeout.as_secs().max(1))
         .listen(listener)
-        .map_err(|source| StartError::Bind {
-            address: format!("{address:?}"),
-            source,
-        })?
+        .map_err(bind_error)?
         .run();
         Ok(Application {
             port,
