@@ -3,6 +3,7 @@
 
 mod calc_cmd;
 mod commands;
+mod demo;
 mod serve;
 mod settings;
 
@@ -82,6 +83,13 @@ enum Command {
         #[arg(long, env = "CRUSCOTTO_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
     },
+    /// Loads the project's sample plans and payments into the database and
+    /// serves them: the quickest way to see cruscotto at work.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, env = "CRUSCOTTO_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
     /// Creates, revokes and lists the bearer tokens that mutations need.
     Token {
         #[command(subcommand)]
@@ -130,6 +138,7 @@ fn main() -> ExitCode {
         Command::Plans => commands::plans(&database_url),
         Command::Generate { scale, output } => commands::generate(scale, output.as_deref()),
         Command::Serve { listen } => serve::serve(&database_url, listen),
+        Command::Demo { listen } => demo::demo(&database_url, listen),
         Command::Token { command } => serve::token(&database_url, command),
         Command::Calc(command) => calc_cmd::run(&database_url, command),
     };
