@@ -163,3 +163,23 @@ fn the_database_enforces_its_constraints_not_only_the_code() {
         assert_eq!(t.db.plan_codes().unwrap(), Vec::<String>::new());
     });
 }
+
+#[test]
+fn reimporting_keeps_phase_ids_so_recorded_progress_survives() {
+    on_each_backend(|t| {
+        let doc = parse(&seed(SEED_OBJECTIVES));
+        t.db.save_document(&doc, None).unwrap();
+        let phase = t.db.phase_id(&doc.plan.code, "C.1", "C.1.2").unwrap();
+        let period: cruscotto_calculators::Period = "2020-Q2".parse().unwrap();
+        t.db.record_phase_progress(phase, &period, Decimal::from(40), "tester").unwrap();
+
+        let mut changed = doc.clone();
+        changed.objectives[1].phases[1].description = "Campagne riviste".into();
+        t.db.save_document(&changed, None).unwrap();
+        assert_eq!(t.db.phase_id(&doc.plan.code, "C.1", "C.1.2").unwrap(), phase);
+        let progress = t.db.table_counts().unwrap();
+        assert_eq!(progress.iter().find(|(n, _)| *n == "phase_progress").unwrap().1, 1);
+        let stored = t.db.load_document(&doc.plan.code).unwrap();
+        assert_eq!(stored.objectives[1].phases[1].description, "Campagne riviste");
+    });
+}

@@ -235,8 +235,8 @@ pub struct Phase {
     pub amended_fields: String,
 }
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = phases)]
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = phases, treat_none_as_null = true)]
 pub struct NewPhase {
     pub objective_id: i32,
     pub position: i32,

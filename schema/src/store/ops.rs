@@ -577,14 +577,21 @@ fn save_phases(
     doc: &m::PlanDocument,
     objective_ids: &[i32],
 ) -> Result<(), StoreError> {
-    let plan_objectives = objectives::table
+    // Phases are matched by code and keep their ids, so what refers to them
+    // (recorded progress) survives a re-import.
+    let existing: HashMap<(i32, String), i32> = phases::table
+        .inner_join(objectives::table)
         .filter(objectives::plan_id.eq(plan_id))
-        .select(objectives::id);
-    diesel::delete(phases::table.filter(phases::objective_id.eq_any(plan_objectives))).execute(conn)?;
+        .select((phases::objective_id, phases::code, phases::id))
+        .load::<(i32, String, i32)>(conn)?
+        .into_iter()
+        .map(|(o, c, id)| ((o, c), id))
+        .collect();
+    let mut kept = HashSet::new();
     let mut rows_to_insert = Vec::new();
     for (o, &objective_id) in doc.objectives.iter().zip(objective_ids) {
         for (position, p) in o.phases.iter().enumerate() {
-            rows_to_insert.push(rows::NewPhase {
+            let row = rows::NewPhase {
                 objective_id,
                 position: position as i32,
                 code: p.code.clone(),
@@ -594,8 +601,19 @@ fn save_phases(
                 expected_result: p.expected_result.clone(),
                 weight_bp: weight_to_bp(&p.code, p.weight)?,
                 amended_fields: to_json_list(&p.amended_fields),
-            });
+            };
+            match existing.get(&(objective_id, p.code.clone())) {
+                Some(&id) => {
+                    kept.insert(id);
+                    diesel::update(phases::table.find(id)).set(&row).execute(conn)?;
+                }
+                None => rows_to_insert.push(row),
+            }
         }
+    }
+    let stale: Vec<i32> = existing.values().copied().filter(|id| !kept.contains(id)).collect();
+    for chunk in stale.chunks(INSERT_CHUNK) {
+        diesel::delete(phases::table.filter(phases::id.eq_any(chunk))).execute(conn)?;
     }
     for chunk in rows_to_insert.chunks(INSERT_CHUNK) {
         diesel::insert_into(phases::table).values(chunk).execute(conn)?;
@@ -883,6 +901,10 @@ pub(super) fn table_counts(conn: &mut Conn) -> Result<Vec<(&'static str, i64)>, 
         ("ambito_results", ambito_results::table.count().get_result(conn)?),
         ("measurements", measurements::table.count().get_result(conn)?),
         ("findings", findings::table.count().get_result(conn)?),
+        ("api_tokens", api_tokens::table.count().get_result(conn)?),
+        ("payments", payments::table.count().get_result(conn)?),
+        ("phase_progress", phase_progress::table.count().get_result(conn)?),
+        ("indicator_values", indicator_values::table.count().get_result(conn)?),
     ])
 }
 
