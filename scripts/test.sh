@@ -57,3 +57,10 @@ fi
 
 log "cargo test --workspace"
 cargo test --workspace "$@"
+
+# The GraphQL-over-HTTP audit once more, against the real binary as a user
+# starts it (the API tests already run it against the in-process server).
+if command -v npm >/dev/null 2>&1; then
+  log "graphql-http audit against cruscotto serve"
+  tests/http-audit/run.sh
+fi
