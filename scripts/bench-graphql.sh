@@ -12,6 +12,7 @@ SCALE="${SCALE:-10}"
 RUNS="${RUNS:-7}"
 PG_ADMIN="${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres}"
 PG_DB=cruscotto_bench_graphql
+export PGOPTIONS="-c client_min_messages=warning"
 
 cargo build --release --quiet --bin cruscotto
 bin="${CARGO_TARGET_DIR:-target}/release/cruscotto"
