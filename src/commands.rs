@@ -41,7 +41,11 @@ pub struct ImportOptions {
 
 /// Imports every file in its own transaction; a failing file is reported and
 /// leaves the database as it was, and the exit code says whether all passed.
-pub fn import(database_url: &str, files: &[std::path::PathBuf], options: ImportOptions) -> Result<ExitCode> {
+pub fn import(
+    database_url: &str,
+    files: &[std::path::PathBuf],
+    options: ImportOptions,
+) -> Result<ExitCode> {
     if options.plan.is_some() && files.len() > 1 {
         bail!("--plan names one plan: import one file at a time with it");
     }
@@ -102,7 +106,10 @@ fn import_one(db: &Database, file: &Path, options: &ImportOptions) -> Result<()>
     );
     for f in &summary.findings {
         let line = f.line.map(|l| format!("{name}:{l}: ")).unwrap_or_default();
-        println!("  finding {line}{} {}: {} ({})", f.entity, f.entity_code, f.message, f.code);
+        println!(
+            "  finding {line}{} {}: {} ({})",
+            f.entity, f.entity_code, f.message, f.code
+        );
     }
     Ok(())
 }
@@ -147,7 +154,8 @@ fn write_output(output: Option<&Path>, text: &str) -> Result<()> {
         None => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes()).context("writing to standard output")
+            out.write_all(text.as_bytes())
+                .context("writing to standard output")
         }
     }
 }

@@ -43,7 +43,10 @@ pub fn demo(database_url: &str, listen: String) -> Result<ExitCode> {
             .with_context(|| format!("{name}: the sample plan could not be stored"))?;
         println!(
             "loaded sample plan {}: {} objectives, {} indicators, {} areas",
-            summary.plan_code, summary.counts.objectives, summary.counts.indicators, summary.counts.areas
+            summary.plan_code,
+            summary.counts.objectives,
+            summary.counts.indicators,
+            summary.counts.areas
         );
         plan_codes.push(summary.plan_code);
     }
@@ -56,7 +59,9 @@ pub fn demo(database_url: &str, listen: String) -> Result<ExitCode> {
     for period in ["2025", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"] {
         let period: Period = period.parse()?;
         db.compute_indicator(&registry, indicator, &period, "demo")
-            .map_err(|e| anyhow::anyhow!("computing the sample indicator B.1/1 for {period}: {e}"))?;
+            .map_err(|e| {
+                anyhow::anyhow!("computing the sample indicator B.1/1 for {period}: {e}")
+            })?;
     }
     println!(
         "computed payment timeliness of {} B.1/1 from {} sample invoices",

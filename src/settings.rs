@@ -21,6 +21,10 @@ pub fn load_dotenv() {
 /// The database URL to use: the flag, then `DATABASE_URL`, then the default
 /// embedded file.
 pub fn database_url(flag: Option<String>) -> String {
-    flag.or_else(|| std::env::var(DATABASE_URL_VAR).ok().filter(|u| !u.is_empty()))
-        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())
+    flag.or_else(|| {
+        std::env::var(DATABASE_URL_VAR)
+            .ok()
+            .filter(|u| !u.is_empty())
+    })
+    .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())
 }

@@ -48,7 +48,12 @@ fn seed_text() -> String {
 }
 
 fn ok(o: &std::process::Output) -> String {
-    assert!(o.status.success(), "command failed:\n{}\n{}", stdout(o), stderr(o));
+    assert!(
+        o.status.success(),
+        "command failed:\n{}\n{}",
+        stdout(o),
+        stderr(o)
+    );
     stdout(o)
 }
 
@@ -77,7 +82,15 @@ fn newcomer_imports_both_seeds_and_the_sample_data_and_exports_them() {
 
     for code in ["000_c0a763c098296cde", "001_b1c6253d44de1f62"] {
         let first = w.path(&format!("{code}.json"));
-        ok(&w.run(&["export", "--plan", code, "--format", "json", "-o", &s(&first)]));
+        ok(&w.run(&[
+            "export",
+            "--plan",
+            code,
+            "--format",
+            "json",
+            "-o",
+            &s(&first),
+        ]));
         // The export imports back into the same plan and exports identically.
         let again = ok(&w.run(&["import", &s(&first)]));
         assert!(again.contains(&format!("updated plan {code}")), "{again}");
@@ -130,13 +143,22 @@ fn malformed_documents_are_rejected_with_file_and_line_and_change_nothing() {
         &w,
         "columns.txt",
         &cells.join("\n"),
-        &["columns.txt:44:", "expected 6 tab-separated cells", "found 4"],
+        &[
+            "columns.txt:44:",
+            "expected 6 tab-separated cells",
+            "found 4",
+        ],
     );
 
     // Bad date on the same phase.
     let mut dated: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     dated[43] = lines[43].replacen("01/01/2020", "32/13/2020", 1);
-    assert_rejected(&w, "date.txt", &dated.join("\n"), &["date.txt:44:", "32/13/2020"]);
+    assert_rejected(
+        &w,
+        "date.txt",
+        &dated.join("\n"),
+        &["date.txt:44:", "32/13/2020"],
+    );
 
     // Not a plan at all.
     assert_rejected(
@@ -160,7 +182,10 @@ fn malformed_documents_are_rejected_with_file_and_line_and_change_nothing() {
 fn phase_weights_not_summing_to_100_are_a_finding_and_an_error_when_strict() {
     let w = Workspace::new();
     // A.1.5 weighs 8%: make it 9% so A.1 sums to 101.
-    let changed = seed_text().replace("Relazione sulla performance\t8%", "Relazione sulla performance\t9%");
+    let changed = seed_text().replace(
+        "Relazione sulla performance\t8%",
+        "Relazione sulla performance\t9%",
+    );
     assert_ne!(changed, seed_text(), "the fixture edit applies");
     let file = w.write("weights.txt", &changed);
 
@@ -168,7 +193,14 @@ fn phase_weights_not_summing_to_100_are_a_finding_and_an_error_when_strict() {
     assert!(!strict.status.success());
     let err = stderr(&strict);
     assert!(err.contains("weights.txt:") && err.contains("A.1"), "{err}");
-    assert_eq!(w.table_counts().iter().find(|(t, _)| *t == "plans").unwrap().1, 0);
+    assert_eq!(
+        w.table_counts()
+            .iter()
+            .find(|(t, _)| *t == "plans")
+            .unwrap()
+            .1,
+        0
+    );
 
     let lenient = ok(&w.run(&["import", &file]));
     assert!(lenient.contains("2 finding(s)"), "{lenient}");
@@ -185,7 +217,10 @@ fn generated_data_is_deterministic_and_imports() {
     assert_eq!(a, b, "the same scale gives the same document");
     let file = w.write("generated.json", &a);
     let out = ok(&w.run(&["import", &file]));
-    assert!(out.contains("8 objectives, 16 indicators, 48 targets"), "{out}");
+    assert!(
+        out.contains("8 objectives, 16 indicators, 48 targets"),
+        "{out}"
+    );
     assert!(out.contains("192 measurements"), "{out}");
     let zero = w.run(&["generate", "--scale", "0"]);
     assert!(!zero.status.success());

@@ -10,18 +10,31 @@ fn migrations_go_up_down_and_up_again() {
     for backend in TestDatabase::backends() {
         let t = TestDatabase::unmigrated(backend);
         let applied = t.db.migrate().unwrap();
-        assert!(!applied.is_empty(), "{}: migrations applied", backend.name());
+        assert!(
+            !applied.is_empty(),
+            "{}: migrations applied",
+            backend.name()
+        );
         let tables = t.db.tables().unwrap();
         assert!(tables.contains(&"objectives".to_string()), "{tables:?}");
 
         let reverted = t.db.revert_all().unwrap();
         assert_eq!(reverted.len(), applied.len());
-        assert_eq!(t.db.tables().unwrap(), Vec::<String>::new(), "down removes every table");
+        assert_eq!(
+            t.db.tables().unwrap(),
+            Vec::<String>::new(),
+            "down removes every table"
+        );
 
         t.db.migrate().unwrap();
-        assert_eq!(t.db.tables().unwrap(), tables, "up again restores the same tables");
+        assert_eq!(
+            t.db.tables().unwrap(),
+            tables,
+            "up again restores the same tables"
+        );
         // The schema works after the round trip.
-        t.db.save_document(&parse(&seed(SEED_OBJECTIVES)), None).unwrap();
+        t.db.save_document(&parse(&seed(SEED_OBJECTIVES)), None)
+            .unwrap();
     }
 }
 

@@ -39,9 +39,16 @@ fn objective_sheets_are_stored_with_every_detail() {
         assert_eq!(a1.max_score.map(|s| (s.points, s.out_of)), Some((50, 70)));
         let itp = &a1.indicators[0];
         assert_eq!(itp.targets[0].value.raw, "<=10");
-        assert_eq!(itp.calculator.as_ref().map(|c| c.calculator.as_str()), Some("payment_timeliness"));
+        assert_eq!(
+            itp.calculator.as_ref().map(|c| c.calculator.as_str()),
+            Some("payment_timeliness")
+        );
         let l1 = objective(&stored, "L.1");
-        assert_eq!(l1.strategic_objectives.len(), 2, "L.1 links two strategic objectives");
+        assert_eq!(
+            l1.strategic_objectives.len(),
+            2,
+            "L.1 links two strategic objectives"
+        );
         let c56 = objective(&stored, "C.5")
             .phases
             .iter()
@@ -61,13 +68,30 @@ fn multi_year_plan_is_stored_with_areas_ambiti_and_results() {
         assert_eq!(summary.counts.areas, 3);
         assert_eq!(summary.counts.ambiti, 14);
         let stored = t.db.load_document(&doc.plan.code).unwrap();
-        assert_eq!(stored.areas[0].name, None, "the first area's heading is not in the extract");
-        let names: Vec<_> = stored.areas.iter().flat_map(|a| &a.ambiti).map(|a| a.name.as_str()).collect();
-        assert!(names.contains(&"PROMOZIONE E GESTIONE DI PERCORSI DI INSERIMENTO LAVORATIVO PROFESSIONALIZZANTE"));
+        assert_eq!(
+            stored.areas[0].name, None,
+            "the first area's heading is not in the extract"
+        );
+        let names: Vec<_> = stored
+            .areas
+            .iter()
+            .flat_map(|a| &a.ambiti)
+            .map(|a| a.name.as_str())
+            .collect();
+        assert!(names.contains(
+            &"PROMOZIONE E GESTIONE DI PERCORSI DI INSERIMENTO LAVORATIVO PROFESSIONALIZZANTE"
+        ));
         for ambito in stored.areas.iter().flat_map(|a| &a.ambiti) {
-            assert!(!ambito.objective.is_empty(), "{} has its objective", ambito.name);
             assert!(
-                ambito.results.iter().any(|r| r.kind == ResultKind::Expected && r.year == 2011),
+                !ambito.objective.is_empty(),
+                "{} has its objective",
+                ambito.name
+            );
+            assert!(
+                ambito
+                    .results
+                    .iter()
+                    .any(|r| r.kind == ResultKind::Expected && r.year == 2011),
                 "{} has its 2011 expected results",
                 ambito.name
             );
@@ -84,7 +108,11 @@ fn reimporting_a_document_updates_the_plan_in_place() {
         let before = t.db.table_counts().unwrap();
         let again = t.db.save_document(&doc, None).unwrap();
         assert!(!again.created);
-        assert_eq!(t.db.table_counts().unwrap(), before, "no duplicates after a re-import");
+        assert_eq!(
+            t.db.table_counts().unwrap(),
+            before,
+            "no duplicates after a re-import"
+        );
 
         // A changed document replaces what changed and drops what is gone.
         let mut changed = doc.clone();
@@ -105,11 +133,16 @@ fn export_then_import_round_trips_both_seeds_exactly() {
             let doc = parse(&seed(name));
             t.db.save_document(&doc, None).unwrap();
             let first = json::to_json(&t.db.load_document(&doc.plan.code).unwrap());
-            let reread = cruscotto_import::parse_document("export.json", &first, &ParseOptions::default()).unwrap();
+            let reread =
+                cruscotto_import::parse_document("export.json", &first, &ParseOptions::default())
+                    .unwrap();
             t.db.delete_plan(&doc.plan.code).unwrap();
             t.db.save_document(&reread, None).unwrap();
             let second = json::to_json(&t.db.load_document(&doc.plan.code).unwrap());
-            assert_eq!(first, second, "{name}: export → import → export is identical");
+            assert_eq!(
+                first, second,
+                "{name}: export → import → export is identical"
+            );
         }
     });
 }
@@ -130,7 +163,8 @@ fn generated_data_with_measurements_is_stored_and_exported() {
 #[test]
 fn a_document_that_fails_while_storing_leaves_the_database_unchanged() {
     on_each_backend(|t| {
-        t.db.save_document(&parse(&seed(SEED_MULTI_YEAR)), None).unwrap();
+        t.db.save_document(&parse(&seed(SEED_MULTI_YEAR)), None)
+            .unwrap();
         let before = t.db.table_counts().unwrap();
 
         // Everything is valid up to the last measurement, which names an
@@ -147,7 +181,10 @@ fn a_document_that_fails_while_storing_leaves_the_database_unchanged() {
         let mut doc = parse(&seed(SEED_OBJECTIVES));
         doc.objectives[1].phases[0].weight = Some(Decimal::from(150));
         let err = t.db.save_document(&doc, None).unwrap_err().to_string();
-        assert!(err.contains("C.1.1") && err.contains("between 0 and 100"), "{err}");
+        assert!(
+            err.contains("C.1.1") && err.contains("between 0 and 100"),
+            "{err}"
+        );
         assert_eq!(t.db.table_counts().unwrap(), before);
     });
 }
@@ -171,15 +208,29 @@ fn reimporting_keeps_phase_ids_so_recorded_progress_survives() {
         t.db.save_document(&doc, None).unwrap();
         let phase = t.db.phase_id(&doc.plan.code, "C.1", "C.1.2").unwrap();
         let period: cruscotto_calculators::Period = "2020-Q2".parse().unwrap();
-        t.db.record_phase_progress(phase, &period, Decimal::from(40), "tester").unwrap();
+        t.db.record_phase_progress(phase, &period, Decimal::from(40), "tester")
+            .unwrap();
 
         let mut changed = doc.clone();
         changed.objectives[1].phases[1].description = "Campagne riviste".into();
         t.db.save_document(&changed, None).unwrap();
-        assert_eq!(t.db.phase_id(&doc.plan.code, "C.1", "C.1.2").unwrap(), phase);
+        assert_eq!(
+            t.db.phase_id(&doc.plan.code, "C.1", "C.1.2").unwrap(),
+            phase
+        );
         let progress = t.db.table_counts().unwrap();
-        assert_eq!(progress.iter().find(|(n, _)| *n == "phase_progress").unwrap().1, 1);
+        assert_eq!(
+            progress
+                .iter()
+                .find(|(n, _)| *n == "phase_progress")
+                .unwrap()
+                .1,
+            1
+        );
         let stored = t.db.load_document(&doc.plan.code).unwrap();
-        assert_eq!(stored.objectives[1].phases[1].description, "Campagne riviste");
+        assert_eq!(
+            stored.objectives[1].phases[1].description,
+            "Campagne riviste"
+        );
     });
 }

@@ -276,8 +276,14 @@ mod tests {
             classify_url("sqlite:///tmp/x.db"),
             (Backend::Sqlite, "/tmp/x.db".into())
         );
-        assert_eq!(classify_url("data/c.db"), (Backend::Sqlite, "data/c.db".into()));
-        assert_eq!(classify_url("sqlite::memory:"), (Backend::Sqlite, ":memory:".into()));
+        assert_eq!(
+            classify_url("data/c.db"),
+            (Backend::Sqlite, "data/c.db".into())
+        );
+        assert_eq!(
+            classify_url("sqlite::memory:"),
+            (Backend::Sqlite, ":memory:".into())
+        );
     }
 
     #[test]

@@ -77,7 +77,10 @@ impl Database {
             Database::Sqlite(pool) => sql_query(SQLITE_COLUMNS).load(&mut pool.get()?)?,
             Database::Postgres(pool) => sql_query(POSTGRES_COLUMNS).load(&mut pool.get()?)?,
         };
-        Ok(rows.into_iter().map(|r| (r.table_name, r.column_name)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.table_name, r.column_name))
+            .collect())
     }
 
     /// Names of the application's tables.

@@ -50,7 +50,8 @@ impl TestDatabase {
     /// when it cannot be made: a test without its database cannot pass.
     pub fn new(backend: Backend) -> TestDatabase {
         let t = Self::unmigrated(backend);
-        t.db.migrate().expect("migrations apply to a fresh database");
+        t.db.migrate()
+            .expect("migrations apply to a fresh database");
         t
     }
 
@@ -103,7 +104,8 @@ impl Drop for TestDatabase {
         if let Cleanup::Postgres { admin_url, name } = &self.cleanup {
             // FORCE ends the pool's idle connections still open at this point.
             if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
     }
@@ -139,6 +141,9 @@ mod tests {
             super::replace_database("postgres://p@h/db?sslmode=disable", "t2"),
             "postgres://p@h/t2?sslmode=disable"
         );
-        assert_eq!(super::replace_database("postgres://p@h", "t3"), "postgres://p@h/t3");
+        assert_eq!(
+            super::replace_database("postgres://p@h", "t3"),
+            "postgres://p@h/t3"
+        );
     }
 }

@@ -811,60 +811,84 @@ impl Database {
         indicator_id: i32,
         year: i32,
     ) -> Result<AchievementView, StoreError> {
-        let value = self.latest_value(indicator_id, &year.to_string())?;
-        self.judge(indicator_id, year, value)
+        self.indicator_achievements(&[indicator_id], year)?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "indicator",
+                key: indicator_id.to_string(),
+            })
+    }
+
+    /// [`Database::indicator_achievement`] of many indicators at once, with
+    /// one statement per relation (and chunk of ids), in the order of `ids`;
+    /// indicators that do not exist are left out.
+    pub fn indicator_achievements(
+        &self,
+        ids: &[i32],
+        year: i32,
+    ) -> Result<Vec<AchievementView>, StoreError> {
+        let period = year_period(year)?.to_string();
+        let mut latest: HashMap<i32, StoredValue> = self
+            .latest_values(ids, &period)?
+            .into_iter()
+            .map(|v| (v.indicator_id, v))
+            .collect();
+        let facts = dispatch!(self, directions_and_targets(ids, year))?;
+        let directions: HashMap<i32, String> = facts.directions.into_iter().collect();
+        let mut targets = facts.targets;
+        ids.iter()
+            .filter_map(|id| directions.get(id).map(|d| (*id, d)))
+            .map(|(id, direction)| {
+                judge(id, year, latest.remove(&id), direction, targets.remove(&id))
+            })
+            .collect()
     }
 
     /// Any stored value (a quarter's, for instance) against the target of
     /// its period's year.
     pub fn value_achievement(&self, value: &StoredValue) -> Result<AchievementView, StoreError> {
-        self.judge(
+        let year = value.period.year_number();
+        let facts = dispatch!(self, directions_and_targets(&[value.indicator_id], year))?;
+        let direction = facts
+            .directions
+            .first()
+            .map(|(_, d)| d.clone())
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "indicator",
+                key: value.indicator_id.to_string(),
+            })?;
+        let mut targets = facts.targets;
+        judge(
             value.indicator_id,
-            value.period.year_number(),
+            year,
             Some(value.clone()),
+            &direction,
+            targets.remove(&value.indicator_id),
         )
     }
 
-    fn judge(
+    /// The latest stored value for `period` of each of `ids` that has one,
+    /// in one statement per chunk of ids.
+    pub fn latest_values(&self, ids: &[i32], period: &str) -> Result<Vec<StoredValue>, StoreError> {
+        let period = parse_period(period)?.to_string();
+        dispatch!(self, latest_values_of(ids, &period))?
+            .into_iter()
+            .map(|r| r.into_stored(false))
+            .collect()
+    }
+
+    /// The stored values of many indicators (of one period, when given),
+    /// newest first within each indicator, in one statement per chunk of ids.
+    pub fn values_of_indicators(
         &self,
-        indicator_id: i32,
-        year: i32,
-        value: Option<StoredValue>,
-    ) -> Result<AchievementView, StoreError> {
-        let (direction, target) = dispatch!(self, direction_and_target(indicator_id, year))?;
-        let direction = match direction.as_str() {
-            "higher_is_better" => Direction::HigherIsBetter,
-            "lower_is_better" => Direction::LowerIsBetter,
-            other => return Err(corrupt("direction", other)),
-        };
-        let parsed = match &target {
-            Some((_, comparator, Some(number))) => Some(Target {
-                comparator: match comparator.as_deref() {
-                    Some("le" | "lt") => TargetComparator::AtMost,
-                    Some("ge" | "gt") => TargetComparator::AtLeast,
-                    _ => TargetComparator::Reach,
-                },
-                value: parse_decimal(number)?,
-            }),
-            _ => None,
-        };
-        let achievement = match &parsed {
-            Some(t) => achievement::indicator_achievement(
-                value.as_ref().and_then(|v| v.value),
-                t,
-                direction,
-            ),
-            None => Achievement::NO_DATA,
-        };
-        Ok(AchievementView {
-            indicator_id,
-            year,
-            value,
-            target_raw: target.map(|(raw, _, _)| raw),
-            target: parsed,
-            direction,
-            achievement,
-        })
+        ids: &[i32],
+        period: Option<&str>,
+    ) -> Result<Vec<StoredValue>, StoreError> {
+        let period = period.map(parse_period).transpose()?.map(|p| p.to_string());
+        dispatch!(self, values_of(ids, period.as_deref()))?
+            .into_iter()
+            .map(|r| r.into_stored(false))
+            .collect()
     }
 
     /// An objective's achievement for a year: from its indicators that have
@@ -876,47 +900,95 @@ impl Database {
         objective_id: i32,
         year: i32,
     ) -> Result<ObjectiveAchievementView, StoreError> {
-        let period =
-            Period::year(year).map_err(|e| invalid("period", year.to_string(), e.to_string()))?;
-        let facts = dispatch!(self, objective_facts(objective_id, period.end()))?;
-        let indicators = facts
-            .indicator_ids
-            .iter()
-            .map(|&id| self.indicator_achievement(id, year))
-            .collect::<Result<Vec<_>, _>>()?;
-        let judged: Vec<(Achievement, Option<Decimal>)> =
-            indicators.iter().map(|v| (v.achievement, None)).collect();
-        let phases: Vec<PhaseProgress> = facts.phases.iter().map(|(p, _)| p.clone()).collect();
-        let any_progress = facts.phases.iter().any(|(_, recorded)| *recorded);
-        let (basis, achieved) = if indicators.iter().any(|v| v.achievement.degree.is_some()) {
-            (
-                AchievementBasis::Indicators,
-                achievement::objective_achievement(&judged, NoDataPolicy::Skip),
-            )
-        } else if any_progress {
-            (
-                AchievementBasis::Phases,
-                achievement::phase_achievement(&phases),
-            )
-        } else {
-            (AchievementBasis::None, Achievement::NO_DATA)
+        self.objective_achievements(&[objective_id], year)?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "objective",
+                key: objective_id.to_string(),
+            })
+    }
+
+    /// [`Database::objective_achievement`] of many objectives at once, with
+    /// one statement per relation (and chunk of ids), in the order of `ids`;
+    /// objectives that do not exist are left out.
+    pub fn objective_achievements(
+        &self,
+        ids: &[i32],
+        year: i32,
+    ) -> Result<Vec<ObjectiveAchievementView>, StoreError> {
+        let period = year_period(year)?;
+        let mut facts = dispatch!(self, objectives_facts(ids, period.end()))?;
+        let indicator_ids: Vec<i32> = facts
+            .values()
+            .flat_map(|f| f.indicator_ids.iter().copied())
+            .collect();
+        let mut judged: HashMap<i32, AchievementView> = self
+            .indicator_achievements(&indicator_ids, year)?
+            .into_iter()
+            .map(|v| (v.indicator_id, v))
+            .collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for &objective_id in ids {
+            let Some(facts) = facts.remove(&objective_id) else {
+                continue;
+            };
+            let indicators: Vec<AchievementView> = facts
+                .indicator_ids
+                .iter()
+                .filter_map(|id| judged.remove(id))
+                .collect();
+            out.push(objective_view(objective_id, year, facts, indicators));
+        }
+        Ok(out)
+    }
+
+    /// Binds an indicator to a calculator, as a person's choice (not
+    /// guessed), if the indicator still has `expected_version`; returns the
+    /// indicator with its new version. `params` must be a JSON object
+    /// (`null` means the calculator's defaults). Like
+    /// [`Database::set_calculator_binding`], the id is not checked against a
+    /// registry here: the API checks it against the calculators it serves.
+    pub fn bind_calculator(
+        &self,
+        indicator_id: i32,
+        expected_version: i32,
+        calculator_id: &str,
+        params: &serde_json::Value,
+    ) -> Result<crate::rows::Indicator, crate::graph::WriteError> {
+        use crate::graph::WriteError;
+        let params = match params {
+            serde_json::Value::Null => serde_json::json!({}),
+            serde_json::Value::Object(_) => params.clone(),
+            other => {
+                return Err(WriteError::Invalid {
+                    field: Some("params".into()),
+                    message: format!("params must be a JSON object, found {other}"),
+                })
+            }
         };
-        let max_score = facts.max_score.map(|(points, out_of)| MaxScore {
-            points: Decimal::from(points),
-            out_of: Some(Decimal::from(out_of)),
-        });
-        Ok(ObjectiveAchievementView {
-            objective_id,
-            year,
-            basis,
-            indicators,
-            phases,
-            score: max_score
-                .as_ref()
-                .and_then(|m| achievement::score(&achieved, m)),
-            achievement: achieved,
-            max_score,
-        })
+        if calculator_id.trim().is_empty() {
+            return Err(WriteError::Invalid {
+                field: Some("calculator".into()),
+                message: "the calculator id is empty".into(),
+            });
+        }
+        let pool_error = |e| WriteError::Store(StoreError::from(e));
+        match self {
+            Database::Sqlite(pool) => sqlite_ops::bind_calculator(
+                &mut *pool.get().map_err(pool_error)?,
+                indicator_id,
+                expected_version,
+                calculator_id,
+                &params,
+            ),
+            Database::Postgres(pool) => pg_ops::bind_calculator(
+                &mut *pool.get().map_err(pool_error)?,
+                indicator_id,
+                expected_version,
+                calculator_id,
+                &params,
+            ),
+        }
     }
 
     /// The id of indicator `code` of objective `objective` in plan `plan`.
@@ -932,6 +1004,105 @@ impl Database {
     /// The id of phase `code` of objective `objective` in plan `plan`.
     pub fn phase_id(&self, plan: &str, objective: &str, code: &str) -> Result<i32, StoreError> {
         dispatch!(self, phase_id(plan, objective, code))
+    }
+}
+
+/// What judging indicators for a year needs, read in one batch.
+#[derive(Debug, Default)]
+pub(crate) struct JudgeFacts {
+    /// Each indicator's direction.
+    pub directions: Vec<(i32, String)>,
+    /// Each indicator's target for the year: raw, comparator, number.
+    pub targets: HashMap<i32, (String, Option<String>, Option<String>)>,
+}
+
+fn year_period(year: i32) -> Result<Period, StoreError> {
+    Period::year(year).map_err(|e| invalid("period", year.to_string(), e.to_string()))
+}
+
+/// An indicator's value against its target, through
+/// [`cruscotto_calculators::achievement`].
+fn judge(
+    indicator_id: i32,
+    year: i32,
+    value: Option<StoredValue>,
+    direction: &str,
+    target: Option<(String, Option<String>, Option<String>)>,
+) -> Result<AchievementView, StoreError> {
+    let direction = match direction {
+        "higher_is_better" => Direction::HigherIsBetter,
+        "lower_is_better" => Direction::LowerIsBetter,
+        other => return Err(corrupt("direction", other)),
+    };
+    let parsed = match &target {
+        Some((_, comparator, Some(number))) => Some(Target {
+            comparator: match comparator.as_deref() {
+                Some("le" | "lt") => TargetComparator::AtMost,
+                Some("ge" | "gt") => TargetComparator::AtLeast,
+                _ => TargetComparator::Reach,
+            },
+            value: parse_decimal(number)?,
+        }),
+        _ => None,
+    };
+    let achievement = match &parsed {
+        Some(t) => {
+            achievement::indicator_achievement(value.as_ref().and_then(|v| v.value), t, direction)
+        }
+        None => Achievement::NO_DATA,
+    };
+    Ok(AchievementView {
+        indicator_id,
+        year,
+        value,
+        target_raw: target.map(|(raw, _, _)| raw),
+        target: parsed,
+        direction,
+        achievement,
+    })
+}
+
+/// An objective's achievement from its facts and its judged indicators:
+/// the indicators when any has a degree, else the phases when any progress
+/// was recorded, else nothing to judge.
+fn objective_view(
+    objective_id: i32,
+    year: i32,
+    facts: ObjectiveFacts,
+    indicators: Vec<AchievementView>,
+) -> ObjectiveAchievementView {
+    let judged: Vec<(Achievement, Option<Decimal>)> =
+        indicators.iter().map(|v| (v.achievement, None)).collect();
+    let phases: Vec<PhaseProgress> = facts.phases.iter().map(|(p, _)| p.clone()).collect();
+    let any_progress = facts.phases.iter().any(|(_, recorded)| *recorded);
+    let (basis, achieved) = if indicators.iter().any(|v| v.achievement.degree.is_some()) {
+        (
+            AchievementBasis::Indicators,
+            achievement::objective_achievement(&judged, NoDataPolicy::Skip),
+        )
+    } else if any_progress {
+        (
+            AchievementBasis::Phases,
+            achievement::phase_achievement(&phases),
+        )
+    } else {
+        (AchievementBasis::None, Achievement::NO_DATA)
+    };
+    let max_score = facts.max_score.map(|(points, out_of)| MaxScore {
+        points: Decimal::from(points),
+        out_of: Some(Decimal::from(out_of)),
+    });
+    ObjectiveAchievementView {
+        objective_id,
+        year,
+        basis,
+        indicators,
+        phases,
+        score: max_score
+            .as_ref()
+            .and_then(|m| achievement::score(&achieved, m)),
+        achievement: achieved,
+        max_score,
     }
 }
 

@@ -392,51 +392,6 @@ pub(super) fn latest_value(
         .optional()?)
 }
 
-/// An indicator's direction and its target for `year` (raw, comparator, number).
-#[allow(clippy::type_complexity)] // A private tuple of three columns.
-pub(super) fn direction_and_target(
-    conn: &mut Conn,
-    indicator_id: i32,
-    year: i32,
-) -> Result<(String, Option<(String, Option<String>, Option<String>)>), StoreError> {
-    let direction: String = indicators::table
-        .find(indicator_id)
-        .select(indicators::direction)
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| not_found("indicator", indicator_id.to_string()))?;
-    let target = targets::table
-        .filter(targets::indicator_id.eq(indicator_id))
-        .filter(targets::year.eq(year))
-        .select((targets::raw, targets::comparator, targets::number))
-        .first::<(String, Option<String>, Option<String>)>(conn)
-        .optional()?;
-    Ok((direction, target))
-}
-
-pub(super) fn objective_facts(
-    conn: &mut Conn,
-    objective_id: i32,
-    as_of: NaiveDate,
-) -> Result<ObjectiveFacts, StoreError> {
-    let (points, out_of) = objectives::table
-        .find(objective_id)
-        .select((objectives::max_score_points, objectives::max_score_out_of))
-        .first::<(Option<i32>, Option<i32>)>(conn)
-        .optional()?
-        .ok_or_else(|| not_found("objective", objective_id.to_string()))?;
-    let indicator_ids = indicators::table
-        .filter(indicators::objective_id.eq(objective_id))
-        .order(indicators::position)
-        .select(indicators::id)
-        .load::<i32>(conn)?;
-    Ok(ObjectiveFacts {
-        indicator_ids,
-        phases: objective_phases(conn, objective_id, as_of)?,
-        max_score: points.zip(out_of),
-    })
-}
-
 pub(super) fn indicator_id(
     conn: &mut Conn,
     plan: &str,
@@ -484,4 +439,220 @@ pub(super) fn phase_id(
         .first(conn)
         .optional()?
         .ok_or_else(|| not_found("phase", format!("{plan}/{objective}/{code}")))
+}
+
+/// Binds an indicator to a calculator if it still has `expected` as its
+/// version, incrementing the version; the indicator as it is afterwards.
+pub(super) fn bind_calculator(
+    conn: &mut Conn,
+    indicator_id: i32,
+    expected: i32,
+    calculator_id: &str,
+    params: &serde_json::Value,
+) -> Result<crate::rows::Indicator, crate::graph::WriteError> {
+    use crate::graph::WriteError;
+    conn.transaction(|conn| {
+        let updated = diesel::update(
+            indicators::table
+                .filter(indicators::id.eq(indicator_id))
+                .filter(indicators::version.eq(expected)),
+        )
+        .set((
+            indicators::calculator_id.eq(calculator_id),
+            indicators::calculator_params.eq(params.to_string()),
+            indicators::calculator_guessed.eq(false),
+            indicators::version.eq(indicators::version + 1),
+        ))
+        .execute(conn)?;
+        if updated == 0 {
+            let actual: Option<i32> = indicators::table
+                .find(indicator_id)
+                .select(indicators::version)
+                .first(conn)
+                .optional()?;
+            return Err(match actual {
+                None => WriteError::NotFound {
+                    entity: "indicator",
+                    key: indicator_id.to_string(),
+                },
+                Some(actual) => WriteError::VersionConflict {
+                    entity: "indicator",
+                    id: indicator_id,
+                    expected,
+                    actual,
+                },
+            });
+        }
+        Ok(indicators::table
+            .find(indicator_id)
+            .select(crate::rows::Indicator::as_select())
+            .first(conn)?)
+    })
+}
+
+/// The latest stored value for `period` of each of `ids` that has one: the
+/// largest row id per indicator, found by one grouped sub-select per chunk.
+pub(super) fn latest_values_of(
+    conn: &mut Conn,
+    ids: &[i32],
+    period: &str,
+) -> Result<Vec<IndicatorValueRow>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(crate::graph::KEY_CHUNK) {
+        // Two statements rather than a sub-select on the same table, which
+        // Diesel's query builder cannot express without an alias. Stored
+        // values are never updated, so the ids read first still hold.
+        let latest: Vec<i32> = indicator_values::table
+            .filter(indicator_values::indicator_id.eq_any(chunk))
+            .filter(indicator_values::period.eq(period))
+            .group_by(indicator_values::indicator_id)
+            .select(diesel::dsl::max(indicator_values::id))
+            .load::<Option<i32>>(conn)?
+            .into_iter()
+            .flatten()
+            .collect();
+        if latest.is_empty() {
+            continue;
+        }
+        out.extend(
+            indicator_values::table
+                .filter(indicator_values::id.eq_any(&latest))
+                .select(IndicatorValueRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Every stored value of `ids` (of `period`, when given), newest first
+/// within each indicator.
+pub(super) fn values_of(
+    conn: &mut Conn,
+    ids: &[i32],
+    period: Option<&str>,
+) -> Result<Vec<IndicatorValueRow>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(crate::graph::KEY_CHUNK) {
+        let mut query = indicator_values::table
+            .filter(indicator_values::indicator_id.eq_any(chunk))
+            .select(IndicatorValueRow::as_select())
+            .order((indicator_values::indicator_id, indicator_values::id.desc()))
+            .into_boxed();
+        if let Some(period) = period {
+            query = query.filter(indicator_values::period.eq(period));
+        }
+        out.extend(query.load(conn)?);
+    }
+    Ok(out)
+}
+
+/// What judging indicators for a year needs: each indicator's direction,
+/// and its target for the year (raw, comparator, number) when it has one.
+pub(super) fn directions_and_targets(
+    conn: &mut Conn,
+    ids: &[i32],
+    year: i32,
+) -> Result<super::JudgeFacts, StoreError> {
+    let mut facts = super::JudgeFacts::default();
+    for chunk in ids.chunks(crate::graph::KEY_CHUNK) {
+        facts.directions.extend(
+            indicators::table
+                .filter(indicators::id.eq_any(chunk))
+                .select((indicators::id, indicators::direction))
+                .load::<(i32, String)>(conn)?,
+        );
+        for (id, raw, comparator, number) in targets::table
+            .filter(targets::indicator_id.eq_any(chunk))
+            .filter(targets::year.eq(year))
+            .order(targets::id)
+            .select((
+                targets::indicator_id,
+                targets::raw,
+                targets::comparator,
+                targets::number,
+            ))
+            .load::<(i32, String, Option<String>, Option<String>)>(conn)?
+        {
+            // One target per indicator and year; should there be more, the
+            // first recorded is the one judged, as the single read did.
+            facts.targets.entry(id).or_insert((raw, comparator, number));
+        }
+    }
+    Ok(facts)
+}
+
+/// [`objective_facts`] of many objectives, with one statement per relation
+/// and chunk; objectives that do not exist are absent.
+pub(super) fn objectives_facts(
+    conn: &mut Conn,
+    ids: &[i32],
+    as_of: NaiveDate,
+) -> Result<std::collections::HashMap<i32, ObjectiveFacts>, StoreError> {
+    use std::collections::HashMap;
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(crate::graph::KEY_CHUNK) {
+        let scores = objectives::table
+            .filter(objectives::id.eq_any(chunk))
+            .select((
+                objectives::id,
+                objectives::max_score_points,
+                objectives::max_score_out_of,
+            ))
+            .load::<(i32, Option<i32>, Option<i32>)>(conn)?;
+        let mut indicator_ids: HashMap<i32, Vec<i32>> = HashMap::new();
+        for (objective, id) in indicators::table
+            .filter(indicators::objective_id.eq_any(chunk))
+            .order((indicators::objective_id, indicators::position))
+            .select((indicators::objective_id, indicators::id))
+            .load::<(i32, i32)>(conn)?
+        {
+            indicator_ids.entry(objective).or_default().push(id);
+        }
+        let mut phase_rows: HashMap<i32, Vec<(i32, String, Option<i32>)>> = HashMap::new();
+        for (objective, id, code, weight) in phases::table
+            .filter(phases::objective_id.eq_any(chunk))
+            .order((phases::objective_id, phases::position))
+            .select((
+                phases::objective_id,
+                phases::id,
+                phases::code,
+                phases::weight_bp,
+            ))
+            .load::<(i32, i32, String, Option<i32>)>(conn)?
+        {
+            phase_rows
+                .entry(objective)
+                .or_default()
+                .push((id, code, weight));
+        }
+        let mut progress: HashMap<i32, Vec<(i32, i32)>> = HashMap::new();
+        for (objective, phase, bp) in phase_progress::table
+            .inner_join(phases::table)
+            .filter(phases::objective_id.eq_any(chunk))
+            .filter(phase_progress::period_end.le(as_of))
+            .order((phase_progress::period_end, phase_progress::id))
+            .select((
+                phases::objective_id,
+                phase_progress::phase_id,
+                phase_progress::completion_bp,
+            ))
+            .load::<(i32, i32, i32)>(conn)?
+        {
+            progress.entry(objective).or_default().push((phase, bp));
+        }
+        for (id, points, out_of) in scores {
+            out.insert(
+                id,
+                ObjectiveFacts {
+                    indicator_ids: indicator_ids.remove(&id).unwrap_or_default(),
+                    phases: phase_inputs(
+                        phase_rows.remove(&id).unwrap_or_default(),
+                        progress.remove(&id).unwrap_or_default(),
+                    ),
+                    max_score: points.zip(out_of),
+                },
+            );
+        }
+    }
+    Ok(out)
 }

@@ -112,7 +112,11 @@ fn check_unique_codes(doc: &m::PlanDocument) -> Result<(), StoreError> {
     let mut objectives = std::collections::HashSet::new();
     for o in &doc.objectives {
         if !objectives.insert(o.code.as_str()) {
-            return Err(invalid("objective", &o.code, "the code appears twice in the plan"));
+            return Err(invalid(
+                "objective",
+                &o.code,
+                "the code appears twice in the plan",
+            ));
         }
         let mut indicators = std::collections::HashSet::new();
         for i in &o.indicators {
@@ -127,7 +131,11 @@ fn check_unique_codes(doc: &m::PlanDocument) -> Result<(), StoreError> {
         let mut phases = std::collections::HashSet::new();
         for p in &o.phases {
             if !phases.insert(p.code.as_str()) {
-                return Err(invalid("phase", &p.code, "the code appears twice in the objective"));
+                return Err(invalid(
+                    "phase",
+                    &p.code,
+                    "the code appears twice in the objective",
+                ));
             }
         }
     }

@@ -98,7 +98,10 @@ fn action_id(conn: &mut Conn, ids: &mut BudgetIds, b: &m::BudgetLink) -> Result<
                     id
                 }
                 None => diesel::insert_into(missions::table)
-                    .values((missions::code.eq(&b.mission_code), missions::name.eq(&b.mission_name)))
+                    .values((
+                        missions::code.eq(&b.mission_code),
+                        missions::name.eq(&b.mission_name),
+                    ))
                     .returning(missions::id)
                     .get_result(conn)?,
             };
@@ -117,7 +120,10 @@ fn action_id(conn: &mut Conn, ids: &mut BudgetIds, b: &m::BudgetLink) -> Result<
             let id = match found {
                 Some(id) => {
                     diesel::update(programs::table.find(id))
-                        .set((programs::name.eq(&b.program_name), programs::mission_id.eq(mission_id)))
+                        .set((
+                            programs::name.eq(&b.program_name),
+                            programs::mission_id.eq(mission_id),
+                        ))
                         .execute(conn)?;
                     id
                 }
@@ -147,7 +153,10 @@ fn action_id(conn: &mut Conn, ids: &mut BudgetIds, b: &m::BudgetLink) -> Result<
     let id = match found {
         Some(id) => id,
         None => diesel::insert_into(actions::table)
-            .values((actions::program_id.eq(program_id), actions::name.eq(&b.action)))
+            .values((
+                actions::program_id.eq(program_id),
+                actions::name.eq(&b.action),
+            ))
             .returning(actions::id)
             .get_result(conn)?,
     };
@@ -209,7 +218,10 @@ fn office_id(
     let id = match found {
         Some(id) => id,
         None => diesel::insert_into(offices::table)
-            .values((offices::responsibility_centre_id.eq(rc_id), offices::name.eq(name)))
+            .values((
+                offices::responsibility_centre_id.eq(rc_id),
+                offices::name.eq(name),
+            ))
             .returning(offices::id)
             .get_result(conn)?,
     };
@@ -318,8 +330,10 @@ fn save_objectives(conn: &mut Conn, plan_id: i32, doc: &m::PlanDocument) -> Resu
         .select(objectives::id);
 
     // Links are rewritten from the document; the objectives keep their ids.
-    diesel::delete(objective_offices::table.filter(objective_offices::objective_id.eq_any(plan_objectives)))
-        .execute(conn)?;
+    diesel::delete(
+        objective_offices::table.filter(objective_offices::objective_id.eq_any(plan_objectives)),
+    )
+    .execute(conn)?;
     diesel::delete(
         objective_strategic_objectives::table
             .filter(objective_strategic_objectives::objective_id.eq_any(plan_objectives)),
@@ -330,12 +344,15 @@ fn save_objectives(conn: &mut Conn, plan_id: i32, doc: &m::PlanDocument) -> Resu
             .filter(objective_annual_objectives::objective_id.eq_any(plan_objectives)),
     )
     .execute(conn)?;
-    diesel::delete(objective_actions::table.filter(objective_actions::objective_id.eq_any(plan_objectives)))
-        .execute(conn)?;
+    diesel::delete(
+        objective_actions::table.filter(objective_actions::objective_id.eq_any(plan_objectives)),
+    )
+    .execute(conn)?;
 
     let mut objective_ids = Vec::with_capacity(doc.objectives.len());
     for (position, o) in doc.objectives.iter().enumerate() {
-        let rc_id = responsibility_centre_id(conn, plan_id, &mut centres, &o.responsibility_centre)?;
+        let rc_id =
+            responsibility_centre_id(conn, plan_id, &mut centres, &o.responsibility_centre)?;
         let row = rows::NewObjective {
             plan_id,
             responsibility_centre_id: rc_id,
@@ -373,12 +390,20 @@ fn save_objectives(conn: &mut Conn, plan_id: i32, doc: &m::PlanDocument) -> Resu
         let mut office_links = Vec::new();
         for (i, name) in o.offices.iter().enumerate() {
             let office = office_id(conn, rc_id, &mut office_cache, name)?;
-            if office_links.iter().all(|&(_, existing, _)| existing != office) {
+            if office_links
+                .iter()
+                .all(|&(_, existing, _)| existing != office)
+            {
                 office_links.push((id, office, i as i32));
             }
         }
         insert_pairs_offices(conn, &office_links)?;
-        let so = dedup_titled_links(id, o.strategic_objectives.iter().map(|l| (strategic[&l.code], &l.title)));
+        let so = dedup_titled_links(
+            id,
+            o.strategic_objectives
+                .iter()
+                .map(|l| (strategic[&l.code], &l.title)),
+        );
         for chunk in so.chunks(INSERT_CHUNK) {
             let values: Vec<_> = chunk
                 .iter()
@@ -395,7 +420,12 @@ fn save_objectives(conn: &mut Conn, plan_id: i32, doc: &m::PlanDocument) -> Resu
                 .values(values)
                 .execute(conn)?;
         }
-        let ao = dedup_titled_links(id, o.annual_objectives.iter().map(|l| (annual[&l.code], &l.title)));
+        let ao = dedup_titled_links(
+            id,
+            o.annual_objectives
+                .iter()
+                .map(|l| (annual[&l.code], &l.title)),
+        );
         for chunk in ao.chunks(INSERT_CHUNK) {
             let values: Vec<_> = chunk
                 .iter()
@@ -428,12 +458,18 @@ fn save_objectives(conn: &mut Conn, plan_id: i32, doc: &m::PlanDocument) -> Resu
                     )
                 })
                 .collect();
-            diesel::insert_into(objective_actions::table).values(values).execute(conn)?;
+            diesel::insert_into(objective_actions::table)
+                .values(values)
+                .execute(conn)?;
         }
     }
 
     let kept: HashSet<i32> = objective_ids.iter().copied().collect();
-    let stale: Vec<i32> = existing.values().copied().filter(|id| !kept.contains(id)).collect();
+    let stale: Vec<i32> = existing
+        .values()
+        .copied()
+        .filter(|id| !kept.contains(id))
+        .collect();
     for chunk in stale.chunks(INSERT_CHUNK) {
         diesel::delete(objectives::table.filter(objectives::id.eq_any(chunk))).execute(conn)?;
     }
@@ -479,7 +515,9 @@ fn insert_pairs_offices(conn: &mut Conn, links: &[(i32, i32, i32)]) -> Result<()
                 )
             })
             .collect();
-        diesel::insert_into(objective_offices::table).values(values).execute(conn)?;
+        diesel::insert_into(objective_offices::table)
+            .values(values)
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -504,7 +542,8 @@ fn save_indicators(
         .inner_join(objectives::table)
         .filter(objectives::plan_id.eq(plan_id))
         .select(indicators::id);
-    diesel::delete(targets::table.filter(targets::indicator_id.eq_any(plan_indicators))).execute(conn)?;
+    diesel::delete(targets::table.filter(targets::indicator_id.eq_any(plan_indicators)))
+        .execute(conn)?;
 
     let mut ids = HashMap::new();
     let mut kept = HashSet::new();
@@ -561,12 +600,18 @@ fn save_indicators(
             }
         }
     }
-    let stale: Vec<i32> = existing.values().copied().filter(|id| !kept.contains(id)).collect();
+    let stale: Vec<i32> = existing
+        .values()
+        .copied()
+        .filter(|id| !kept.contains(id))
+        .collect();
     for chunk in stale.chunks(INSERT_CHUNK) {
         diesel::delete(indicators::table.filter(indicators::id.eq_any(chunk))).execute(conn)?;
     }
     for chunk in new_targets.chunks(INSERT_CHUNK) {
-        diesel::insert_into(targets::table).values(chunk).execute(conn)?;
+        diesel::insert_into(targets::table)
+            .values(chunk)
+            .execute(conn)?;
     }
     Ok(ids)
 }
@@ -605,18 +650,26 @@ fn save_phases(
             match existing.get(&(objective_id, p.code.clone())) {
                 Some(&id) => {
                     kept.insert(id);
-                    diesel::update(phases::table.find(id)).set(&row).execute(conn)?;
+                    diesel::update(phases::table.find(id))
+                        .set(&row)
+                        .execute(conn)?;
                 }
                 None => rows_to_insert.push(row),
             }
         }
     }
-    let stale: Vec<i32> = existing.values().copied().filter(|id| !kept.contains(id)).collect();
+    let stale: Vec<i32> = existing
+        .values()
+        .copied()
+        .filter(|id| !kept.contains(id))
+        .collect();
     for chunk in stale.chunks(INSERT_CHUNK) {
         diesel::delete(phases::table.filter(phases::id.eq_any(chunk))).execute(conn)?;
     }
     for chunk in rows_to_insert.chunks(INSERT_CHUNK) {
-        diesel::insert_into(phases::table).values(chunk).execute(conn)?;
+        diesel::insert_into(phases::table)
+            .values(chunk)
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -633,7 +686,11 @@ fn save_measurements(
     let existing: HashMap<(i32, String), i32> = measurements::table
         .inner_join(indicators::table.inner_join(objectives::table))
         .filter(objectives::plan_id.eq(plan_id))
-        .select((measurements::indicator_id, measurements::period, measurements::id))
+        .select((
+            measurements::indicator_id,
+            measurements::period,
+            measurements::id,
+        ))
         .load::<(i32, String, i32)>(conn)?
         .into_iter()
         .map(|(i, p, id)| ((i, p), id))
@@ -648,12 +705,14 @@ fn save_measurements(
                 key: format!("{key} {}", ms.period),
                 message: "names an indicator that is not in the plan".to_string(),
             })?;
-        let (start, end) = crate::period::bounds(&ms.period).ok_or_else(|| StoreError::Invalid {
-            entity: "measurement",
-            key: format!("{key} {}", ms.period),
-            message: "the period must be a year (2020), a quarter (2020-Q1) or a month (2020-03)"
-                .to_string(),
-        })?;
+        let (start, end) =
+            crate::period::bounds(&ms.period).ok_or_else(|| StoreError::Invalid {
+                entity: "measurement",
+                key: format!("{key} {}", ms.period),
+                message:
+                    "the period must be a year (2020), a quarter (2020-Q1) or a month (2020-03)"
+                        .to_string(),
+            })?;
         let row = rows::NewMeasurement {
             indicator_id,
             period: ms.period.clone(),
@@ -668,13 +727,17 @@ fn save_measurements(
         };
         match existing.get(&(indicator_id, ms.period.clone())) {
             Some(&id) => {
-                diesel::update(measurements::table.find(id)).set(&row).execute(conn)?;
+                diesel::update(measurements::table.find(id))
+                    .set(&row)
+                    .execute(conn)?;
             }
             None => inserts.push(row),
         }
     }
     for chunk in inserts.chunks(INSERT_CHUNK) {
-        diesel::insert_into(measurements::table).values(chunk).execute(conn)?;
+        diesel::insert_into(measurements::table)
+            .values(chunk)
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -717,12 +780,18 @@ fn save_areas(conn: &mut Conn, plan_id: i32, areas_in: &[m::Area]) -> Result<(),
         }
     }
     for chunk in results.chunks(INSERT_CHUNK) {
-        diesel::insert_into(ambito_results::table).values(chunk).execute(conn)?;
+        diesel::insert_into(ambito_results::table)
+            .values(chunk)
+            .execute(conn)?;
     }
     Ok(())
 }
 
-fn save_findings(conn: &mut Conn, plan_id: i32, findings_in: &[m::Finding]) -> Result<(), StoreError> {
+fn save_findings(
+    conn: &mut Conn,
+    plan_id: i32,
+    findings_in: &[m::Finding],
+) -> Result<(), StoreError> {
     diesel::delete(findings::table.filter(findings::plan_id.eq(plan_id))).execute(conn)?;
     let new: Vec<rows::NewFinding> = findings_in
         .iter()
@@ -739,7 +808,9 @@ fn save_findings(conn: &mut Conn, plan_id: i32, findings_in: &[m::Finding]) -> R
         })
         .collect();
     for chunk in new.chunks(INSERT_CHUNK) {
-        diesel::insert_into(findings::table).values(chunk).execute(conn)?;
+        diesel::insert_into(findings::table)
+            .values(chunk)
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -748,22 +819,27 @@ fn save_findings(conn: &mut Conn, plan_id: i32, findings_in: &[m::Finding]) -> R
 /// and annual objectives no sheet names, and responsibility centres and
 /// offices no objective names.
 fn remove_unused(conn: &mut Conn, plan_id: i32) -> Result<(), StoreError> {
-    let linked_annual = objective_annual_objectives::table.select(objective_annual_objectives::annual_objective_id);
+    let linked_annual =
+        objective_annual_objectives::table.select(objective_annual_objectives::annual_objective_id);
     diesel::delete(
         annual_objectives::table
             .filter(annual_objectives::plan_id.eq(plan_id))
-            .filter(diesel::dsl::not(annual_objectives::id.eq_any(linked_annual))),
+            .filter(diesel::dsl::not(
+                annual_objectives::id.eq_any(linked_annual),
+            )),
     )
     .execute(conn)?;
-    let linked_strategic =
-        objective_strategic_objectives::table.select(objective_strategic_objectives::strategic_objective_id);
+    let linked_strategic = objective_strategic_objectives::table
+        .select(objective_strategic_objectives::strategic_objective_id);
     let parents = annual_objectives::table
         .filter(annual_objectives::strategic_objective_id.is_not_null())
         .select(annual_objectives::strategic_objective_id.assume_not_null());
     diesel::delete(
         strategic_objectives::table
             .filter(strategic_objectives::plan_id.eq(plan_id))
-            .filter(diesel::dsl::not(strategic_objectives::id.eq_any(linked_strategic)))
+            .filter(diesel::dsl::not(
+                strategic_objectives::id.eq_any(linked_strategic),
+            ))
             .filter(diesel::dsl::not(strategic_objectives::id.eq_any(parents))),
     )
     .execute(conn)?;
@@ -781,7 +857,9 @@ fn remove_unused(conn: &mut Conn, plan_id: i32) -> Result<(), StoreError> {
     diesel::delete(
         responsibility_centres::table
             .filter(responsibility_centres::plan_id.eq(plan_id))
-            .filter(diesel::dsl::not(responsibility_centres::id.eq_any(used_centres))),
+            .filter(diesel::dsl::not(
+                responsibility_centres::id.eq_any(used_centres),
+            )),
     )
     .execute(conn)?;
     Ok(())
@@ -861,7 +939,10 @@ pub(super) fn plan_counts(conn: &mut Conn, code: &str) -> Result<PlanCounts, Sto
 }
 
 pub(super) fn plan_codes(conn: &mut Conn) -> Result<Vec<String>, StoreError> {
-    Ok(plans::table.select(plans::code).order(plans::code).load(conn)?)
+    Ok(plans::table
+        .select(plans::code)
+        .order(plans::code)
+        .load(conn)?)
 }
 
 pub(super) fn delete_plan(conn: &mut Conn, code: &str) -> Result<(), StoreError> {
@@ -878,33 +959,64 @@ pub(super) fn table_counts(conn: &mut Conn) -> Result<Vec<(&'static str, i64)>, 
         ("missions", missions::table.count().get_result(conn)?),
         ("programs", programs::table.count().get_result(conn)?),
         ("actions", actions::table.count().get_result(conn)?),
-        ("responsibility_centres", responsibility_centres::table.count().get_result(conn)?),
+        (
+            "responsibility_centres",
+            responsibility_centres::table.count().get_result(conn)?,
+        ),
         ("offices", offices::table.count().get_result(conn)?),
-        ("strategic_objectives", strategic_objectives::table.count().get_result(conn)?),
-        ("annual_objectives", annual_objectives::table.count().get_result(conn)?),
+        (
+            "strategic_objectives",
+            strategic_objectives::table.count().get_result(conn)?,
+        ),
+        (
+            "annual_objectives",
+            annual_objectives::table.count().get_result(conn)?,
+        ),
         ("objectives", objectives::table.count().get_result(conn)?),
-        ("objective_offices", objective_offices::table.count().get_result(conn)?),
+        (
+            "objective_offices",
+            objective_offices::table.count().get_result(conn)?,
+        ),
         (
             "objective_strategic_objectives",
-            objective_strategic_objectives::table.count().get_result(conn)?,
+            objective_strategic_objectives::table
+                .count()
+                .get_result(conn)?,
         ),
         (
             "objective_annual_objectives",
-            objective_annual_objectives::table.count().get_result(conn)?,
+            objective_annual_objectives::table
+                .count()
+                .get_result(conn)?,
         ),
-        ("objective_actions", objective_actions::table.count().get_result(conn)?),
+        (
+            "objective_actions",
+            objective_actions::table.count().get_result(conn)?,
+        ),
         ("indicators", indicators::table.count().get_result(conn)?),
         ("targets", targets::table.count().get_result(conn)?),
         ("phases", phases::table.count().get_result(conn)?),
         ("areas", areas::table.count().get_result(conn)?),
         ("ambiti", ambiti::table.count().get_result(conn)?),
-        ("ambito_results", ambito_results::table.count().get_result(conn)?),
-        ("measurements", measurements::table.count().get_result(conn)?),
+        (
+            "ambito_results",
+            ambito_results::table.count().get_result(conn)?,
+        ),
+        (
+            "measurements",
+            measurements::table.count().get_result(conn)?,
+        ),
         ("findings", findings::table.count().get_result(conn)?),
         ("api_tokens", api_tokens::table.count().get_result(conn)?),
         ("payments", payments::table.count().get_result(conn)?),
-        ("phase_progress", phase_progress::table.count().get_result(conn)?),
-        ("indicator_values", indicator_values::table.count().get_result(conn)?),
+        (
+            "phase_progress",
+            phase_progress::table.count().get_result(conn)?,
+        ),
+        (
+            "indicator_values",
+            indicator_values::table.count().get_result(conn)?,
+        ),
     ])
 }
 
@@ -923,7 +1035,8 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
             key: code.to_string(),
         })?;
     let plan_id = plan.id;
-    let kind = m::PlanKind::parse(&plan.kind).ok_or_else(|| super::corrupt("plan kind", &plan.kind))?;
+    let kind =
+        m::PlanKind::parse(&plan.kind).ok_or_else(|| super::corrupt("plan kind", &plan.kind))?;
 
     let objective_rows: Vec<rows::Objective> = objectives::table
         .filter(objectives::plan_id.eq(plan_id))
@@ -1007,13 +1120,16 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
             ))
             .load::<(i32, String, String, String, String, String)>(conn)?
     {
-        budget_by.entry(objective_id).or_default().push(m::BudgetLink {
-            mission_code,
-            mission_name,
-            program_code,
-            program_name,
-            action,
-        });
+        budget_by
+            .entry(objective_id)
+            .or_default()
+            .push(m::BudgetLink {
+                mission_code,
+                mission_name,
+                program_code,
+                program_name,
+                action,
+            });
     }
 
     let indicator_rows: Vec<rows::Indicator> = indicators::table
@@ -1032,11 +1148,14 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
     {
         let value = measure_from_columns(Some(t.raw), t.comparator, t.number, t.unit, t.note)?
             .ok_or_else(|| super::corrupt("target", "without text"))?;
-        targets_by.entry(t.indicator_id).or_default().push(m::Target {
-            year: t.year,
-            value,
-            amended: t.amended,
-        });
+        targets_by
+            .entry(t.indicator_id)
+            .or_default()
+            .push(m::Target {
+                year: t.year,
+                value,
+                amended: t.amended,
+            });
     }
     let mut indicators_by: HashMap<i32, Vec<m::Indicator>> = HashMap::new();
     let mut indicator_keys: HashMap<i32, (i32, String)> = HashMap::new();
@@ -1046,32 +1165,36 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
             Some(calculator) => Some(m::CalculatorBinding {
                 calculator,
                 params: match i.calculator_params.as_deref() {
-                    Some(p) => serde_json::from_str(p).map_err(|_| super::corrupt("calculator params", p))?,
+                    Some(p) => serde_json::from_str(p)
+                        .map_err(|_| super::corrupt("calculator params", p))?,
                     None => serde_json::Value::Object(Default::default()),
                 },
                 guessed: i.calculator_guessed,
             }),
             None => None,
         };
-        indicators_by.entry(i.objective_id).or_default().push(m::Indicator {
-            code: i.code,
-            description: i.description,
-            method: i.method,
-            kind: i.kind,
-            unit: m::Unit::parse(&i.unit).ok_or_else(|| super::corrupt("unit", &i.unit))?,
-            direction: m::Direction::parse(&i.direction)
-                .ok_or_else(|| super::corrupt("direction", &i.direction))?,
-            baseline: measure_from_columns(
-                i.baseline_raw,
-                i.baseline_comparator,
-                i.baseline_number,
-                i.baseline_unit,
-                i.baseline_note,
-            )?,
-            targets: targets_by.remove(&i.id).unwrap_or_default(),
-            calculator,
-            amended_fields: from_json_list(&i.amended_fields)?,
-        });
+        indicators_by
+            .entry(i.objective_id)
+            .or_default()
+            .push(m::Indicator {
+                code: i.code,
+                description: i.description,
+                method: i.method,
+                kind: i.kind,
+                unit: m::Unit::parse(&i.unit).ok_or_else(|| super::corrupt("unit", &i.unit))?,
+                direction: m::Direction::parse(&i.direction)
+                    .ok_or_else(|| super::corrupt("direction", &i.direction))?,
+                baseline: measure_from_columns(
+                    i.baseline_raw,
+                    i.baseline_comparator,
+                    i.baseline_number,
+                    i.baseline_unit,
+                    i.baseline_note,
+                )?,
+                targets: targets_by.remove(&i.id).unwrap_or_default(),
+                calculator,
+                amended_fields: from_json_list(&i.amended_fields)?,
+            });
     }
     let mut phases_by: HashMap<i32, Vec<m::Phase>> = HashMap::new();
     for p in phases::table
@@ -1096,9 +1219,12 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
     let mut objective_codes = HashMap::new();
     for o in objective_rows {
         objective_codes.insert(o.id, o.code.clone());
-        let centre = centres
-            .get(&o.responsibility_centre_id)
-            .ok_or_else(|| super::corrupt("responsibility centre", &o.responsibility_centre_id.to_string()))?;
+        let centre = centres.get(&o.responsibility_centre_id).ok_or_else(|| {
+            super::corrupt(
+                "responsibility centre",
+                &o.responsibility_centre_id.to_string(),
+            )
+        })?;
         objectives_out.push(m::Objective {
             code: o.code,
             year: o.year,
@@ -1149,7 +1275,10 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
             .cloned()
             .ok_or_else(|| super::corrupt("measurement indicator", &ms.indicator_id.to_string()))?;
         measurements_out.push(m::Measurement {
-            objective: objective_codes.get(&objective_id).cloned().unwrap_or_default(),
+            objective: objective_codes
+                .get(&objective_id)
+                .cloned()
+                .unwrap_or_default(),
             indicator: indicator_code,
             period: ms.period,
             value: decimal(&ms.value)?,
@@ -1180,11 +1309,15 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
         .select(rows::AmbitoResult::as_select())
         .load::<rows::AmbitoResult>(conn)?
     {
-        results_by.entry(r.ambito_id).or_default().push(m::AmbitoResult {
-            year: r.year,
-            kind: m::ResultKind::parse(&r.kind).ok_or_else(|| super::corrupt("result kind", &r.kind))?,
-            text: r.text,
-        });
+        results_by
+            .entry(r.ambito_id)
+            .or_default()
+            .push(m::AmbitoResult {
+                year: r.year,
+                kind: m::ResultKind::parse(&r.kind)
+                    .ok_or_else(|| super::corrupt("result kind", &r.kind))?,
+                text: r.text,
+            });
     }
     let mut ambiti_by: HashMap<i32, Vec<m::Ambito>> = HashMap::new();
     for a in ambito_rows {
