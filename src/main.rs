@@ -90,6 +90,9 @@ enum Command {
         #[arg(long, env = "CRUSCOTTO_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
     },
+    /// Prints the GraphQL schema (SDL), the contract committed as
+    /// `api/schema.graphql`.
+    Schema,
     /// Creates, revokes and lists the bearer tokens that mutations need.
     Token {
         #[command(subcommand)]
@@ -139,6 +142,10 @@ fn main() -> ExitCode {
         Command::Generate { scale, output } => commands::generate(scale, output.as_deref()),
         Command::Serve { listen } => serve::serve(&database_url, listen),
         Command::Demo { listen } => demo::demo(&database_url, listen),
+        Command::Schema => {
+            print!("{}", cruscotto_api::graph::sdl());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Token { command } => serve::token(&database_url, command),
         Command::Calc(command) => calc_cmd::run(&database_url, command),
     };
