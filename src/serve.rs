@@ -1,5 +1,5 @@
-//! `cruscotto serve` (the GraphQL service, after bringing the database up to
-//! date) and `cruscotto token create|revoke|list` (the bearer tokens that
+//! `cruscotto serve` (the GraphQL service with its calculators, after
+//! bringing the database up to date) and `cruscotto token create|revoke|list` (the bearer tokens that
 //! mutations need).
 
 use std::process::ExitCode;
@@ -81,6 +81,28 @@ pub fn serve(database_url: &str, listen: String) -> Result<ExitCode> {
         let base = format!("http://{host}:{}", app.port());
         println!("cruscotto is serving GraphQL at {base}/graphql");
         println!("open the IDE at {base}/graphiql");
+        // Plugin failures are logged one by one as warnings; this line tells
+        // an operator at the terminal that there is something to read.
+        let calculators = &app.state().calculators;
+        let failed = calculators.load_errors().len();
+        match app.state().settings.plugin_dir.as_deref() {
+            Some(dir) => {
+                println!(
+                    "{} calculators, plugins from {}{}",
+                    calculators.ids().len(),
+                    dir.display(),
+                    if failed > 0 {
+                        format!(" ({failed} libraries failed to load: see the log or calculatorLoadErrors)")
+                    } else {
+                        String::new()
+                    }
+                )
+            }
+            None => println!(
+                "{} built-in calculators (no plugin directory: set CRUSCOTTO_PLUGIN_DIR)",
+                calculators.ids().len()
+            ),
+        }
         tracing::info!(address = %base, "listening");
         app.run_until_stopped()
             .await

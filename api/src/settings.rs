@@ -1,6 +1,7 @@
 //! Settings of the service, read once from the environment at start-up and
 //! passed down. Every variable is documented here and in `.env.example`.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// How the service runs. Built by [`Settings::from_env`] (the binary) or
@@ -32,6 +33,16 @@ pub struct Settings {
     /// `CRUSCOTTO_REQUIRE_TOKEN_FOR_READS`: `false` (default: reads are
     /// public, for transparency) or `true`.
     pub require_token_for_reads: bool,
+    /// `CRUSCOTTO_PLUGIN_DIR`: the directory scanned for calculator plugins
+    /// (`.so`, `.dylib`, `.dll`) at start and by `reloadCalculators`. When
+    /// unset, `plugins` is used if that directory exists in the working
+    /// directory; otherwise only the built-in calculators are served.
+    /// [`Settings::default`] has none, so tests never pick up stray files.
+    pub plugin_dir: Option<PathBuf>,
+    /// `CRUSCOTTO_CALCULATOR_TIMEOUT_MS`: longest one plugin computation may
+    /// run before it is cut off and reported as `CALCULATOR_FAILED`
+    /// (default 5,000 ms; built-in calculators are not limited).
+    pub calculator_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -47,6 +58,8 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(30),
             introspection: true,
             require_token_for_reads: false,
+            plugin_dir: None,
+            calculator_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -68,11 +81,23 @@ impl Settings {
         Ok(Settings {
             listen: var("CRUSCOTTO_LISTEN").unwrap_or(d.listen),
             database_url: var("DATABASE_URL").unwrap_or(d.database_url),
-            default_page_size: parse("CRUSCOTTO_DEFAULT_PAGE_SIZE", d.default_page_size, "a whole number")?,
+            default_page_size: parse(
+                "CRUSCOTTO_DEFAULT_PAGE_SIZE",
+                d.default_page_size,
+                "a whole number",
+            )?,
             max_page_size: parse("CRUSCOTTO_MAX_PAGE_SIZE", d.max_page_size, "a whole number")?,
             max_depth: parse("CRUSCOTTO_MAX_DEPTH", d.max_depth, "a whole number")?,
-            max_complexity: parse("CRUSCOTTO_MAX_COMPLEXITY", d.max_complexity, "a whole number")?,
-            max_body_bytes: parse("CRUSCOTTO_MAX_BODY_BYTES", d.max_body_bytes, "a number of bytes")?,
+            max_complexity: parse(
+                "CRUSCOTTO_MAX_COMPLEXITY",
+                d.max_complexity,
+                "a whole number",
+            )?,
+            max_body_bytes: parse(
+                "CRUSCOTTO_MAX_BODY_BYTES",
+                d.max_body_bytes,
+                "a number of bytes",
+            )?,
             request_timeout: Duration::from_millis(parse(
                 "CRUSCOTTO_REQUEST_TIMEOUT_MS",
                 d.request_timeout.as_millis() as u64,
@@ -84,6 +109,15 @@ impl Settings {
                 d.require_token_for_reads,
                 "true or false",
             )?,
+            plugin_dir: var("CRUSCOTTO_PLUGIN_DIR").map(PathBuf::from).or_else(|| {
+                let default = PathBuf::from("plugins");
+                default.is_dir().then_some(default)
+            }),
+            calculator_timeout: Duration::from_millis(positive(parse(
+                "CRUSCOTTO_CALCULATOR_TIMEOUT_MS",
+                d.calculator_timeout.as_millis() as u64,
+                "a number of milliseconds",
+            )?)?),
         })
     }
 }
@@ -92,9 +126,29 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-fn parse<T: std::str::FromStr>(name: &'static str, default: T, expected: &'static str) -> Result<T, SettingError> {
+fn parse<T: std::str::FromStr>(
+    name: &'static str,
+    default: T,
+    expected: &'static str,
+) -> Result<T, SettingError> {
     match var(name) {
         None => Ok(default),
-        Some(value) => value.parse().map_err(|_| SettingError { name, value, expected }),
+        Some(value) => value.parse().map_err(|_| SettingError {
+            name,
+            value,
+            expected,
+        }),
     }
+}
+
+/// A timeout of zero would cut off every plugin before it starts.
+fn positive(ms: u64) -> Result<u64, SettingError> {
+    if ms == 0 {
+        return Err(SettingError {
+            name: "CRUSCOTTO_CALCULATOR_TIMEOUT_MS",
+            value: "0".into(),
+            expected: "a positive number of milliseconds",
+        });
+    }
+    Ok(ms)
 }

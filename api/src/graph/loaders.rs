@@ -2,6 +2,9 @@
 //! Every batch of keys becomes one storage call (one statement per chunk of
 //! keys), so the number of statements of a query depends on its shape only.
 //!
+//! Computed values and achievements are batched the same way: one storage
+//! call per distinct period or year among the keys.
+//!
 //! The loader keeps no cache: it lives in the schema, shared by all
 //! requests, and a cache there would serve stale data after mutations.
 //! Batching still merges the keys of one level of a query, and of
@@ -16,6 +19,7 @@ use chrono::NaiveDate;
 use cruscotto_schema::graph::{ObjectiveFilter, ObjectiveParent, ObjectiveSort, PageRequest};
 use cruscotto_schema::{rows, Database, StoreError};
 
+use super::calc::{IndicatorAchievement, IndicatorValue, ObjectiveAchievement};
 use super::types::*;
 use crate::errors::ApiError;
 
@@ -414,6 +418,146 @@ impl Loader<ObjectiveCountOf> for Store {
                             filter: filter.clone(),
                         },
                         n,
+                    );
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+}
+
+// ---- calculations ---------------------------------------------------------
+
+/// The latest computed value of an indicator for a period (in its
+/// canonical form, `2020-Q1`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LatestValueOf(pub i32, pub String);
+
+impl Loader<LatestValueOf> for Store {
+    type Value = IndicatorValue;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[LatestValueOf],
+    ) -> Result<HashMap<LatestValueOf, IndicatorValue>, ApiError> {
+        // One batch per distinct period (usually one).
+        let mut groups: HashMap<String, Vec<i32>> = HashMap::new();
+        for k in keys {
+            groups.entry(k.1.clone()).or_default().push(k.0);
+        }
+        self.run(move |db| {
+            let mut out = HashMap::new();
+            for (period, ids) in groups {
+                for v in db.latest_values(&ids, &period)? {
+                    out.insert(
+                        LatestValueOf(v.indicator_id, period.clone()),
+                        IndicatorValue::from(v),
+                    );
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+}
+
+/// The computed values of an indicator, newest first; of one period (in
+/// its canonical form) when given.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ValuesOf(pub i32, pub Option<String>);
+
+impl Loader<ValuesOf> for Store {
+    type Value = Vec<IndicatorValue>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[ValuesOf],
+    ) -> Result<HashMap<ValuesOf, Vec<IndicatorValue>>, ApiError> {
+        let mut groups: HashMap<Option<String>, Vec<i32>> = HashMap::new();
+        for k in keys {
+            groups.entry(k.1.clone()).or_default().push(k.0);
+        }
+        let rows = self
+            .run(move |db| {
+                let mut all = Vec::new();
+                for (period, ids) in groups {
+                    for v in db.values_of_indicators(&ids, period.as_deref())? {
+                        all.push((period.clone(), v));
+                    }
+                }
+                Ok(all)
+            })
+            .await?;
+        let mut out: HashMap<ValuesOf, Vec<IndicatorValue>> =
+            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        // Rows come newest first within each indicator; pushing keeps that.
+        for (period, v) in rows {
+            out.entry(ValuesOf(v.indicator_id, period))
+                .or_default()
+                .push(IndicatorValue::from(v));
+        }
+        Ok(out)
+    }
+}
+
+/// An indicator's achievement for a year.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IndicatorAchievementOf(pub i32, pub i32);
+
+impl Loader<IndicatorAchievementOf> for Store {
+    type Value = IndicatorAchievement;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[IndicatorAchievementOf],
+    ) -> Result<HashMap<IndicatorAchievementOf, IndicatorAchievement>, ApiError> {
+        let mut groups: HashMap<i32, Vec<i32>> = HashMap::new();
+        for k in keys {
+            groups.entry(k.1).or_default().push(k.0);
+        }
+        self.run(move |db| {
+            let mut out = HashMap::new();
+            for (year, ids) in groups {
+                for v in db.indicator_achievements(&ids, year)? {
+                    out.insert(
+                        IndicatorAchievementOf(v.indicator_id, year),
+                        IndicatorAchievement::from(v),
+                    );
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+}
+
+/// An objective's achievement for a year.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ObjectiveAchievementOf(pub i32, pub i32);
+
+impl Loader<ObjectiveAchievementOf> for Store {
+    type Value = ObjectiveAchievement;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[ObjectiveAchievementOf],
+    ) -> Result<HashMap<ObjectiveAchievementOf, ObjectiveAchievement>, ApiError> {
+        let mut groups: HashMap<i32, Vec<i32>> = HashMap::new();
+        for k in keys {
+            groups.entry(k.1).or_default().push(k.0);
+        }
+        self.run(move |db| {
+            let mut out = HashMap::new();
+            for (year, ids) in groups {
+                for v in db.objective_achievements(&ids, year)? {
+                    out.insert(
+                        ObjectiveAchievementOf(v.objective_id, year),
+                        ObjectiveAchievement::from(v),
                     );
                 }
             }

@@ -1,11 +1,13 @@
 //! The GraphQL schema: types ([`types`]), scalars ([`scalars`]), global ids
-//! ([`ids`]), keyset connections ([`page`]), DataLoaders ([`loaders`]), and
-//! the query, mutation and subscription roots.
+//! ([`ids`]), keyset connections ([`page`]), DataLoaders ([`loaders`]),
+//! calculators and computed values ([`calc`]), and the query, mutation and
+//! subscription roots.
 //!
 //! [`build_schema`] is the one way to make the schema: the HTTP layer and
 //! the tests call it with the shared state and execute requests carrying
 //! an [`auth::Principal`](crate::auth::Principal).
 
+pub mod calc;
 pub mod ids;
 pub mod loaders;
 pub mod mutation;
@@ -23,7 +25,7 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
 };
-use async_graphql::{Request, ServerResult};
+use async_graphql::{MergedObject, Request, ServerResult};
 use cruscotto_schema::Database;
 use futures_util::future::BoxFuture;
 
@@ -33,8 +35,21 @@ pub use subscription::SubscriptionRoot;
 
 use crate::state::AppState;
 
+/// Entry points for reading the graph and its calculators. The roots are
+/// merged so that each part of the schema keeps its resolvers in its own
+/// module; clients see one `QueryRoot`.
+#[derive(MergedObject, Default)]
+#[graphql(name = "QueryRoot")]
+pub struct Query(QueryRoot, calc::CalcQuery);
+
+/// Entry points for changing the graph and computing its indicators; one
+/// `MutationRoot` for clients.
+#[derive(MergedObject, Default)]
+#[graphql(name = "MutationRoot")]
+pub struct Mutation(MutationRoot, calc::CalcMutation);
+
 /// The schema type served by the API.
-pub type AppSchema = async_graphql::Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+pub type AppSchema = async_graphql::Schema<Query, Mutation, SubscriptionRoot>;
 
 /// Largest batch one loader call receives: above the largest level of the
 /// largest generated plan (120,000 measurements come from 10,000
@@ -46,7 +61,7 @@ const MAX_BATCH: usize = 100_000;
 /// request.
 pub fn build_schema(state: AppState) -> AppSchema {
     let settings = state.settings.clone();
-    let mut builder = AppSchema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+    let mut builder = AppSchema::build(Query::default(), Mutation::default(), SubscriptionRoot)
         .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity)
         .extension(RequestLoaders {
@@ -139,7 +154,7 @@ async fn settle(activity: &AtomicU64) {
 
 /// The schema in SDL, as committed in `api/schema.graphql`.
 pub fn sdl() -> String {
-    AppSchema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+    AppSchema::build(Query::default(), Mutation::default(), SubscriptionRoot)
         .finish()
         .sdl()
 }

@@ -682,7 +682,9 @@ macro_rules! blocking {
     };
 }
 
-#[Object]
+// Merged into `graph::Mutation`, which clients see as `MutationRoot`; this
+// part needs a name of its own, though it never appears in the schema.
+#[Object(name = "GraphMutationPart")]
 impl MutationRoot {
     /// Creates a plan.
     async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> ApiResult<Plan> {

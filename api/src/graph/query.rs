@@ -76,7 +76,9 @@ pub(crate) async fn node(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> 
     })
 }
 
-#[Object]
+// Merged into `graph::Query`, which clients see as `QueryRoot`; this part needs
+// a name of its own, though it never appears in the schema.
+#[Object(name = "GraphQueryPart")]
 impl QueryRoot {
     /// The object with this global id, of any type; null when there is
     /// none.

@@ -23,13 +23,15 @@ pub struct IndicatorChange(IndicatorEvent);
 #[Object]
 impl IndicatorChange {
     /// What happened: `MEASUREMENT_RECORDED`, `MEASUREMENT_DELETED`,
-    /// `TARGET_CREATED`, `TARGET_UPDATED`, `TARGET_DELETED` or
-    /// `INDICATOR_UPDATED`.
+    /// `TARGET_CREATED`, `TARGET_UPDATED`, `TARGET_DELETED`,
+    /// `INDICATOR_UPDATED` (also when a calculator is bound) or
+    /// `VALUE_COMPUTED` (a new value was stored; reused ones are not told).
     async fn kind(&self) -> &str {
         self.0.kind
     }
 
-    /// The period (for measurements) or year (for targets) concerned.
+    /// The period (for measurements and computed values) or year (for
+    /// targets) concerned.
     async fn period(&self) -> Option<&str> {
         self.0.period.as_deref()
     }
@@ -53,7 +55,8 @@ impl IndicatorChange {
 #[Subscription]
 impl SubscriptionRoot {
     /// Changes to the indicators of an objective (measurements recorded,
-    /// targets changed, indicators updated), as they commit. A subscriber
+    /// targets changed, indicators updated, values computed), as they
+    /// commit. A subscriber
     /// that falls far behind skips the events it missed.
     async fn indicator_changes(
         &self,

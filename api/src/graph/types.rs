@@ -13,6 +13,7 @@ use cruscotto_schema::graph::{
 };
 use cruscotto_schema::rows;
 
+use super::calc::{self, Calculator, IndicatorAchievement, IndicatorValue, ObjectiveAchievement};
 use super::ids;
 use super::loaders::*;
 use super::page::{connection, paginate, PageArgs};
@@ -1190,6 +1191,19 @@ impl Objective {
         )
         .await
     }
+
+    /// The objective's achievement and score for a year: the mean degree
+    /// of its indicators that have a value for the year or, when none has,
+    /// the weighted completion of its phases; the score is the degree ×
+    /// its maximum points.
+    async fn achievement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The year judged, e.g. 2020.")] year: i32,
+    ) -> ApiResult<ObjectiveAchievement> {
+        let year = calc::year_arg(year)?;
+        one(ctx, ObjectiveAchievementOf(self.db_id, year)).await
+    }
 }
 
 // ---- indicators -----------------------------------------------------------
@@ -1230,6 +1244,7 @@ impl Measure {
 
 /// Which calculator computes an indicator.
 #[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
 pub struct CalculatorBinding {
     /// The calculator's id.
     pub calculator: String,
@@ -1237,6 +1252,18 @@ pub struct CalculatorBinding {
     pub params: String,
     /// Whether the importer guessed the binding from the method text.
     pub guessed: bool,
+}
+
+#[ComplexObject]
+impl CalculatorBinding {
+    /// The bound calculator as the service serves it now; null when no
+    /// loaded calculator has the id (computing would fail).
+    async fn loaded(&self, ctx: &Context<'_>) -> ApiResult<Option<Calculator>> {
+        Ok(state(ctx)?
+            .calculators
+            .get(&self.calculator)
+            .map(|c| Calculator::from(c.descriptor().clone())))
+    }
 }
 
 /// An indicator of an objective, with baseline, yearly targets and
@@ -1354,6 +1381,43 @@ impl Indicator {
     /// shortest period).
     async fn latest_measurement(&self, ctx: &Context<'_>) -> ApiResult<Option<Measurement>> {
         maybe(ctx, LatestMeasurement(self.db_id)).await
+    }
+
+    /// The latest computed value for a period, with its provenance; null
+    /// when it was never computed (see `computeIndicator`).
+    async fn value(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A year (`2020`), a quarter (`2020-Q1`) or a month (`2020-03`).")]
+        period: String,
+    ) -> ApiResult<Option<IndicatorValue>> {
+        let period = calc::period_arg("period", &period)?;
+        maybe(ctx, LatestValueOf(self.db_id, period.to_string())).await
+    }
+
+    /// Every value computed for the indicator, newest first: the history of
+    /// its computations, also those whose inputs have since changed.
+    async fn values(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only values of this period (`2020`, `2020-Q1`, `2020-03`).")]
+        period: Option<String>,
+    ) -> ApiResult<Vec<IndicatorValue>> {
+        let period = period
+            .map(|p| calc::period_arg("period", &p).map(|p| p.to_string()))
+            .transpose()?;
+        many(ctx, ValuesOf(self.db_id, period)).await
+    }
+
+    /// The latest value computed for a year against that year's target:
+    /// degree, status and what they rest on.
+    async fn achievement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The year judged, e.g. 2020.")] year: i32,
+    ) -> ApiResult<IndicatorAchievement> {
+        let year = calc::year_arg(year)?;
+        one(ctx, IndicatorAchievementOf(self.db_id, year)).await
     }
 
     /// Import findings about this indicator.

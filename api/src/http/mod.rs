@@ -69,8 +69,10 @@ impl std::fmt::Debug for Application {
 }
 
 impl Application {
-    /// Connects to `settings.database_url` and binds `settings.listen`. The
-    /// database must already be migrated (`cruscotto serve` does it first).
+    /// Connects to `settings.database_url`, loads the calculators (the
+    /// built-ins and the plugins of `settings.plugin_dir`) and binds
+    /// `settings.listen`. The database must already be migrated
+    /// (`cruscotto serve` does it first).
     /// Must be called inside the runtime that will run the server (see
     /// [`block_on`]).
     pub async fn build(settings: Settings) -> Result<Application, StartError> {
@@ -91,7 +93,10 @@ impl Application {
         let listener = TcpListener::bind(&address).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
         let shutdown_timeout = settings.request_timeout + SHUTDOWN_GRACE;
-        let state = AppState::new(db, settings);
+        // Plugins load before the port serves anything, so the first
+        // request already sees them; a broken library is logged and listed,
+        // never fatal.
+        let state = AppState::load(db, settings);
         let service = web::Data::new(Service {
             schema: build_schema(state.clone()),
             state: state.clone(),

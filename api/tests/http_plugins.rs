@@ -1,0 +1,337 @@
+//! Calculator plugins through the real server: real `cdylib`s built with
+//! cargo, loaded from a plugin directory at start, listed with their paths;
+//! a library built for another ABI reported, not fatal; a plugin computing
+//! through HTTP; a panicking or slow plugin answered with
+//! `CALCULATOR_FAILED` while the server keeps serving; and a reload that
+//! picks up a library copied in later, for administrators only. Every test
+//! runs on every configured backend.
+
+#[path = "http_support.rs"]
+mod support;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use cruscotto_api::auth::Role;
+use serde_json::{json, Value};
+use support::{codes, Backend, TestDatabase, TestServer};
+
+const PACKAGES: [&str; 5] = [
+    "cruscotto-plugin-median-delay",
+    "cruscotto-plugin-broken-panic",
+    "cruscotto-plugin-broken-abi",
+    "cruscotto-plugin-broken-slow",
+    "cruscotto-plugin-itp",
+];
+
+/// The repository's plugin crates built as `cdylib`s, once per test
+/// binary, in a target directory of their own so that the nested cargo
+/// never waits on the lock of the one running the tests.
+fn plugins() -> &'static HashMap<String, PathBuf> {
+    static BUILT: OnceLock<HashMap<String, PathBuf>> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("api/ has a parent");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut command = Command::new(cargo);
+        command
+            .current_dir(workspace)
+            .args(["build", "--message-format=json", "--target-dir"])
+            .arg(Path::new(env!("CARGO_TARGET_TMPDIR")).join("api-plugin-tests"));
+        for p in PACKAGES {
+            command.args(["-p", p]);
+        }
+        let output = command.output().expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "cargo build failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let mut built = HashMap::new();
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            let Ok(msg) = serde_json::from_str::<Value>(line) else {
+                continue;
+            };
+            let is_cdylib = msg["reason"] == "compiler-artifact"
+                && msg["target"]["kind"]
+                    .as_array()
+                    .is_some_and(|k| k.iter().any(|k| k == "cdylib"));
+            if !is_cdylib {
+                continue;
+            }
+            let file = msg["filenames"].as_array().and_then(|f| {
+                f.iter()
+                    .filter_map(Value::as_str)
+                    .find(|f| f.ends_with(std::env::consts::DLL_EXTENSION))
+            });
+            if let (Some(name), Some(file)) = (msg["target"]["name"].as_str(), file) {
+                built.insert(name.to_string(), PathBuf::from(file));
+            }
+        }
+        for p in PACKAGES {
+            assert!(
+                built.contains_key(&p.replace('-', "_")),
+                "no cdylib for {p} in {built:?}"
+            );
+        }
+        built
+    })
+}
+
+/// A library file name for this platform.
+fn lib_name(stem: &str) -> String {
+    format!(
+        "{}{stem}.{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_EXTENSION
+    )
+}
+
+/// Copies the plugin `package` into `dir` as `stem`; returns its path.
+fn install(dir: &Path, package: &str, stem: &str) -> PathBuf {
+    let to = dir.join(lib_name(stem));
+    std::fs::copy(&plugins()[&package.replace('-', "_")], &to).expect("the plugin is copied");
+    to
+}
+
+/// A plugin directory with the example, the panicking, the slow and the
+/// wrong-ABI plugins.
+fn plugin_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    install(dir.path(), "cruscotto-plugin-median-delay", "median_delay");
+    install(dir.path(), "cruscotto-plugin-broken-panic", "broken_panic");
+    install(dir.path(), "cruscotto-plugin-broken-slow", "broken_slow");
+    install(dir.path(), "cruscotto-plugin-broken-abi", "broken_abi");
+    dir
+}
+
+const TIMEOUT: Duration = Duration::from_millis(1500);
+
+fn start(backend: Backend, dir: &Path) -> TestServer {
+    let dir = dir.to_path_buf();
+    TestServer::start(backend, move |s| {
+        s.plugin_dir = Some(dir);
+        // Long enough for a real computation on a busy machine, short
+        // enough for the slow plugin's test.
+        s.calculator_timeout = TIMEOUT;
+    })
+}
+
+/// Delays of 2020-Q1: −10, +5, +20 (30 days with 10 suspended) and +40
+/// (no due date: 1/1 + 30 = 31/1, paid 11/3): the median is
+/// (5 + 20) / 2 = 12.5. F5, paid in April with a delay of 71 days, joins
+/// them in the year, whose median is then 20. F6 is unpaid.
+const PAYMENTS: &str = "\
+Numero fattura;Fornitore;Importo;Data fattura;Data scadenza;Data pagamento;Giorni sospensione
+F1;Alfa;10,00;01/01/2020;31/01/2020;21/01/2020;0
+F2;Beta;20,00;01/01/2020;31/01/2020;05/02/2020;0
+F3;Gamma;30,00;01/01/2020;31/01/2020;01/03/2020;10
+F4;Delta;40,00;01/01/2020;;11/03/2020;0
+F5;Epsilon;50,00;01/01/2020;31/01/2020;11/04/2020;0
+F6;Zeta;60,00;01/01/2020;31/01/2020;;0
+";
+
+const BIND: &str = r#"mutation($id: ID!, $calc: String!, $params: JSON, $v: Int!) {
+  bindCalculator(indicator: $id, calculator: $calc, params: $params, expectedVersion: $v) { version } }"#;
+
+const COMPUTE: &str = r#"mutation($id: ID!, $period: String!) {
+  computeIndicator(indicator: $id, period: $period) { value status recordsUsed calculator { id version source } } }"#;
+
+/// An indicator of the sample data: its id, version and plan code.
+fn indicator(server: &TestServer) -> (String, i64, String) {
+    let (_, id) = server.objective_with_indicator();
+    let data = server.data(
+        r#"query($id: ID!) { node(id: $id) { ... on Indicator { version objective { plan { code } } } } }"#,
+        json!({ "id": id }),
+        None,
+    );
+    let node = &data["node"];
+    (
+        id,
+        node["version"].as_i64().expect("a version"),
+        node["objective"]["plan"]["code"]
+            .as_str()
+            .expect("a plan code")
+            .to_string(),
+    )
+}
+
+#[test]
+fn plugins_are_served_and_broken_ones_are_reported_without_stopping_the_server() {
+    for backend in TestDatabase::backends() {
+        let dir = plugin_dir();
+        let server = start(backend, dir.path());
+        let editor = server.token(Role::Editor, "editor");
+
+        let data = server.data(
+            "{ calculators { id version source builtin unit direction } calculatorLoadErrors { path kind message } }",
+            json!({}),
+            None,
+        );
+        let median = data["calculators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "median_payment_delay")
+            .unwrap_or_else(|| panic!("the example plugin is served: {data:#}"))
+            .clone();
+        let median_path = dir.path().join(lib_name("median_delay"));
+        assert_eq!(median["source"], median_path.display().to_string());
+        assert_eq!(median["builtin"], false);
+        assert_eq!(median["version"], "1.0.0");
+        assert_eq!(median["unit"], "DAYS");
+        assert_eq!(median["direction"], "LOWER_IS_BETTER");
+        let errors = data["calculatorLoadErrors"].as_array().unwrap();
+        assert_eq!(
+            errors.len(),
+            1,
+            "only the wrong-ABI library fails: {errors:#?}"
+        );
+        let abi_path = dir.path().join(lib_name("broken_abi"));
+        assert_eq!(errors[0]["path"], abi_path.display().to_string());
+        assert_eq!(errors[0]["kind"], "WRONG_ABI_VERSION");
+        let message = errors[0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("broken_abi") && message.contains("99"),
+            "{message}"
+        );
+
+        // The example plugin computes through the server.
+        let (id, version, plan) = indicator(&server);
+        let imported = server.data(
+            r#"mutation($plan: String!, $csv: String!) { importPayments(plan: $plan, csv: $csv) { inserted } }"#,
+            json!({ "plan": plan, "csv": PAYMENTS }),
+            Some(&editor),
+        );
+        assert_eq!(imported["importPayments"]["inserted"], 6);
+        let bound = server.data(
+            BIND,
+            json!({ "id": id, "calc": "median_payment_delay", "params": {"default_term_days": 30}, "v": version }),
+            Some(&editor),
+        );
+        let version = bound["bindCalculator"]["version"].as_i64().unwrap();
+        let q1 = server.data(
+            COMPUTE,
+            json!({ "id": id, "period": "2020-Q1" }),
+            Some(&editor),
+        );
+        assert_eq!(
+            q1["computeIndicator"],
+            json!({ "value": "12.5", "status": "OK", "recordsUsed": 4,
+                    "calculator": { "id": "median_payment_delay", "version": "1.0.0",
+                                    "source": median_path.display().to_string() } })
+        );
+        let year = server.data(
+            COMPUTE,
+            json!({ "id": id, "period": "2020" }),
+            Some(&editor),
+        );
+        assert_eq!(year["computeIndicator"]["value"], "20");
+
+        // A panicking plugin: a clear error, and the server goes on.
+        let bound = server.data(
+            BIND,
+            json!({ "id": id, "calc": "broken_panic", "v": version }),
+            Some(&editor),
+        );
+        let version = bound["bindCalculator"]["version"].as_i64().unwrap();
+        let (status, body) = server.gql(
+            COMPUTE,
+            json!({ "id": id, "period": "2020" }),
+            Some(&editor),
+        );
+        assert_eq!(status, 200, "{body:#}");
+        assert_eq!(codes(&body), ["CALCULATOR_FAILED"], "{body:#}");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("broken_panic") && message.contains("deliberate panic"),
+            "{message}"
+        );
+        let still = server.data(
+            r#"query($id: ID!) { node(id: $id) { ... on Indicator { value(period: "2020") { value calculator { id } } } } }"#,
+            json!({ "id": id }),
+            None,
+        );
+        assert_eq!(
+            still["node"]["value"],
+            json!({ "value": "20", "calculator": { "id": "median_payment_delay" } }),
+            "the failed computation stored nothing"
+        );
+
+        // A slow plugin is cut off by the timeout.
+        server.data(
+            BIND,
+            json!({ "id": id, "calc": "broken_slow", "params": {"sleep_ms": 60000}, "v": version }),
+            Some(&editor),
+        );
+        let started = std::time::Instant::now();
+        let (_, body) = server.gql(
+            COMPUTE,
+            json!({ "id": id, "period": "2020" }),
+            Some(&editor),
+        );
+        assert_eq!(codes(&body), ["CALCULATOR_FAILED"], "{body:#}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("did not finish"),
+            "{body:#}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "cut off in time"
+        );
+        let health = server
+            .client
+            .get(server.url("/healthz"))
+            .send()
+            .expect("the server answers");
+        assert!(health.status().is_success());
+    }
+}
+
+#[test]
+fn reloading_picks_up_a_library_copied_in_later_for_administrators_only() {
+    for backend in TestDatabase::backends() {
+        let dir = plugin_dir();
+        let server = start(backend, dir.path());
+        let admin = server.token(Role::Admin, "admin");
+        let editor = server.token(Role::Editor, "editor");
+        let reload = "mutation { reloadCalculators { added replaced errors { path kind } calculators { id } } }";
+
+        let (_, body) = server.gql(reload, json!({}), Some(&editor));
+        assert_eq!(codes(&body), ["FORBIDDEN"], "{body:#}");
+        let (_, body) = server.gql(reload, json!({}), None);
+        assert_eq!(codes(&body), ["UNAUTHENTICATED"], "{body:#}");
+
+        // Nothing new: nothing added, and known failures are not repeated.
+        let data = server.data(reload, json!({}), Some(&admin));
+        assert_eq!(data["reloadCalculators"]["added"], json!([]));
+        assert_eq!(data["reloadCalculators"]["errors"], json!([]));
+
+        install(dir.path(), "cruscotto-plugin-itp", "itp");
+        let data = server.data(reload, json!({}), Some(&admin));
+        let result = &data["reloadCalculators"];
+        assert_eq!(result["added"], json!(["itp_plugin"]));
+        assert_eq!(result["replaced"], json!([]));
+        assert!(result["calculators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == "itp_plugin"));
+        let listed = server.data(
+            "{ calculator(id: \"itp_plugin\") { source } }",
+            json!({}),
+            None,
+        );
+        assert_eq!(
+            listed["calculator"]["source"],
+            dir.path().join(lib_name("itp")).display().to_string()
+        );
+    }
+}
