@@ -103,8 +103,8 @@ rps_of() { awk -v n="$1" -v s="$2" 'BEGIN {printf "%.0f", n / s}'; }
 # ---- data -------------------------------------------------------------------
 echo "== generating: plan at scale $SCALE, $PAYMENTS payments" >&2
 "$BIN" generate --scale "$SCALE" -o "$WORK/plan.json"
-PLAN=$(sed -n 's/^ *"code": *"\([^"]*\)".*/\1/p' "$WORK/plan.json" | head -n1)
-OBJECTIVE=$(sed -n 's/^ *"code": *"\([^"]*\.O1\)".*/\1/p' "$WORK/plan.json" | head -n1)
+PLAN=$(awk -F'"' '/^ *"code": / {print $4; exit}' "$WORK/plan.json")
+OBJECTIVE=$(awk -F'"' '/^ *"code": "[^"]*[.]O1"/ {print $4; exit}' "$WORK/plan.json")
 "$BIN" generate-payments --rows "$PAYMENTS" --seed 42 --output "$WORK/payments.csv" >/dev/null
 
 TREE='{ missions(first: 500) { edges { node { code name programs { code name actions { name objectives { code title responsibilityCentre { name head } indicators { code description unit direction targets { year value { raw comparator number } } latestMeasurement { period value } } } } } } } } }'
@@ -290,7 +290,11 @@ LOAD_AFTER=$(cut -d' ' -f1 /proc/loadavg)
     for b in $BACKENDS; do printf ' %s |' "$($3 "$b" "$2")"; done
     echo
   }
-  lat() { echo "$(fmt "${R[$1.$2.p50]}" 1) / $(fmt "${R[$1.$2.p99]}" 1) ms, $(fmt "${R[$1.$2.rps]}" 0) req/s"; }
+  lat() {
+    local rps=${R[$1.$2.rps]} digits=0
+    awk -v r="$rps" 'BEGIN {exit !(r < 100)}' && digits=1
+    echo "$(fmt "${R[$1.$2.p50]}" 1) / $(fmt "${R[$1.$2.p99]}" 1) ms, $(fmt "$rps" "$digits") req/s"
+  }
   raw() { echo "${R[$1.$2]}"; }
   floor_ratio() { # backend workload
     echo "$(fmt "${R[$1.floor.$2]}" 2) ms; p50 at 1 conn = $(ratio "${R[$1.$2.1.p50]}" "${R[$1.floor.$2]}") (${R[$1.floor.same]})"

@@ -103,21 +103,36 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqliteSettin
             self.busy_timeout.as_millis()
         ))
         .map_err(diesel::r2d2::Error::QueryError)?;
-        if let Some(counter) = &self.counter {
-            diesel::Connection::set_instrumentation(conn, counter.instrumentation());
+        match &self.counter {
+            Some(counter) => {
+                diesel::Connection::set_instrumentation(conn, counter.instrumentation())
+            }
+            None => diesel::Connection::set_instrumentation(
+                conn,
+                crate::graph::stats::CountStatements::process(),
+            ),
         }
         Ok(())
     }
 }
 
 /// Installs statement counting on Postgres connections (see
-/// [`crate::graph::stats`]).
+/// [`crate::graph::stats`]): into the pool's counter when it has one, into
+/// the process's count always.
 #[derive(Debug)]
-struct PgCounting(crate::graph::stats::StatementCounter);
+struct PgCounting(Option<crate::graph::stats::StatementCounter>);
 
 impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for PgCounting {
     fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
-        diesel::Connection::set_instrumentation(conn, self.0.instrumentation());
+        match &self.0 {
+            Some(counter) => {
+                diesel::Connection::set_instrumentation(conn, counter.instrumentation())
+            }
+            None => diesel::Connection::set_instrumentation(
+                conn,
+                crate::graph::stats::CountStatements::process(),
+            ),
+        }
         Ok(())
     }
 }
@@ -158,13 +173,10 @@ impl Database {
             }
             Backend::Postgres => {
                 let manager = ConnectionManager::<PgConnection>::new(target);
-                let mut builder = Pool::builder()
+                let pool = Pool::builder()
                     .max_size(options.max_size)
-                    .connection_timeout(options.connection_timeout);
-                if let Some(counter) = counter {
-                    builder = builder.connection_customizer(Box::new(PgCounting(counter)));
-                }
-                let pool = builder
+                    .connection_timeout(options.connection_timeout)
+                    .connection_customizer(Box::new(PgCounting(counter)))
                     .build(manager)
                     .map_err(|e| connect_error(e.to_string()))?;
                 Ok(Database::Postgres(pool))

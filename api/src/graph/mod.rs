@@ -22,10 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
-};
-use async_graphql::{MergedObject, Request, ServerResult};
+use async_graphql::{MergedObject, Request};
 use cruscotto_schema::Database;
 use futures_util::future::BoxFuture;
 
@@ -57,16 +54,21 @@ pub type AppSchema = async_graphql::Schema<Query, Mutation, SubscriptionRoot>;
 const MAX_BATCH: usize = 100_000;
 
 /// Builds the schema with the settings' limits (depth, complexity,
-/// introspection), the state in its data, and a batch loader for each
-/// request.
+/// introspection) and the state in its data.
+///
+/// The schema data also holds a batch loader shared by the requests that
+/// bring none (tests executing the schema directly, subscriptions); the
+/// HTTP handler gives each request its own (see [`with_loader`]). This is
+/// not done by an extension: with any extension installed, async-graphql
+/// sends every field through the extension chain (a boxed future and a
+/// `ResolveInfo` per field), which was a large part of a large query's
+/// cost.
 pub fn build_schema(state: AppState) -> AppSchema {
     let settings = state.settings.clone();
     let mut builder = AppSchema::build(Query::default(), Mutation::default(), SubscriptionRoot)
         .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity)
-        .extension(RequestLoaders {
-            db: state.db.clone(),
-        })
+        .data(request_loader(state.db.clone()))
         .data(state);
     if !settings.introspection {
         builder = builder.disable_introspection();
@@ -74,11 +76,14 @@ pub fn build_schema(state: AppState) -> AppSchema {
     builder.finish()
 }
 
-/// The batch loader of one request (or subscription).
-///
-/// It keeps no cache, so a subscription never sees stale objects, and it
-/// belongs to one request so that its batching (see [`settle`]) only waits
-/// for that request's own resolvers.
+/// The request with a batch loader of its own, so that its batching (see
+/// [`settle`]) only waits for its own resolvers.
+pub fn with_loader(request: Request, db: &Database) -> Request {
+    request.data(request_loader(db.clone()))
+}
+
+/// A batch loader. It keeps no cache, so a subscription never sees stale
+/// objects.
 fn request_loader(db: Database) -> DataLoader<loaders::Store> {
     // A fixed delay splits large levels: async-graphql polls a long list in
     // rounds, yielding between them, and a level of thousands of objects
@@ -99,32 +104,6 @@ fn request_loader(db: Database) -> DataLoader<loaders::Store> {
     DataLoader::new(loaders::Store::new(db, activity), spawner)
         .max_batch_size(MAX_BATCH)
         .delay(Duration::ZERO)
-}
-
-/// Puts a fresh [`request_loader`] into every request.
-struct RequestLoaders {
-    db: Database,
-}
-
-impl ExtensionFactory for RequestLoaders {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RequestLoaders {
-            db: self.db.clone(),
-        })
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for RequestLoaders {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        next.run(ctx, request.data(request_loader(self.db.clone())))
-            .await
-    }
 }
 
 /// Longest a batch waits for more keys of its request; a level slower

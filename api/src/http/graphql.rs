@@ -452,7 +452,8 @@ async fn execute(
     }
     let limit = service.state.settings.request_timeout;
     let started = Instant::now();
-    match tokio::time::timeout(limit, service.schema.execute(request.data(principal))).await {
+    let request = crate::graph::with_loader(request.data(principal), &service.state.db);
+    match tokio::time::timeout(limit, service.schema.execute(request)).await {
         Ok(response) => respond(service, media, response),
         Err(_) => {
             tracing::warn!(

@@ -171,9 +171,20 @@ fn escape(value: &str) -> String {
 
 /// `GET /metrics`.
 pub(crate) async fn metrics(service: web::Data<Service>) -> HttpResponse {
+    let mut body = service.metrics.render();
+    let _ = writeln!(
+        body,
+        "# HELP cruscotto_sql_statements_total SQL statements this process has sent, pool health checks included."
+    );
+    let _ = writeln!(body, "# TYPE cruscotto_sql_statements_total counter");
+    let _ = writeln!(
+        body,
+        "cruscotto_sql_statements_total {}",
+        cruscotto_schema::graph::stats::statements_sent()
+    );
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(service.metrics.render())
+        .body(body)
 }
 
 #[cfg(test)]

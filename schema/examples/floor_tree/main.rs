@@ -283,15 +283,18 @@ fn tree_json(rows: &Rows) -> Vec<u8> {
     let mut objectives_of: HashMap<i32, Vec<ObjectiveOut<'_>>> = HashMap::new();
     for (action, o) in &rows.objectives {
         let centre = &centres[&o.centre];
-        objectives_of.entry(*action).or_default().push(ObjectiveOut {
-            code: &o.code,
-            title: &o.title,
-            responsibility_centre: CentreOut {
-                name: centre.name,
-                head: centre.head,
-            },
-            indicators: indicators.get(&o.id).map(Vec::as_slice).unwrap_or_default(),
-        });
+        objectives_of
+            .entry(*action)
+            .or_default()
+            .push(ObjectiveOut {
+                code: &o.code,
+                title: &o.title,
+                responsibility_centre: CentreOut {
+                    name: centre.name,
+                    head: centre.head,
+                },
+                indicators: indicators.get(&o.id).map(Vec::as_slice).unwrap_or_default(),
+            });
     }
     let mut actions_of: HashMap<i32, Vec<ActionOut<'_>>> = HashMap::new();
     for (id, program, name) in &rows.actions {
@@ -427,12 +430,7 @@ fn main() {
     macro_rules! run {
         ($pool:expr, $module:ident) => {{
             let mut conn = $pool.get().expect("a connection");
-            let tree = time(
-                a.warmup,
-                a.runs,
-                || $module::tree(&mut conn),
-                tree_json,
-            );
+            let tree = time(a.warmup, a.runs, || $module::tree(&mut conn), tree_json);
             let small = a.plan.as_deref().map(|plan| {
                 time(
                     a.warmup,

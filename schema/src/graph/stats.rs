@@ -11,6 +11,15 @@ use diesel::connection::{Instrumentation, InstrumentationEvent};
 use crate::db::{Database, PoolOptions};
 use crate::error::StoreError;
 
+/// Statements sent by every connection of this process, whichever pool
+/// opened it (the service's `/metrics` shows it).
+static SENT: AtomicU64 = AtomicU64::new(0);
+
+/// Statements every connection of this process has sent so far.
+pub fn statements_sent() -> u64 {
+    SENT.load(Ordering::Relaxed)
+}
+
 /// Number of statements the connections of one pool have sent. Cloning
 /// shares the count.
 #[derive(Debug, Clone, Default)]
@@ -29,17 +38,28 @@ impl StatementCounter {
 
     /// The instrumentation to install on one connection.
     pub(crate) fn instrumentation(&self) -> CountStatements {
-        CountStatements(self.0.clone())
+        CountStatements(Some(self.0.clone()))
     }
 }
 
-/// Diesel instrumentation that counts every statement started.
-pub(crate) struct CountStatements(Arc<AtomicU64>);
+/// Diesel instrumentation that counts every statement started, into the
+/// process's count and, when the pool has one, into its counter.
+pub(crate) struct CountStatements(Option<Arc<AtomicU64>>);
+
+impl CountStatements {
+    /// Counts into the process's count only.
+    pub(crate) fn process() -> Self {
+        CountStatements(None)
+    }
+}
 
 impl Instrumentation for CountStatements {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         if let InstrumentationEvent::StartQuery { .. } = event {
-            self.0.fetch_add(1, Ordering::SeqCst);
+            SENT.fetch_add(1, Ordering::Relaxed);
+            if let Some(count) = &self.0 {
+                count.fetch_add(1, Ordering::SeqCst);
+            }
         }
     }
 }
