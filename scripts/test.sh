@@ -20,6 +20,10 @@ command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+# The benchmark suite's load generator and the SQLite shell (CI runs a
+# reduced suite after the tests).
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
     log "installing ${missing[*]}"

@@ -1,0 +1,1 @@
+DROP INDEX measurements_indicator_id_period_end_idx;
