@@ -12,6 +12,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Performance plans of Italian public administrations as a live GraphQL
 /// graph, with indicators computed by auditable calculators.
 #[derive(Debug, Parser)]

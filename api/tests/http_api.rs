@@ -757,3 +757,49 @@ fn a_port_already_in_use_is_reported_with_its_address() {
         "{error}"
     );
 }
+
+#[test]
+fn a_query_sent_again_gets_the_same_answer_and_the_same_errors() {
+    // The second and later requests of a text use the cached document
+    // (http/documents.rs); what the client sees must not change.
+    for backend in TestDatabase::backends() {
+        let s = TestServer::start(backend, |c| c.max_depth = 6);
+        let query =
+            json!({ "query": "{ plans(first: 5) { totalCount edges { node { code title } } } }" });
+        let first = s.post(&query, &[]);
+        assert_eq!(first.0, 200, "{:#}", first.1);
+        assert!(first.1["data"]["plans"]["totalCount"].as_i64() > Some(0));
+        assert_eq!(s.post(&query, &[]), first);
+        assert_eq!(s.post(&query, &[]), first);
+
+        // A document that failed validation fails it every time.
+        let invalid = json!({ "query": "{ plans { edges { node { noSuchField } } } }" });
+        for _ in 0..3 {
+            let (status, body) = s.post(&invalid, &[]);
+            assert_eq!(
+                (status, codes(&body)),
+                (400, vec!["GRAPHQL_VALIDATION_FAILED".to_string()]),
+                "{body:#}"
+            );
+        }
+
+        // A document with variables is validated with each request's
+        // values: a value of the wrong type after a good one is still a
+        // request error, not a field error.
+        let text = "query($n: Int) { plans(first: $n) { totalCount } }";
+        let (status, body) = s.post(&json!({ "query": text, "variables": { "n": 1 } }), &[]);
+        assert_eq!(status, 200, "{body:#}");
+        let (status, body) = s.post(&json!({ "query": text, "variables": { "n": "one" } }), &[]);
+        assert_eq!(status, 400, "{body:#}");
+        assert!(body.get("data").is_none(), "{body:#}");
+
+        // A document over the depth limit is refused every time.
+        let deep =
+            "{ plans { nodes { objectives { nodes { indicators { objective { code } } } } } } }";
+        for _ in 0..2 {
+            let (status, body) = s.post(&json!({ "query": deep }), &[]);
+            assert_eq!(status, 400, "{body:#}");
+            assert_eq!(codes(&body), ["QUERY_TOO_DEEP"], "{body:#}");
+        }
+    }
+}

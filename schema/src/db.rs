@@ -1,10 +1,13 @@
 //! Connections: which backend a URL names, the connection pools, the settings
 //! every SQLite connection gets, and the embedded migrations of both backends.
 
-use std::time::Duration;
+use std::ops::{Deref, DerefMut};
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::r2d2::{
+    ConnectionManager, CustomizeConnection, ManageConnection, Pool, R2D2Connection,
+};
 use diesel::{PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -60,8 +63,72 @@ impl Default for PoolOptions {
 /// shares the pool.
 #[derive(Clone)]
 pub enum Database {
-    Sqlite(Pool<ConnectionManager<SqliteConnection>>),
-    Postgres(Pool<ConnectionManager<PgConnection>>),
+    Sqlite(Pool<Checked<SqliteConnection>>),
+    Postgres(Pool<Checked<PgConnection>>),
+}
+
+/// How long after a connection came back to the pool healthy it is handed
+/// out again without a health check.
+const TRUST_RECENTLY_RETURNED: Duration = Duration::from_millis(500);
+
+/// Diesel's connection manager, with one change: a connection that came
+/// back to the pool healthy less than [`TRUST_RECENTLY_RETURNED`] ago is
+/// handed out without the `SELECT 1` health check. A query's loaders check
+/// out a connection per batch, and the check was half of the statements of
+/// every request (a round trip each on Postgres). A connection idle for
+/// longer is checked as before, so after a database restart at most the
+/// connections used in the last half second fail once and are discarded
+/// (Diesel marks them broken).
+pub struct Checked<C: R2D2Connection + 'static> {
+    inner: ConnectionManager<C>,
+}
+
+/// A pooled connection and when it last came back to the pool healthy.
+/// Dereferences to the Diesel connection.
+pub struct CheckedConnection<C> {
+    conn: C,
+    returned: Option<Instant>,
+}
+
+impl<C> Deref for CheckedConnection<C> {
+    type Target = C;
+    fn deref(&self) -> &C {
+        &self.conn
+    }
+}
+
+impl<C> DerefMut for CheckedConnection<C> {
+    fn deref_mut(&mut self) -> &mut C {
+        &mut self.conn
+    }
+}
+
+impl<C: R2D2Connection + 'static> ManageConnection for Checked<C> {
+    type Connection = CheckedConnection<C>;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Self::Connection, Self::Error> {
+        Ok(CheckedConnection {
+            conn: self.inner.connect()?,
+            returned: None,
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Self::Connection) -> Result<(), Self::Error> {
+        if conn
+            .returned
+            .is_some_and(|at| at.elapsed() < TRUST_RECENTLY_RETURNED)
+        {
+            return Ok(());
+        }
+        self.inner.is_valid(&mut conn.conn)
+    }
+
+    fn has_broken(&self, conn: &mut Self::Connection) -> bool {
+        let broken = self.inner.has_broken(&mut conn.conn);
+        conn.returned = (!broken).then(Instant::now);
+        broken
+    }
 }
 
 impl std::fmt::Debug for Database {
@@ -95,8 +162,14 @@ struct SqliteSettings {
     counter: Option<crate::graph::stats::StatementCounter>,
 }
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqliteSettings {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+impl CustomizeConnection<CheckedConnection<SqliteConnection>, diesel::r2d2::Error>
+    for SqliteSettings
+{
+    fn on_acquire(
+        &self,
+        conn: &mut CheckedConnection<SqliteConnection>,
+    ) -> Result<(), diesel::r2d2::Error> {
+        let conn: &mut SqliteConnection = conn;
         conn.batch_execute(&format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {};",
@@ -122,8 +195,12 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqliteSettin
 #[derive(Debug)]
 struct PgCounting(Option<crate::graph::stats::StatementCounter>);
 
-impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for PgCounting {
-    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+impl CustomizeConnection<CheckedConnection<PgConnection>, diesel::r2d2::Error> for PgCounting {
+    fn on_acquire(
+        &self,
+        conn: &mut CheckedConnection<PgConnection>,
+    ) -> Result<(), diesel::r2d2::Error> {
+        let conn: &mut PgConnection = conn;
         match &self.0 {
             Some(counter) => {
                 diesel::Connection::set_instrumentation(conn, counter.instrumentation())
@@ -157,7 +234,9 @@ impl Database {
         match backend {
             Backend::Sqlite => {
                 let in_memory = target == ":memory:";
-                let manager = ConnectionManager::<SqliteConnection>::new(target);
+                let manager = Checked {
+                    inner: ConnectionManager::<SqliteConnection>::new(target),
+                };
                 let pool = Pool::builder()
                     // Every in-memory connection is its own database: one
                     // connection keeps the data visible to every caller.
@@ -172,7 +251,9 @@ impl Database {
                 Ok(Database::Sqlite(pool))
             }
             Backend::Postgres => {
-                let manager = ConnectionManager::<PgConnection>::new(target);
+                let manager = Checked {
+                    inner: ConnectionManager::<PgConnection>::new(target),
+                };
                 let pool = Pool::builder()
                     .max_size(options.max_size)
                     .connection_timeout(options.connection_timeout)

@@ -61,8 +61,10 @@ impl Database {
     /// `table.column` of every foreign key that no index starts with.
     pub fn unindexed_foreign_keys(&self) -> Result<Vec<String>, StoreError> {
         let rows: Vec<ForeignKey> = match self {
-            Database::Sqlite(pool) => sql_query(SQLITE_UNINDEXED_FKS).load(&mut pool.get()?)?,
-            Database::Postgres(pool) => sql_query(POSTGRES_UNINDEXED_FKS).load(&mut pool.get()?)?,
+            Database::Sqlite(pool) => sql_query(SQLITE_UNINDEXED_FKS).load(&mut **pool.get()?)?,
+            Database::Postgres(pool) => {
+                sql_query(POSTGRES_UNINDEXED_FKS).load(&mut **pool.get()?)?
+            }
         };
         Ok(rows
             .into_iter()
@@ -74,8 +76,8 @@ impl Database {
     /// table order and then column order.
     pub fn columns(&self) -> Result<Vec<(String, String)>, StoreError> {
         let rows: Vec<Column> = match self {
-            Database::Sqlite(pool) => sql_query(SQLITE_COLUMNS).load(&mut pool.get()?)?,
-            Database::Postgres(pool) => sql_query(POSTGRES_COLUMNS).load(&mut pool.get()?)?,
+            Database::Sqlite(pool) => sql_query(SQLITE_COLUMNS).load(&mut **pool.get()?)?,
+            Database::Postgres(pool) => sql_query(POSTGRES_COLUMNS).load(&mut **pool.get()?)?,
         };
         Ok(rows
             .into_iter()

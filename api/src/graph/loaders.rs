@@ -54,6 +54,13 @@ impl Store {
     }
 }
 
+/// The lists of a batch, shared: the loader hands each waiting resolver a
+/// clone of its key's value, and an `Arc` clone costs a count, not a copy
+/// of every row and string.
+fn shared<K: Eq + std::hash::Hash, V>(lists: HashMap<K, Vec<V>>) -> HashMap<K, Arc<[V]>> {
+    lists.into_iter().map(|(k, v)| (k, Arc::from(v))).collect()
+}
+
 /// A key type whose value is the one object with that key.
 macro_rules! one_loader {
     ($(#[$doc:meta])* $key:ident($kt:ty) => $val:ty, $fetch:ident, |$row:ident| $k:expr) => {
@@ -88,10 +95,10 @@ macro_rules! many_loader {
         pub struct $key(pub i32);
 
         impl Loader<$key> for Store {
-            type Value = Vec<$val>;
+            type Value = Arc<[$val]>;
             type Error = ApiError;
 
-            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Vec<$val>>, ApiError> {
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Arc<[$val]>>, ApiError> {
                 let ks: Vec<i32> = keys.iter().map(|k| k.0).collect();
                 let rows = self.run(move |db| db.graph().$fetch(&ks)).await?;
                 let mut out: HashMap<$key, Vec<$val>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
@@ -99,7 +106,7 @@ macro_rules! many_loader {
                     let parent = $parent;
                     out.entry($key(parent)).or_default().push(<$val>::from($row));
                 }
-                Ok(out)
+                Ok(shared(out))
             }
         }
     };
@@ -114,17 +121,17 @@ macro_rules! link_loader {
         pub struct $key(pub i32);
 
         impl Loader<$key> for Store {
-            type Value = Vec<$val>;
+            type Value = Arc<[$val]>;
             type Error = ApiError;
 
-            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Vec<$val>>, ApiError> {
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Arc<[$val]>>, ApiError> {
                 let ks: Vec<i32> = keys.iter().map(|k| k.0).collect();
                 let rows = self.run(move |db| db.graph().$fetch(&ks)).await?;
                 let mut out: HashMap<$key, Vec<$val>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
                 for (parent, row) in rows {
                     out.entry($key(parent)).or_default().push(<$val>::from(row));
                 }
-                Ok(out)
+                Ok(shared(out))
             }
         }
     };
@@ -179,13 +186,13 @@ many_loader!(FindingsOfPlan => Finding, findings_of_plans, |r| r.plan_id);
 pub struct BudgetOfObjective(pub i32);
 
 impl Loader<BudgetOfObjective> for Store {
-    type Value = Vec<BudgetLink>;
+    type Value = Arc<[BudgetLink]>;
     type Error = ApiError;
 
     async fn load(
         &self,
         keys: &[BudgetOfObjective],
-    ) -> Result<HashMap<BudgetOfObjective, Vec<BudgetLink>>, ApiError> {
+    ) -> Result<HashMap<BudgetOfObjective, Arc<[BudgetLink]>>, ApiError> {
         let ks: Vec<i32> = keys.iter().map(|k| k.0).collect();
         let rows = self
             .run(move |db| db.graph().budget_of_objectives(&ks))
@@ -201,7 +208,7 @@ impl Loader<BudgetOfObjective> for Store {
                     action: action.into(),
                 });
         }
-        Ok(out)
+        Ok(shared(out))
     }
 }
 
@@ -264,13 +271,13 @@ impl Loader<IndicatorByCode> for Store {
 pub struct MeasurementsOf(pub i32, pub Option<NaiveDate>, pub Option<NaiveDate>);
 
 impl Loader<MeasurementsOf> for Store {
-    type Value = Vec<Measurement>;
+    type Value = Arc<[Measurement]>;
     type Error = ApiError;
 
     async fn load(
         &self,
         keys: &[MeasurementsOf],
-    ) -> Result<HashMap<MeasurementsOf, Vec<Measurement>>, ApiError> {
+    ) -> Result<HashMap<MeasurementsOf, Arc<[Measurement]>>, ApiError> {
         // One statement per distinct pair of bounds (usually one).
         let mut groups: HashMap<(Option<NaiveDate>, Option<NaiveDate>), Vec<i32>> = HashMap::new();
         for k in keys {
@@ -294,7 +301,7 @@ impl Loader<MeasurementsOf> for Store {
                 .or_default()
                 .push(Measurement::from(m));
         }
-        Ok(out)
+        Ok(shared(out))
     }
 }
 
@@ -303,13 +310,13 @@ impl Loader<MeasurementsOf> for Store {
 pub struct FindingsAbout(pub i32, pub String, pub String);
 
 impl Loader<FindingsAbout> for Store {
-    type Value = Vec<Finding>;
+    type Value = Arc<[Finding]>;
     type Error = ApiError;
 
     async fn load(
         &self,
         keys: &[FindingsAbout],
-    ) -> Result<HashMap<FindingsAbout, Vec<Finding>>, ApiError> {
+    ) -> Result<HashMap<FindingsAbout, Arc<[Finding]>>, ApiError> {
         let ks: Vec<(i32, String, String)> = keys
             .iter()
             .map(|k| (k.0, k.1.clone(), k.2.clone()))
@@ -321,7 +328,7 @@ impl Loader<FindingsAbout> for Store {
             let key = FindingsAbout(f.plan_id, f.entity.clone(), f.entity_code.clone());
             out.entry(key).or_default().push(Finding::from(f));
         }
-        Ok(out)
+        Ok(shared(out))
     }
 }
 
@@ -469,13 +476,13 @@ impl Loader<LatestValueOf> for Store {
 pub struct ValuesOf(pub i32, pub Option<String>);
 
 impl Loader<ValuesOf> for Store {
-    type Value = Vec<IndicatorValue>;
+    type Value = Arc<[IndicatorValue]>;
     type Error = ApiError;
 
     async fn load(
         &self,
         keys: &[ValuesOf],
-    ) -> Result<HashMap<ValuesOf, Vec<IndicatorValue>>, ApiError> {
+    ) -> Result<HashMap<ValuesOf, Arc<[IndicatorValue]>>, ApiError> {
         let mut groups: HashMap<Option<String>, Vec<i32>> = HashMap::new();
         for k in keys {
             groups.entry(k.1.clone()).or_default().push(k.0);
@@ -499,7 +506,7 @@ impl Loader<ValuesOf> for Store {
                 .or_default()
                 .push(IndicatorValue::from(v));
         }
-        Ok(out)
+        Ok(shared(out))
     }
 }
 

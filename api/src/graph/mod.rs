@@ -64,6 +64,19 @@ const MAX_BATCH: usize = 100_000;
 /// `ResolveInfo` per field), which was a large part of a large query's
 /// cost.
 pub fn build_schema(state: AppState) -> AppSchema {
+    builder(state).finish()
+}
+
+/// The schema of [`build_schema`], checking only the depth and complexity
+/// limits of a document, not the validation rules: for documents known to
+/// have passed them (the HTTP layer's cache of documents).
+pub fn build_prevalidated_schema(state: AppState) -> AppSchema {
+    builder(state)
+        .validation_mode(async_graphql::ValidationMode::Fast)
+        .finish()
+}
+
+fn builder(state: AppState) -> async_graphql::SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     let settings = state.settings.clone();
     let mut builder = AppSchema::build(Query::default(), Mutation::default(), SubscriptionRoot)
         .limit_depth(settings.max_depth)
@@ -73,7 +86,7 @@ pub fn build_schema(state: AppState) -> AppSchema {
     if !settings.introspection {
         builder = builder.disable_introspection();
     }
-    builder.finish()
+    builder
 }
 
 /// The request with a batch loader of its own, so that its batching (see

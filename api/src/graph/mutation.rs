@@ -10,6 +10,8 @@
 //! writes take the parent's `expectedVersion` and increment it, so an edit
 //! made from a stale view of an objective or indicator is refused whole.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject, ID};
 use cruscotto_schema::graph::{
     IndicatorChanges, MeasurementInput, ObjectiveChanges, ObjectiveLinks, PhaseChanges,
@@ -1716,7 +1718,8 @@ impl MutationRoot {
             .into_iter()
             .next()
             .ok_or_else(|| ApiError::internal("the imported plan is missing"))?;
-        let findings: Vec<Finding> = many(ctx, super::loaders::FindingsOfPlan(plan_row.id)).await?;
+        let findings: Arc<[Finding]> =
+            many(ctx, super::loaders::FindingsOfPlan(plan_row.id)).await?;
         let c = summary.counts;
         Ok(ImportResult {
             plan: plan_row.into(),
@@ -1732,7 +1735,7 @@ impl MutationRoot {
                 measurements: c.measurements,
                 findings: c.findings,
             },
-            findings,
+            findings: findings.to_vec(),
         })
     }
 }

@@ -1,6 +1,8 @@
 //! The query root: every kind of object by key, as filtered and paged
 //! lists, and by global id (`node`, `nodes`).
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Object, ID};
 use cruscotto_schema::graph::{
     BudgetFilter, IndicatorFilter, IndicatorSort, PlanFilter, PlanPartFilter, SortValue,
@@ -344,8 +346,8 @@ impl QueryRoot {
         let Some(p) = maybe(ctx, PlanByCode(plan)).await? else {
             return Ok(None);
         };
-        let all: Vec<StrategicObjective> = many(ctx, StrategicOfPlan(p.db_id)).await?;
-        Ok(all.into_iter().find(|s| s.code == code))
+        let all: Arc<[StrategicObjective]> = many(ctx, StrategicOfPlan(p.db_id)).await?;
+        Ok(all.iter().find(|s| s.code == code).cloned())
     }
 
     /// Strategic objectives, sorted by code.
@@ -395,8 +397,8 @@ impl QueryRoot {
         let Some(p) = maybe(ctx, PlanByCode(plan)).await? else {
             return Ok(None);
         };
-        let all: Vec<AnnualObjective> = many(ctx, AnnualOfPlan(p.db_id)).await?;
-        Ok(all.into_iter().find(|s| s.code == code))
+        let all: Arc<[AnnualObjective]> = many(ctx, AnnualOfPlan(p.db_id)).await?;
+        Ok(all.iter().find(|s| s.code == code).cloned())
     }
 
     /// Annual objectives, sorted by code.

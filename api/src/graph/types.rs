@@ -33,6 +33,14 @@ pub(crate) fn store<'a>(ctx: &Context<'a>) -> ApiResult<&'a DataLoader<Store>> {
         .map_err(|_| ApiError::internal("the schema was built without its loader"))
 }
 
+// The loaders' futures are boxed below (`Box::pin(load_one)`): a
+// resolver's future is as large as the largest future it awaits, and
+// async-graphql keeps one boxed future per pending field, each the size of
+// its type's largest field future. With the loader's future inline, a large
+// tree held tens of thousands of pending fields of a few KB each (most of
+// the server's memory under load); boxed, a pending field costs a pointer
+// plus the loader's own state.
+
 /// Loads the object a foreign key points to; its absence is a broken
 /// invariant of the database, not a client error.
 pub(crate) async fn one<K>(
@@ -46,8 +54,7 @@ where
     let what = format!("{key:?}");
     let loader = store(ctx)?;
     loader.loader().touch();
-    loader
-        .load_one(key)
+    Box::pin(loader.load_one(key))
         .await?
         .ok_or_else(|| ApiError::internal(format!("dangling reference {what}")))
 }
@@ -63,19 +70,21 @@ where
 {
     let loader = store(ctx)?;
     loader.loader().touch();
-    loader.load_one(key).await
+    Box::pin(loader.load_one(key)).await
 }
 
 /// Loads the list a one-to-many relation holds (empty when none).
-pub(crate) async fn many<K, V>(ctx: &Context<'_>, key: K) -> ApiResult<Vec<V>>
+pub(crate) async fn many<K, V>(ctx: &Context<'_>, key: K) -> ApiResult<Arc<[V]>>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    Store: async_graphql::dataloader::Loader<K, Value = Vec<V>, Error = ApiError>,
-    V: Send + Sync + Clone + 'static,
+    Store: async_graphql::dataloader::Loader<K, Value = Arc<[V]>, Error = ApiError>,
+    V: Send + Sync + 'static,
 {
     let loader = store(ctx)?;
     loader.loader().touch();
-    Ok(loader.load_one(key).await?.unwrap_or_default())
+    Ok(Box::pin(loader.load_one(key))
+        .await?
+        .unwrap_or_else(|| Arc::from(Vec::new())))
 }
 
 fn json_list(text: &str) -> Vec<String> {
@@ -638,27 +647,30 @@ impl Plan {
     async fn responsibility_centres(
         &self,
         ctx: &Context<'_>,
-    ) -> ApiResult<Vec<ResponsibilityCentre>> {
+    ) -> ApiResult<Arc<[ResponsibilityCentre]>> {
         many(ctx, CentresOfPlan(self.db_id)).await
     }
 
     /// The strategic objectives (*obiettivi specifici*) of the plan, by code.
-    async fn strategic_objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<StrategicObjective>> {
+    async fn strategic_objectives(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Arc<[StrategicObjective]>> {
         many(ctx, StrategicOfPlan(self.db_id)).await
     }
 
     /// The annual objectives (*obiettivi annuali*) of the plan, by code.
-    async fn annual_objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<AnnualObjective>> {
+    async fn annual_objectives(&self, ctx: &Context<'_>) -> ApiResult<Arc<[AnnualObjective]>> {
         many(ctx, AnnualOfPlan(self.db_id)).await
     }
 
     /// The areas of a multi-year plan, in document order.
-    async fn areas(&self, ctx: &Context<'_>) -> ApiResult<Vec<Area>> {
+    async fn areas(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Area]>> {
         many(ctx, AreasOfPlan(self.db_id)).await
     }
 
     /// Content problems found when the plan was imported, in document order.
-    async fn findings(&self, ctx: &Context<'_>) -> ApiResult<Vec<Finding>> {
+    async fn findings(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Finding]>> {
         many(ctx, FindingsOfPlan(self.db_id)).await
     }
 }
@@ -696,7 +708,7 @@ impl Mission {
     }
 
     /// The programs of the mission, by code.
-    async fn programs(&self, ctx: &Context<'_>) -> ApiResult<Vec<Program>> {
+    async fn programs(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Program]>> {
         many(ctx, ProgramsOfMission(self.db_id)).await
     }
 }
@@ -739,7 +751,7 @@ impl Program {
     }
 
     /// The actions of the program, by name.
-    async fn actions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Action>> {
+    async fn actions(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Action]>> {
         many(ctx, ActionsOfProgram(self.db_id)).await
     }
 }
@@ -780,7 +792,7 @@ impl Action {
     }
 
     /// The objectives the action finances, of every plan.
-    async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<Objective>> {
+    async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Objective]>> {
         many(ctx, ObjectivesOfAction(self.db_id)).await
     }
 }
@@ -838,7 +850,7 @@ impl ResponsibilityCentre {
     }
 
     /// The centre's offices (*uffici dirigenziali di II livello*), by name.
-    async fn offices(&self, ctx: &Context<'_>) -> ApiResult<Vec<Office>> {
+    async fn offices(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Office]>> {
         many(ctx, OfficesOfCentre(self.db_id)).await
     }
 
@@ -926,7 +938,7 @@ impl Office {
     }
 
     /// The objectives the office works on.
-    async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<Objective>> {
+    async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Objective]>> {
         many(ctx, ObjectivesOfOffice(self.db_id)).await
     }
 }
@@ -971,12 +983,12 @@ impl StrategicObjective {
     }
 
     /// The individual objectives linked to it, in document order.
-    async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<Objective>> {
+    async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Objective]>> {
         many(ctx, ObjectivesOfStrategic(self.db_id)).await
     }
 
     /// The annual objectives under it, by code.
-    async fn annual_objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<AnnualObjective>> {
+    async fn annual_objectives(&self, ctx: &Context<'_>) -> ApiResult<Arc<[AnnualObjective]>> {
         many(ctx, AnnualOfStrategic(self.db_id)).await
     }
 }
@@ -1033,7 +1045,7 @@ impl AnnualObjective {
     }
 
     /// The individual objectives linked to it, in document order.
-    async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<Objective>> {
+    async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Objective]>> {
         many(ctx, ObjectivesOfAnnual(self.db_id)).await
     }
 }
@@ -1145,46 +1157,49 @@ impl Objective {
     }
 
     /// The offices doing the work, in sheet order.
-    async fn offices(&self, ctx: &Context<'_>) -> ApiResult<Vec<Office>> {
+    async fn offices(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Office]>> {
         many(ctx, OfficesOfObjective(self.db_id)).await
     }
 
     /// The strategic objectives the objective serves, in sheet order.
-    async fn strategic_objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<StrategicObjective>> {
+    async fn strategic_objectives(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Arc<[StrategicObjective]>> {
         many(ctx, StrategicOfObjective(self.db_id)).await
     }
 
     /// The annual objectives the objective serves, in sheet order.
-    async fn annual_objectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<AnnualObjective>> {
+    async fn annual_objectives(&self, ctx: &Context<'_>) -> ApiResult<Arc<[AnnualObjective]>> {
         many(ctx, AnnualOfObjective(self.db_id)).await
     }
 
     /// The budget lines financing the objective, in sheet order.
-    async fn budget(&self, ctx: &Context<'_>) -> ApiResult<Vec<BudgetLink>> {
+    async fn budget(&self, ctx: &Context<'_>) -> ApiResult<Arc<[BudgetLink]>> {
         many(ctx, BudgetOfObjective(self.db_id)).await
     }
 
     /// The objective's indicators, in sheet order.
-    async fn indicators(&self, ctx: &Context<'_>) -> ApiResult<Vec<Indicator>> {
+    async fn indicators(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Indicator]>> {
         many(ctx, IndicatorsOfObjective(self.db_id)).await
     }
 
     /// The objective's phases, in sheet order.
-    async fn phases(&self, ctx: &Context<'_>) -> ApiResult<Vec<Phase>> {
+    async fn phases(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Phase]>> {
         many(ctx, PhasesOfObjective(self.db_id)).await
     }
 
     /// Sum of the phase weights in percent (a plan expects 100); phases
     /// without a weight count as zero.
     async fn phase_weight_sum(&self, ctx: &Context<'_>) -> ApiResult<Decimal> {
-        let phases: Vec<Phase> = many(ctx, PhasesOfObjective(self.db_id)).await?;
+        let phases: Arc<[Phase]> = many(ctx, PhasesOfObjective(self.db_id)).await?;
         Ok(Decimal(
             phases.iter().filter_map(|p| p.weight.map(|w| w.0)).sum(),
         ))
     }
 
     /// Import findings about this objective.
-    async fn findings(&self, ctx: &Context<'_>) -> ApiResult<Vec<Finding>> {
+    async fn findings(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Finding]>> {
         many(
             ctx,
             FindingsAbout(self.plan_id, "objective".into(), self.code.clone()),
@@ -1211,6 +1226,7 @@ impl Objective {
 /// A baseline or target as published (`raw`) and what could be read from
 /// it: `<=10` → comparator LE, number 10.
 #[derive(Debug, Clone, SimpleObject)]
+#[graphql(serial)]
 pub struct Measure {
     /// The text as published, e.g. `1200 (con presenza di 6054 MSNA …)`.
     pub raw: String,
@@ -1358,7 +1374,7 @@ impl Indicator {
     }
 
     /// The yearly targets, by year.
-    async fn targets(&self, ctx: &Context<'_>) -> ApiResult<Vec<Target>> {
+    async fn targets(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Target]>> {
         many(ctx, TargetsOfIndicator(self.db_id)).await
     }
 
@@ -1369,7 +1385,7 @@ impl Indicator {
         ctx: &Context<'_>,
         #[graphql(desc = "Only periods starting on or after this date.")] from: Option<Date>,
         #[graphql(desc = "Only periods ending on or before this date.")] to: Option<Date>,
-    ) -> ApiResult<Vec<Measurement>> {
+    ) -> ApiResult<Arc<[Measurement]>> {
         many(
             ctx,
             MeasurementsOf(self.db_id, from.map(|d| d.0), to.map(|d| d.0)),
@@ -1402,7 +1418,7 @@ impl Indicator {
         ctx: &Context<'_>,
         #[graphql(desc = "Only values of this period (`2020`, `2020-Q1`, `2020-03`).")]
         period: Option<String>,
-    ) -> ApiResult<Vec<IndicatorValue>> {
+    ) -> ApiResult<Arc<[IndicatorValue]>> {
         let period = period
             .map(|p| calc::period_arg("period", &p).map(|p| p.to_string()))
             .transpose()?;
@@ -1421,7 +1437,7 @@ impl Indicator {
     }
 
     /// Import findings about this indicator.
-    async fn findings(&self, ctx: &Context<'_>) -> ApiResult<Vec<Finding>> {
+    async fn findings(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Finding]>> {
         let objective: Objective = one(ctx, ObjectiveById(self.objective_id)).await?;
         many(
             ctx,
@@ -1437,7 +1453,10 @@ impl Indicator {
 
 /// A yearly target of an indicator.
 #[derive(Debug, Clone, SimpleObject)]
-#[graphql(complex)]
+// Serial: only one of its fields waits for a loader, so resolving them one
+// after the other loses no batching and saves the concurrent machinery
+// async-graphql spends per field (thousands of these in a large tree).
+#[graphql(complex, serial)]
 pub struct Target {
     #[graphql(skip)]
     pub db_id: i32,
@@ -1536,7 +1555,7 @@ impl Phase {
     }
 
     /// Import findings about this phase.
-    async fn findings(&self, ctx: &Context<'_>) -> ApiResult<Vec<Finding>> {
+    async fn findings(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Finding]>> {
         let objective: Objective = one(ctx, ObjectiveById(self.objective_id)).await?;
         many(
             ctx,
@@ -1548,7 +1567,10 @@ impl Phase {
 
 /// A measured value of an indicator for a period.
 #[derive(Debug, Clone, SimpleObject)]
-#[graphql(complex)]
+// Serial: only one of its fields waits for a loader, so resolving them one
+// after the other loses no batching and saves the concurrent machinery
+// async-graphql spends per field (thousands of these in a large tree).
+#[graphql(complex, serial)]
 pub struct Measurement {
     #[graphql(skip)]
     pub db_id: i32,
@@ -1654,7 +1676,7 @@ impl Area {
     }
 
     /// The area's ambiti, in document order.
-    async fn ambiti(&self, ctx: &Context<'_>) -> ApiResult<Vec<Ambito>> {
+    async fn ambiti(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Ambito]>> {
         many(ctx, AmbitiOfArea(self.db_id)).await
     }
 }
@@ -1701,7 +1723,7 @@ impl Ambito {
     }
 
     /// The ambito's yearly results, in the order of the table's columns.
-    async fn results(&self, ctx: &Context<'_>) -> ApiResult<Vec<AmbitoResult>> {
+    async fn results(&self, ctx: &Context<'_>) -> ApiResult<Arc<[AmbitoResult]>> {
         many(ctx, ResultsOfAmbito(self.db_id)).await
     }
 }

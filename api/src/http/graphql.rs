@@ -416,14 +416,28 @@ async fn execute(
         }
     }
     // Parsed here, once (the schema reuses the document), so that a GET
-    // mutation is refused before anything runs.
+    // mutation is refused before anything runs; or taken from the cache of
+    // documents seen before (see `documents`).
     let operation_name = request.operation_name.clone();
+    let cached = service
+        .documents
+        .get(&request.query, operation_name.as_deref());
+    let validated = cached.as_ref().is_some_and(|c| c.validated);
+    let fresh = cached.is_none();
+    if let Some(cached) = cached {
+        request.set_parsed_query(cached.document);
+    }
+    let query_text = fresh.then(|| request.query.clone());
+    let mut to_cache = None;
     match request.parsed_query() {
         Err(mut e) => {
             set_code(&mut e, codes::PARSE_FAILED);
             return respond(service, media, Response::from_errors(vec![e]));
         }
         Ok(document) => {
+            if let Some(query) = query_text {
+                to_cache = Some((query, document.clone()));
+            }
             // With introspection off, async-graphql answers `__schema` with
             // a silent null; a client deserves to be told why.
             if !service.state.settings.introspection && uses_introspection(document) {
@@ -453,8 +467,21 @@ async fn execute(
     let limit = service.state.settings.request_timeout;
     let started = Instant::now();
     let request = crate::graph::with_loader(request.data(principal), &service.state.db);
-    match tokio::time::timeout(limit, service.schema.execute(request)).await {
-        Ok(response) => respond(service, media, response),
+    let schema = if validated {
+        &service.prevalidated_schema
+    } else {
+        &service.schema
+    };
+    match tokio::time::timeout(limit, schema.execute(request)).await {
+        Ok(response) => {
+            if let Some((query, document)) = to_cache {
+                let passed = !is_request_error(&response);
+                service
+                    .documents
+                    .insert(&query, operation_name.as_deref(), document, passed);
+            }
+            respond(service, media, response)
+        }
         Err(_) => {
             tracing::warn!(
                 limit_ms = limit.as_millis() as u64,
@@ -577,6 +604,14 @@ struct Body<'a> {
     extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
 }
 
+/// Whether the request failed before execution (parse, validation, limits,
+/// unknown operation): no data, and errors without a path.
+fn is_request_error(response: &Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+}
+
 /// Builds the HTTP response of an executed (or refused) GraphQL request.
 ///
 /// A response without data whose errors have no path failed before
@@ -585,9 +620,7 @@ struct Body<'a> {
 /// and no `data` entry. Field errors always carry a path, so they are
 /// execution errors: 200, with `data`.
 fn respond(service: &Service, media: MediaType, mut response: Response) -> HttpResponse {
-    let request_error = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
+    let request_error = is_request_error(&response);
     if request_error {
         let settings = &service.state.settings;
         for error in &mut response.errors {

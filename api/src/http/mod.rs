@@ -5,6 +5,7 @@
 //! ([`metrics`]), all wrapped in request ids, logs and measurements
 //! ([`observe`]).
 
+mod documents;
 mod graphql;
 mod health;
 mod ide;
@@ -20,7 +21,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{guard, web, App, HttpServer};
 use cruscotto_schema::{Database, PoolOptions, StoreError};
 
-use crate::graph::{build_schema, AppSchema};
+use crate::graph::{build_prevalidated_schema, build_schema, AppSchema};
 use crate::settings::Settings;
 use crate::state::AppState;
 
@@ -30,6 +31,12 @@ pub use metrics::Metrics;
 /// at start-up, the shared state and the service's measurements.
 pub(crate) struct Service {
     pub schema: AppSchema,
+    /// The same schema, validating with `ValidationMode::Fast` (limits
+    /// only): for documents that passed full validation before (see
+    /// [`documents`]).
+    pub prevalidated_schema: AppSchema,
+    /// Parsed documents by query text.
+    pub documents: documents::Documents,
     pub state: AppState,
     pub metrics: Arc<Metrics>,
 }
@@ -99,6 +106,8 @@ impl Application {
         let state = AppState::load(db, settings);
         let service = web::Data::new(Service {
             schema: build_schema(state.clone()),
+            prevalidated_schema: build_prevalidated_schema(state.clone()),
+            documents: documents::Documents::default(),
             state: state.clone(),
             metrics: Arc::new(Metrics::default()),
         });

@@ -148,26 +148,21 @@ pub fn indicators_of(
     if !with_latest {
         return Ok((indicators, targets, Vec::new()));
     }
-    // The latest period of each indicator: rows no other row of the same
-    // indicator ends after; ties go to the latest start, then the latest
-    // recorded, then the highest id (the API's rule).
+    // The latest period of each indicator: its rows ending on its latest
+    // end (one index probe for the end, one for the rows, per indicator);
+    // ties go to the latest start, then the latest recorded, then the
+    // highest id (the API's rule).
     let later = diesel::alias!(cruscotto_schema::schema::measurements as later);
     let candidates: Vec<(i32, i32, String, String, NaiveDate, NaiveDateTime)> =
-        measurements::table
-            .filter(measurements::indicator_id.eq_any(&indicator_ids))
-            .filter(diesel::dsl::not(diesel::dsl::exists(
-                later
-                    .filter(
-                        later
-                            .field(measurements::indicator_id)
-                            .eq(measurements::indicator_id),
-                    )
-                    .filter(
-                        later
-                            .field(measurements::period_end)
-                            .gt(measurements::period_end),
-                    ),
-            )))
+        indicators::table
+            .inner_join(measurements::table)
+            .filter(indicators::id.eq_any(&indicator_ids))
+            .filter(
+                measurements::period_end.nullable().eq(later
+                    .filter(later.field(measurements::indicator_id).eq(indicators::id))
+                    .select(diesel::dsl::max(later.field(measurements::period_end)))
+                    .single_value()),
+            )
             .select((
                 measurements::id,
                 measurements::indicator_id,

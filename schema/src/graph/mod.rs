@@ -10,6 +10,7 @@
 //! [`KEY_CHUNK`], below SQLite's bind-parameter limit (Postgres binds a list
 //! as one array parameter), so a batch costs one statement per chunk.
 
+mod keys;
 pub mod stats;
 
 use std::collections::HashMap;
@@ -29,6 +30,13 @@ pub const KEY_CHUNK: usize = 10_000;
 mod sqlite_q {
     pub(super) type Conn = diesel::SqliteConnection;
     pub(super) type Db = diesel::sqlite::Sqlite;
+    /// `$col IN ($keys)` with one statement text for any number of keys
+    /// (see [`keys`](super::keys)).
+    macro_rules! keys_in {
+        ($col:expr, $keys:expr) => {
+            super::keys::JsonKeysIn::new($col, $keys)
+        };
+    }
     include!("reads.rs");
     include!("writes.rs");
 }
@@ -37,6 +45,12 @@ mod sqlite_q {
 mod pg_q {
     pub(super) type Conn = diesel::PgConnection;
     pub(super) type Db = diesel::pg::Pg;
+    /// `$col = ANY($keys)`: one array bind, one statement text already.
+    macro_rules! keys_in {
+        ($col:expr, $keys:expr) => {
+            $col.eq_any($keys)
+        };
+    }
     include!("reads.rs");
     include!("writes.rs");
 }

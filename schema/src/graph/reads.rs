@@ -97,7 +97,7 @@ macro_rules! load_in {
         for chunk in $ids.chunks(KEY_CHUNK) {
             out.extend(
                 $table::table
-                    .filter($col.eq_any(chunk))
+                    .filter(keys_in!($col, chunk))
                     .order($order)
                     .select(<$row>::as_select())
                     .load::<$row>($conn)?,
@@ -387,7 +387,7 @@ pub(super) fn budget_of_objectives(
         out.extend(
             objective_actions::table
                 .inner_join(actions::table.inner_join(programs::table.inner_join(missions::table)))
-                .filter(objective_actions::objective_id.eq_any(chunk))
+                .filter(keys_in!(objective_actions::objective_id, chunk))
                 .order((objective_actions::objective_id, objective_actions::position))
                 .select((
                     objective_actions::objective_id,
@@ -410,7 +410,7 @@ pub(super) fn objectives_of_actions(
         out.extend(
             objective_actions::table
                 .inner_join(objectives::table)
-                .filter(objective_actions::action_id.eq_any(chunk))
+                .filter(keys_in!(objective_actions::action_id, chunk))
                 .order((objectives::plan_id, objectives::position, objectives::id))
                 .select((objective_actions::action_id, rows::Objective::as_select()))
                 .load::<(i32, rows::Objective)>(conn)?,
@@ -551,7 +551,7 @@ pub(super) fn offices_of_objectives(
         out.extend(
             objective_offices::table
                 .inner_join(offices::table)
-                .filter(objective_offices::objective_id.eq_any(chunk))
+                .filter(keys_in!(objective_offices::objective_id, chunk))
                 .order((objective_offices::objective_id, objective_offices::position))
                 .select((objective_offices::objective_id, rows::Office::as_select()))
                 .load::<(i32, rows::Office)>(conn)?,
@@ -569,7 +569,7 @@ pub(super) fn objectives_of_offices(
         out.extend(
             objective_offices::table
                 .inner_join(objectives::table)
-                .filter(objective_offices::office_id.eq_any(chunk))
+                .filter(keys_in!(objective_offices::office_id, chunk))
                 .order((objectives::plan_id, objectives::position, objectives::id))
                 .select((objective_offices::office_id, rows::Objective::as_select()))
                 .load::<(i32, rows::Objective)>(conn)?,
@@ -659,7 +659,7 @@ pub(super) fn strategic_objectives_of_objectives(
         out.extend(
             objective_strategic_objectives::table
                 .inner_join(strategic_objectives::table)
-                .filter(objective_strategic_objectives::objective_id.eq_any(chunk))
+                .filter(keys_in!(objective_strategic_objectives::objective_id, chunk))
                 .order((
                     objective_strategic_objectives::objective_id,
                     objective_strategic_objectives::position,
@@ -683,7 +683,7 @@ pub(super) fn objectives_of_strategic_objectives(
         out.extend(
             objective_strategic_objectives::table
                 .inner_join(objectives::table)
-                .filter(objective_strategic_objectives::strategic_objective_id.eq_any(chunk))
+                .filter(keys_in!(objective_strategic_objectives::strategic_objective_id, chunk))
                 .order((objectives::position, objectives::id))
                 .select((
                     objective_strategic_objectives::strategic_objective_id,
@@ -731,7 +731,7 @@ pub(super) fn annual_objectives_of_strategic(
     for chunk in ids.chunks(KEY_CHUNK) {
         out.extend(
             annual_objectives::table
-                .filter(annual_objectives::strategic_objective_id.eq_any(chunk))
+                .filter(keys_in!(annual_objectives::strategic_objective_id, chunk))
                 .order((annual_objectives::code, annual_objectives::id))
                 .select(rows::AnnualObjective::as_select())
                 .load::<rows::AnnualObjective>(conn)?,
@@ -791,7 +791,7 @@ pub(super) fn annual_objectives_of_objectives(
         out.extend(
             objective_annual_objectives::table
                 .inner_join(annual_objectives::table)
-                .filter(objective_annual_objectives::objective_id.eq_any(chunk))
+                .filter(keys_in!(objective_annual_objectives::objective_id, chunk))
                 .order((
                     objective_annual_objectives::objective_id,
                     objective_annual_objectives::position,
@@ -815,7 +815,7 @@ pub(super) fn objectives_of_annual_objectives(
         out.extend(
             objective_annual_objectives::table
                 .inner_join(objectives::table)
-                .filter(objective_annual_objectives::annual_objective_id.eq_any(chunk))
+                .filter(keys_in!(objective_annual_objectives::annual_objective_id, chunk))
                 .order((objectives::position, objectives::id))
                 .select((
                     objective_annual_objectives::annual_objective_id,
@@ -1002,9 +1002,9 @@ pub(super) fn objectives_pages_of(
     for chunk in ids.chunks(KEY_CHUNK) {
         let mut q = objectives_query(f);
         q = match parent {
-            ObjectiveParent::Plan => q.filter(objectives::plan_id.eq_any(chunk)),
+            ObjectiveParent::Plan => q.filter(keys_in!(objectives::plan_id, chunk)),
             ObjectiveParent::ResponsibilityCentre => {
-                q.filter(objectives::responsibility_centre_id.eq_any(chunk))
+                q.filter(keys_in!(objectives::responsibility_centre_id, chunk))
             }
         };
         // One parent: the database applies the limit. Several: one
@@ -1040,11 +1040,11 @@ pub(super) fn objectives_counts_of(
         let q = objectives_query(f);
         let parents: Vec<i32> = match parent {
             ObjectiveParent::Plan => q
-                .filter(objectives::plan_id.eq_any(chunk))
+                .filter(keys_in!(objectives::plan_id, chunk))
                 .select(objectives::plan_id)
                 .load(conn)?,
             ObjectiveParent::ResponsibilityCentre => q
-                .filter(objectives::responsibility_centre_id.eq_any(chunk))
+                .filter(keys_in!(objectives::responsibility_centre_id, chunk))
                 .select(objectives::responsibility_centre_id)
                 .load(conn)?,
         };
@@ -1175,7 +1175,7 @@ pub(super) fn objective_ids_of_indicators(
     for chunk in ids.chunks(KEY_CHUNK) {
         out.extend(
             indicators::table
-                .filter(indicators::id.eq_any(chunk))
+                .filter(keys_in!(indicators::id, chunk))
                 .select((indicators::id, indicators::objective_id))
                 .load::<(i32, i32)>(conn)?,
         );
@@ -1245,7 +1245,7 @@ pub(super) fn measurements_of_indicators(
     let mut out = Vec::new();
     for chunk in ids.chunks(KEY_CHUNK) {
         let mut q = measurements::table
-            .filter(measurements::indicator_id.eq_any(chunk))
+            .filter(keys_in!(measurements::indicator_id, chunk))
             .into_boxed::<Db>();
         if let Some(from) = from {
             q = q.filter(measurements::period_start.ge(from));
@@ -1273,23 +1273,21 @@ pub(super) fn latest_measurements(
     let later = diesel::alias!(crate::schema::measurements as later);
     let mut out = Vec::new();
     for chunk in ids.chunks(KEY_CHUNK) {
-        // Rows no other row of the same indicator ends after: the latest
-        // periods, found in one statement (ties are settled below).
-        let rows: Vec<rows::Measurement> = measurements::table
-            .filter(measurements::indicator_id.eq_any(chunk))
-            .filter(diesel::dsl::not(diesel::dsl::exists(
-                later
-                    .filter(
-                        later
-                            .field(measurements::indicator_id)
-                            .eq(measurements::indicator_id),
-                    )
-                    .filter(
-                        later
-                            .field(measurements::period_end)
-                            .gt(measurements::period_end),
-                    ),
-            )))
+        // The rows of each indicator's latest period end, found in one
+        // statement (ties are settled below). Driven by the indicators:
+        // one index probe for the latest end and one for its rows per
+        // indicator, instead of a probe per measurement of the indicators
+        // (`NOT EXISTS` a later row), which cost 3× as much at 12
+        // measurements per indicator.
+        let rows: Vec<rows::Measurement> = indicators::table
+            .inner_join(measurements::table)
+            .filter(keys_in!(indicators::id, chunk))
+            .filter(
+                measurements::period_end.nullable().eq(later
+                    .filter(later.field(measurements::indicator_id).eq(indicators::id))
+                    .select(diesel::dsl::max(later.field(measurements::period_end)))
+                    .single_value()),
+            )
             .select(rows::Measurement::as_select())
             .load(conn)?;
         let mut best: HashMap<i32, rows::Measurement> = HashMap::new();
