@@ -159,12 +159,17 @@ statements() {
   curl -sf "$BASE/metrics" | awk '/^cruscotto_sql_statements_total /{print $2}'
 }
 
+# User + system CPU ticks of the server so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+
 load() { # backend workload connections
   local b=$1 w=$2 c=$3 threads=$(( $3 < 2 ? 1 : 2 ))
   BENCH_BODY="$WORK/$w.body" wrk -t"$threads" -c"$c" -d"${WARMUP_SECONDS}s" -s "$WORK/post.lua" "$ADDR" >/dev/null
-  local p50s=() p99s=() rpss=() line errors=0
+  local p50s=() p99s=() rpss=() line errors=0 requests=0 ticks0
+  ticks0=$(cpu_ticks)
   for _ in $(seq 1 "$RUNS"); do
     line=$(BENCH_BODY="$WORK/$w.body" wrk -t"$threads" -c"$c" -d"${SECONDS_PER_RUN}s" --timeout 30s -s "$WORK/post.lua" "$ADDR" | grep '^RESULT')
+    requests=$(( requests + $(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$line") ))
     p50s+=("$(sed 's/.*p50_ms=\([0-9.]*\).*/\1/' <<<"$line")")
     p99s+=("$(sed 's/.*p99_ms=\([0-9.]*\).*/\1/' <<<"$line")")
     rpss+=("$(sed 's/.*rps=\([0-9.]*\).*/\1/' <<<"$line")")
@@ -174,6 +179,10 @@ load() { # backend workload connections
   R[$b.$w.$c.p99]=$(printf '%s\n' "${p99s[@]}" | median)
   R[$b.$w.$c.rps]=$(printf '%s\n' "${rpss[@]}" | median)
   R[$b.$w.$c.errors]=$errors
+  # CPU time the server spent per request (all its threads): unlike
+  # latency, barely moved by other load on the machine.
+  R[$b.$w.$c.cpu]=$(awk -v t="$(( $(cpu_ticks) - ticks0 ))" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN {if (n > 0) printf "%.2f", t * 1000 / hz / n; else print "nan"}')
   echo "   $w, $c connection(s): p50 ${p50s[*]} ms; p99 ${p99s[*]} ms; ${rpss[*]} req/s; $errors error(s)" >&2
 }
 
@@ -303,6 +312,9 @@ LOAD_AFTER=$(cut -d' ' -f1 /proc/loadavg)
   row "nested tree, 4 conn: p50 / p99, req/s" "tree.4" lat
   row "small query, 1 conn: p50 / p99, req/s" "small.1" lat
   row "small query, 4 conn: p50 / p99, req/s" "small.4" lat
+  cpu() { echo "$(fmt "${R[$1.$2.cpu]}" 2) ms"; }
+  row "server CPU per request: tree, 4 conn" "tree.4" cpu
+  row "server CPU per request: small, 4 conn" "small.4" cpu
   row "SQL statements per request: tree" "tree.statements" raw
   row "SQL statements per request: small" "small.statements" raw
   row "floor of the tree (Diesel + serde)" "tree" floor_ratio

@@ -33,14 +33,6 @@ pub(crate) fn store<'a>(ctx: &Context<'a>) -> ApiResult<&'a DataLoader<Store>> {
         .map_err(|_| ApiError::internal("the schema was built without its loader"))
 }
 
-// The loaders' futures are boxed below (`Box::pin(load_one)`): a
-// resolver's future is as large as the largest future it awaits, and
-// async-graphql keeps one boxed future per pending field, each the size of
-// its type's largest field future. With the loader's future inline, a large
-// tree held tens of thousands of pending fields of a few KB each (most of
-// the server's memory under load); boxed, a pending field costs a pointer
-// plus the loader's own state.
-
 /// Loads the object a foreign key points to; its absence is a broken
 /// invariant of the database, not a client error.
 pub(crate) async fn one<K>(
@@ -54,7 +46,8 @@ where
     let what = format!("{key:?}");
     let loader = store(ctx)?;
     loader.loader().touch();
-    Box::pin(loader.load_one(key))
+    loader
+        .load_one(key)
         .await?
         .ok_or_else(|| ApiError::internal(format!("dangling reference {what}")))
 }
@@ -70,7 +63,7 @@ where
 {
     let loader = store(ctx)?;
     loader.loader().touch();
-    Box::pin(loader.load_one(key)).await
+    loader.load_one(key).await
 }
 
 /// Loads the list a one-to-many relation holds (empty when none).
@@ -82,7 +75,8 @@ where
 {
     let loader = store(ctx)?;
     loader.loader().touch();
-    Ok(Box::pin(loader.load_one(key))
+    Ok(loader
+        .load_one(key)
         .await?
         .unwrap_or_else(|| Arc::from(Vec::new())))
 }
