@@ -39,15 +39,15 @@ fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
     let mut b = pool.get().unwrap();
     for conn in [&mut a, &mut b] {
         let mode: Mode = diesel::sql_query("PRAGMA journal_mode")
-            .get_result(&mut **conn)
+            .get_result(&mut ***conn)
             .unwrap();
         assert_eq!(mode.journal_mode, "wal");
         let fk: Flag = diesel::sql_query("PRAGMA foreign_keys")
-            .get_result(&mut **conn)
+            .get_result(&mut ***conn)
             .unwrap();
         assert_eq!(fk.foreign_keys, 1);
         let t: Timeout = diesel::sql_query("PRAGMA busy_timeout")
-            .get_result(&mut **conn)
+            .get_result(&mut ***conn)
             .unwrap();
         assert_eq!(t.timeout, 2_500);
     }

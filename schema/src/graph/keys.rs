@@ -31,9 +31,21 @@ impl JsonKey for i32 {
     }
 }
 
+impl JsonKey for str {
+    fn push_json(&self, out: &mut String) {
+        out.push_str(&serde_json::Value::from(self).to_string());
+    }
+}
+
 impl JsonKey for String {
     fn push_json(&self, out: &mut String) {
-        out.push_str(&serde_json::Value::from(self.as_str()).to_string());
+        self.as_str().push_json(out);
+    }
+}
+
+impl<T: JsonKey + ?Sized> JsonKey for &T {
+    fn push_json(&self, out: &mut String) {
+        (**self).push_json(out);
     }
 }
 

@@ -34,7 +34,7 @@ mod sqlite_q {
     /// (see [`keys`](super::keys)).
     macro_rules! keys_in {
         ($col:expr, $keys:expr) => {
-            super::keys::JsonKeysIn::new($col, $keys)
+            super::keys::JsonKeysIn::new($col, &$keys[..])
         };
     }
     include!("reads.rs");

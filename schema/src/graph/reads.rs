@@ -854,8 +854,8 @@ pub(super) fn objectives_by_codes(
     for (pc, cc) in plan_codes.chunks(KEY_CHUNK).zip(codes.chunks(KEY_CHUNK)) {
         let found = objectives::table
             .inner_join(plans::table)
-            .filter(plans::code.eq_any(pc))
-            .filter(objectives::code.eq_any(cc))
+            .filter(keys_in!(plans::code, pc))
+            .filter(keys_in!(objectives::code, cc))
             .select((plans::code, rows::Objective::as_select()))
             .load::<(String, rows::Objective)>(conn)?;
         out.extend(
@@ -1100,9 +1100,9 @@ pub(super) fn indicators_by_codes(
         let ic: Vec<&String> = chunk.iter().map(|k| &k.2).collect();
         let found = indicators::table
             .inner_join(objectives::table.inner_join(plans::table))
-            .filter(plans::code.eq_any(pc))
-            .filter(objectives::code.eq_any(oc))
-            .filter(indicators::code.eq_any(ic))
+            .filter(keys_in!(plans::code, pc))
+            .filter(keys_in!(objectives::code, oc))
+            .filter(keys_in!(indicators::code, ic))
             .select((plans::code, objectives::code, rows::Indicator::as_select()))
             .load::<(String, String, rows::Indicator)>(conn)?;
         out.extend(found.into_iter().filter(|(p, o, i)| {
