@@ -121,7 +121,7 @@ impl<C: R2D2Connection + 'static> ManageConnection for Checked<C> {
         {
             return Ok(());
         }
-        self.inner.is_valid(&mut conn.conn)
+        crate::graph::stats::as_health_check(|| self.inner.is_valid(&mut conn.conn))
     }
 
     fn has_broken(&self, conn: &mut Self::Connection) -> bool {

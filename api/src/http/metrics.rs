@@ -174,13 +174,23 @@ pub(crate) async fn metrics(service: web::Data<Service>) -> HttpResponse {
     let mut body = service.metrics.render();
     let _ = writeln!(
         body,
-        "# HELP cruscotto_sql_statements_total SQL statements this process has sent, pool health checks included."
+        "# HELP cruscotto_sql_statements_total SQL statements this process has sent, pool health checks excluded."
     );
     let _ = writeln!(body, "# TYPE cruscotto_sql_statements_total counter");
     let _ = writeln!(
         body,
         "cruscotto_sql_statements_total {}",
         cruscotto_schema::graph::stats::statements_sent()
+    );
+    let _ = writeln!(
+        body,
+        "# HELP cruscotto_sql_health_checks_total Pool health checks (SELECT 1 before handing out a connection idle for over 500 ms)."
+    );
+    let _ = writeln!(body, "# TYPE cruscotto_sql_health_checks_total counter");
+    let _ = writeln!(
+        body,
+        "cruscotto_sql_health_checks_total {}",
+        cruscotto_schema::graph::stats::health_checks_sent()
     );
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
