@@ -120,8 +120,12 @@ fn request_loader(db: Database) -> DataLoader<loaders::Store> {
 }
 
 /// Longest a batch waits for more keys of its request; a level slower
-/// than this to walk is split into several batches.
-const MAX_SETTLE: Duration = Duration::from_millis(250);
+/// than this to walk is split into several batches. The bound is only
+/// reached while resolvers keep asking for keys, i.e. while the level is
+/// still being walked, so waiting costs no latency of its own; it is long
+/// enough for the largest levels in a debug build on a loaded machine
+/// (250 ms split the levels of `generate(6)` there).
+const MAX_SETTLE: Duration = Duration::from_secs(2);
 
 /// Scheduler rounds without a new key after which a batch is complete.
 const QUIET_ROUNDS: u32 = 3;
