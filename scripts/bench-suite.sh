@@ -10,7 +10,8 @@
 # Knobs (environment): SCALE, RUNS, SECONDS_PER_RUN, WARMUP_SECONDS,
 # PAYMENTS (rows of the payments CSV), ITP_ROWS (in-memory calculator rows),
 # BACKENDS ("sqlite postgres"), PG_ADMIN (a Postgres URL with CREATE
-# DATABASE), OUT (also write the table to this file).
+# DATABASE), OUT (also write the table to this file), SKIP_BUILD (1: do not
+# build, measure the binaries in the target directory).
 #
 # Needs: cargo, wrk (`apt-get install -y wrk`), curl, sqlite3, psql and, for
 # the Postgres half, a Postgres at $PG_ADMIN. The suite creates the database
@@ -74,9 +75,13 @@ case $PROFILE in
   debug) PROFILE_FLAG= ;;
   *) echo "PROFILE is release or debug" >&2; exit 2 ;;
 esac
-cargo build $PROFILE_FLAG --quiet --bin cruscotto
-cargo build $PROFILE_FLAG --quiet -p cruscotto-schema --example floor_tree
-cargo build $PROFILE_FLAG --quiet -p cruscotto-calculators --example bench_itp
+# SKIP_BUILD=1 measures the binaries already in the target directory (for
+# instance a build kept from an earlier commit).
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  cargo build $PROFILE_FLAG --quiet --bin cruscotto
+  cargo build $PROFILE_FLAG --quiet -p cruscotto-schema --example floor_tree
+  cargo build $PROFILE_FLAG --quiet -p cruscotto-calculators --example bench_itp
+fi
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 BIN=$TARGET/$PROFILE/cruscotto
 FLOOR=$TARGET/$PROFILE/examples/floor_tree
