@@ -10,6 +10,7 @@
 # The database holds `cruscotto generate --scale N` (the plan's code and an
 # objective code are read from it). Needs wrk and curl.
 set -euo pipefail
+. "$(dirname "$0")/bench-queries.sh"
 [ $# -ge 2 ] || { echo "usage: $0 DATABASE_URL BIN [BIN …]" >&2; exit 2; }
 URL=$1; shift
 SECONDS_SMALL=${SECONDS_SMALL:-5}
@@ -23,17 +24,7 @@ export RUST_LOG=${RUST_LOG:-warn}
 # The generator's plan (the first one listed) and its first objective.
 plan=$("$1" --database-url "$URL" plans | awk -F: 'NR == 1 {print $1}')
 objective=M1.P1.O1
-TREE='{ missions(first: 500) { edges { node { code name programs { code name actions { name objectives { code title responsibilityCentre { name head } indicators { code description unit direction targets { year value { raw comparator number } } latestMeasurement { period value } } } } } } } } }'
-SMALL="{ objective(plan: \\\"$plan\\\", code: \\\"$objective\\\") { code title indicators { code description unit direction targets { year value { raw comparator number } } } } }"
-printf '{"query":"%s"}' "$TREE" >"$WORK/tree.body"
-printf '{"query":"%s"}' "$SMALL" >"$WORK/small.body"
-cat >"$WORK/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = assert(io.open(os.getenv("BENCH_BODY"), "rb"))
-wrk.body = f:read("*a")
-f:close()
-LUA
+bench_files "$WORK" "$plan" "$objective"
 ADDR=http://127.0.0.1:$PORT/graphql
 ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 per_request() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t * 1000 / hz / n}'; }

@@ -36,6 +36,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+. scripts/bench-queries.sh
 
 QUICK=0
 for arg in "$@"; do
@@ -112,26 +113,7 @@ PLAN=$(awk -F'"' '/^ *"code": / {print $4; exit}' "$WORK/plan.json")
 OBJECTIVE=$(awk -F'"' '/^ *"code": "[^"]*[.]O1"/ {print $4; exit}' "$WORK/plan.json")
 "$BIN" generate-payments --rows "$PAYMENTS" --seed 42 --output "$WORK/payments.csv" >/dev/null
 
-TREE='{ missions(first: 500) { edges { node { code name programs { code name actions { name objectives { code title responsibilityCentre { name head } indicators { code description unit direction targets { year value { raw comparator number } } latestMeasurement { period value } } } } } } } } }'
-SMALL="{ objective(plan: \\\"$PLAN\\\", code: \\\"$OBJECTIVE\\\") { code title indicators { code description unit direction targets { year value { raw comparator number } } } } }"
-printf '{"query":"%s"}' "$TREE" >"$WORK/tree.body"
-printf '{"query":"%s"}' "$SMALL" >"$WORK/small.body"
-
-# wrk posts the body of $BENCH_BODY and prints one RESULT line.
-cat >"$WORK/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = assert(io.open(os.getenv("BENCH_BODY"), "rb"))
-wrk.body = f:read("*a")
-f:close()
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT p50_ms=%.3f p99_ms=%.3f rps=%.2f requests=%d errors=%d\n",
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.requests / (summary.duration / 1e6), summary.requests,
-    e.connect + e.read + e.write + e.status + e.timeout))
-end
-LUA
+bench_files "$WORK" "$PLAN" "$OBJECTIVE"
 
 # ---- one backend --------------------------------------------------------------
 declare -A R # results: R[backend.key]
