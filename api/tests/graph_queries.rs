@@ -474,3 +474,64 @@ async fn the_tree_costs_the_same_statements_whatever_the_amount_of_data() {
         assert!(small < 40, "{}: {small} statements", backend.name());
     }
 }
+
+/// Queries whose root fields read relations ahead (see
+/// `cruscotto_api::graph::prefetch`), with aliases, fragments, directives,
+/// relations with arguments (not read ahead) and cycles back up the tree.
+const READ_AHEAD: &[&str] = &[
+    // The benchmark's tree.
+    r#"{ missions(first: 500) { edges { node { code name programs { code name actions { name objectives { code title responsibilityCentre { name head } indicators { code description unit direction targets { year value { raw comparator number } } latestMeasurement { period value } } } } } } } } }"#,
+    // The benchmark's small query, with an alias, a fragment and a skipped relation.
+    r#"query { o: objective(plan: "generated-2", code: "M1.P2.O2") { code title ...Parts indicators { code targets { year value { raw } } } phases @skip(if: true) { code } } }
+       fragment Parts on Objective { ind: indicators { code latestMeasurement { period value } } phases { code weight } budget { mission { code } action { name } } offices { name } plan { code } }"#,
+    // Connections through `nodes` and `edges`, relations back up the tree and with arguments.
+    r#"{ objectives(plan: "generated-2", first: 3) { nodes { code responsibilityCentre { name offices { name } plan { code } } indicators { code measurements { period value } targets { year } } } edges { node { code strategicObjectives { code } annualObjectives { code } indicators { description latestMeasurement { value } } } } } }"#,
+    r#"{ program(code: "1.2") { code mission { code programs { code actions { name program { code } objectives { code } } } } } action: programs(first: 2) { edges { node { actions { name o: objectives { code title } } } } } }"#,
+    r#"{ plan(code: "generated-2") { code responsibilityCentres { name offices { name } } strategicObjectives { code } annualObjectives { code } areas { name ambiti { id } } objectives(first: 2) { edges { node { code indicators { code } } } } } }"#,
+    r#"{ indicator(plan: "generated-2", objective: "M2.P1.O1", code: "1") { code targets { year value { raw } } latestMeasurement { period } objective { code } } missions(first: 1) { totalCount nodes { code } } }"#,
+];
+
+/// Runs `query` on a fresh schema over a counting pool, with or without
+/// the request's store of relations read ahead; returns the answer, the
+/// statements it cost and the keys read ahead.
+async fn run_counted(url: &str, query: &str, ahead: bool) -> (Value, u64, (usize, usize)) {
+    let (db, counter): (Database, _) =
+        Database::connect_counting(url, &PoolOptions::default()).expect("a counting pool opens");
+    let schema = build_schema(AppState::new(db.clone(), Settings::default()));
+    let store = std::sync::Arc::new(cruscotto_api::graph::prefetch::Prefetched::default());
+    let mut request = async_graphql::Request::new(query);
+    if ahead {
+        request = cruscotto_api::graph::with_loader(request, &db).data(store.clone());
+    }
+    let before = counter.get();
+    let response = schema.execute(request).await;
+    assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
+    let json = serde_json::to_value(&response.data).unwrap();
+    (json, counter.get() - before, store.counts())
+}
+
+#[tokio::test]
+async fn relations_read_ahead_give_the_answers_and_statements_of_the_loader() {
+    for backend in TestDatabase::backends() {
+        let t = TestDatabase::new(backend);
+        t.db.save_document(&cruscotto_import::generate::generate(2), None)
+            .unwrap();
+        for query in READ_AHEAD {
+            let (plain, plain_statements, none) = run_counted(&t.url, query, false).await;
+            let (ahead, ahead_statements, (relations, keys)) =
+                run_counted(&t.url, query, true).await;
+            assert_eq!(none, (0, 0));
+            assert!(
+                relations > 0 && keys > 0,
+                "{}: nothing was read ahead for {query}",
+                backend.name()
+            );
+            assert_eq!(plain, ahead, "{}: {query}", backend.name());
+            assert!(
+                ahead_statements <= plain_statements,
+                "{}: {ahead_statements} statements read ahead, {plain_statements} through the loader, for {query}",
+                backend.name()
+            );
+        }
+    }
+}

@@ -61,6 +61,32 @@ fn shared<K: Eq + std::hash::Hash, V>(lists: HashMap<K, Vec<V>>) -> HashMap<K, A
     lists.into_iter().map(|(k, v)| (k, Arc::from(v))).collect()
 }
 
+/// A key type whose values can be read for a batch of keys in one storage
+/// call, synchronously: the loader runs it off the executor for the keys a
+/// level of a query asks for, and the prefetch (see
+/// [`prefetch`](super::prefetch)) runs it for the keys its look-ahead found.
+pub trait Fetch: Clone + Eq + std::hash::Hash + Send + Sync + 'static {
+    /// What a key maps to: an object, or a shared list (empty when none).
+    type Value: Clone + Send + Sync + 'static;
+    /// The values of the keys; a key without a value is absent.
+    fn fetch(db: &Database, keys: &[Self]) -> Result<HashMap<Self, Self::Value>, StoreError>;
+}
+
+/// Implements the key type's loader by its [`Fetch`].
+macro_rules! loader_by_fetch {
+    ($key:ident) => {
+        impl Loader<$key> for Store {
+            type Value = <$key as Fetch>::Value;
+            type Error = ApiError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, ApiError> {
+                let keys = keys.to_vec();
+                self.run(move |db| <$key as Fetch>::fetch(db, &keys)).await
+            }
+        }
+    };
+}
+
 /// A key type whose value is the one object with that key.
 macro_rules! one_loader {
     ($(#[$doc:meta])* $key:ident($kt:ty) => $val:ty, $fetch:ident, |$row:ident| $k:expr) => {
@@ -68,14 +94,14 @@ macro_rules! one_loader {
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub struct $key(pub $kt);
 
-        impl Loader<$key> for Store {
+        impl Fetch for $key {
             type Value = $val;
-            type Error = ApiError;
 
-            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $val>, ApiError> {
+            fn fetch(db: &Database, keys: &[$key]) -> Result<HashMap<$key, $val>, StoreError> {
                 let ks: Vec<$kt> = keys.iter().map(|k| k.0.clone()).collect();
-                let rows = self.run(move |db| db.graph().$fetch(&ks)).await?;
-                Ok(rows
+                Ok(db
+                    .graph()
+                    .$fetch(&ks)?
                     .into_iter()
                     .map(|$row| {
                         let k = $k;
@@ -84,6 +110,7 @@ macro_rules! one_loader {
                     .collect())
             }
         }
+        loader_by_fetch!($key);
     };
 }
 
@@ -94,13 +121,12 @@ macro_rules! many_loader {
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub struct $key(pub i32);
 
-        impl Loader<$key> for Store {
+        impl Fetch for $key {
             type Value = Arc<[$val]>;
-            type Error = ApiError;
 
-            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Arc<[$val]>>, ApiError> {
+            fn fetch(db: &Database, keys: &[$key]) -> Result<HashMap<$key, Arc<[$val]>>, StoreError> {
                 let ks: Vec<i32> = keys.iter().map(|k| k.0).collect();
-                let rows = self.run(move |db| db.graph().$fetch(&ks)).await?;
+                let rows = db.graph().$fetch(&ks)?;
                 let mut out: HashMap<$key, Vec<$val>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
                 for $row in rows {
                     let parent = $parent;
@@ -109,6 +135,7 @@ macro_rules! many_loader {
                 Ok(shared(out))
             }
         }
+        loader_by_fetch!($key);
     };
 }
 
@@ -120,13 +147,12 @@ macro_rules! link_loader {
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub struct $key(pub i32);
 
-        impl Loader<$key> for Store {
+        impl Fetch for $key {
             type Value = Arc<[$val]>;
-            type Error = ApiError;
 
-            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Arc<[$val]>>, ApiError> {
+            fn fetch(db: &Database, keys: &[$key]) -> Result<HashMap<$key, Arc<[$val]>>, StoreError> {
                 let ks: Vec<i32> = keys.iter().map(|k| k.0).collect();
-                let rows = self.run(move |db| db.graph().$fetch(&ks)).await?;
+                let rows = db.graph().$fetch(&ks)?;
                 let mut out: HashMap<$key, Vec<$val>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
                 for (parent, row) in rows {
                     out.entry($key(parent)).or_default().push(<$val>::from(row));
@@ -134,6 +160,7 @@ macro_rules! link_loader {
                 Ok(shared(out))
             }
         }
+        loader_by_fetch!($key);
     };
 }
 
@@ -185,18 +212,15 @@ many_loader!(FindingsOfPlan => Finding, findings_of_plans, |r| r.plan_id);
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BudgetOfObjective(pub i32);
 
-impl Loader<BudgetOfObjective> for Store {
+impl Fetch for BudgetOfObjective {
     type Value = Arc<[BudgetLink]>;
-    type Error = ApiError;
 
-    async fn load(
-        &self,
+    fn fetch(
+        db: &Database,
         keys: &[BudgetOfObjective],
-    ) -> Result<HashMap<BudgetOfObjective, Arc<[BudgetLink]>>, ApiError> {
+    ) -> Result<HashMap<BudgetOfObjective, Arc<[BudgetLink]>>, StoreError> {
         let ks: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let rows = self
-            .run(move |db| db.graph().budget_of_objectives(&ks))
-            .await?;
+        let rows = db.graph().budget_of_objectives(&ks)?;
         let mut out: HashMap<_, Vec<BudgetLink>> =
             keys.iter().map(|k| (k.clone(), Vec::new())).collect();
         for (objective, action, program, mission) in rows {
@@ -211,50 +235,48 @@ impl Loader<BudgetOfObjective> for Store {
         Ok(shared(out))
     }
 }
+loader_by_fetch!(BudgetOfObjective);
 
 /// An objective by (plan code, objective code).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ObjectiveByCode(pub String, pub String);
 
-impl Loader<ObjectiveByCode> for Store {
+impl Fetch for ObjectiveByCode {
     type Value = Objective;
-    type Error = ApiError;
 
-    async fn load(
-        &self,
+    fn fetch(
+        db: &Database,
         keys: &[ObjectiveByCode],
-    ) -> Result<HashMap<ObjectiveByCode, Objective>, ApiError> {
+    ) -> Result<HashMap<ObjectiveByCode, Objective>, StoreError> {
         let ks: Vec<(String, String)> = keys.iter().map(|k| (k.0.clone(), k.1.clone())).collect();
-        let rows = self
-            .run(move |db| db.graph().objectives_by_codes(&ks))
-            .await?;
-        Ok(rows
+        Ok(db
+            .graph()
+            .objectives_by_codes(&ks)?
             .into_iter()
             .map(|(plan, o)| (ObjectiveByCode(plan, o.code.clone()), Objective::from(o)))
             .collect())
     }
 }
+loader_by_fetch!(ObjectiveByCode);
 
 /// An indicator by (plan code, objective code, indicator code).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IndicatorByCode(pub String, pub String, pub String);
 
-impl Loader<IndicatorByCode> for Store {
+impl Fetch for IndicatorByCode {
     type Value = Indicator;
-    type Error = ApiError;
 
-    async fn load(
-        &self,
+    fn fetch(
+        db: &Database,
         keys: &[IndicatorByCode],
-    ) -> Result<HashMap<IndicatorByCode, Indicator>, ApiError> {
+    ) -> Result<HashMap<IndicatorByCode, Indicator>, StoreError> {
         let ks: Vec<(String, String, String)> = keys
             .iter()
             .map(|k| (k.0.clone(), k.1.clone(), k.2.clone()))
             .collect();
-        let rows = self
-            .run(move |db| db.graph().indicators_by_codes(&ks))
-            .await?;
-        Ok(rows
+        Ok(db
+            .graph()
+            .indicators_by_codes(&ks)?
             .into_iter()
             .map(|(plan, objective, i)| {
                 (
@@ -265,6 +287,7 @@ impl Loader<IndicatorByCode> for Store {
             .collect())
     }
 }
+loader_by_fetch!(IndicatorByCode);
 
 /// The measurements of an indicator within optional period bounds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod loaders;
 pub mod mutation;
 pub mod page;
+pub mod prefetch;
 pub mod query;
 pub mod scalars;
 pub mod subscription;
@@ -90,9 +91,12 @@ fn builder(state: AppState) -> async_graphql::SchemaBuilder<Query, Mutation, Sub
 }
 
 /// The request with a batch loader of its own, so that its batching (see
-/// [`settle`]) only waits for its own resolvers.
+/// [`settle`]) only waits for its own resolvers, and a store for the
+/// relations its root fields read ahead ([`prefetch`]).
 pub fn with_loader(request: Request, db: &Database) -> Request {
-    request.data(request_loader(db.clone()))
+    request
+        .data(request_loader(db.clone()))
+        .data(Arc::new(prefetch::Prefetched::default()))
 }
 
 /// A batch loader. It keeps no cache, so a subscription never sees stale

@@ -11,6 +11,7 @@ use cruscotto_schema::graph::{
 use super::ids;
 use super::loaders::*;
 use super::page::{paginate, PageArgs};
+use super::prefetch::{root_one, Prepared, Sel};
 use super::types::*;
 use crate::errors::{ApiError, ApiResult};
 
@@ -26,20 +27,26 @@ fn nonempty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
 }
 
-/// Runs a root list: validates the page, reads it off the executor, and
-/// builds the connection.
+/// Runs a root list: validates the page, reads it off the executor with
+/// the relations its selection asks for (see [`prefetch`](super::prefetch)),
+/// and builds the connection.
 macro_rules! root_list {
     ($ctx:expr, $page:expr, $tag:expr, $conn:ident, $node:ident, $count:expr, |$g:ident, $req:ident| $fetch:expr, |$row:ident| $key:expr) => {{
         let state = state($ctx)?;
         let window = $page.window(&state.settings, $tag)?;
         let $req = window.request.clone();
-        let rows = state
+        let ahead = Prepared::<$node>::new($ctx, Sel::connection($ctx));
+        let (edges, info) = state
             .blocking(move |db| {
                 let $g = db.graph();
-                Ok($fetch?)
+                let rows = $fetch?;
+                let (edges, info) = paginate(&window, rows, |$row| $key, $node::from);
+                if let Some(ahead) = ahead {
+                    ahead.run(edges.iter().map(|e| &e.1), db)?;
+                }
+                Ok((edges, info))
             })
             .await?;
-        let (edges, info) = paginate(&window, rows, |$row| $key, $node::from);
         Ok($conn::new(edges, info, $count))
     }};
 }
@@ -109,7 +116,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "The plan's code.")] code: String,
     ) -> ApiResult<Option<Plan>> {
-        maybe(ctx, PlanByCode(code)).await
+        root_one(ctx, PlanByCode(code)).await
     }
 
     /// Plans, sorted by code.
@@ -157,7 +164,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "The mission's code.")] code: String,
     ) -> ApiResult<Option<Mission>> {
-        maybe(ctx, MissionByCode(code)).await
+        root_one(ctx, MissionByCode(code)).await
     }
 
     /// Missions of the state budget, sorted by code.
@@ -199,7 +206,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "The program's code.")] code: String,
     ) -> ApiResult<Option<Program>> {
-        maybe(ctx, ProgramByCode(code)).await
+        root_one(ctx, ProgramByCode(code)).await
     }
 
     /// Programs of the state budget, sorted by code.
@@ -244,7 +251,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "The action's global id.")] id: ID,
     ) -> ApiResult<Option<Action>> {
-        maybe(ctx, ActionById(ids::expect(&id, "Action", "id")?)).await
+        root_one(ctx, ActionById(ids::expect(&id, "Action", "id")?)).await
     }
 
     /// Actions of the state budget, sorted by name.
@@ -445,7 +452,7 @@ impl QueryRoot {
         #[graphql(desc = "The plan's code.")] plan: String,
         #[graphql(desc = "The objective's code, e.g. `A.1`.")] code: String,
     ) -> ApiResult<Option<Objective>> {
-        maybe(ctx, ObjectiveByCode(plan, code)).await
+        root_one(ctx, ObjectiveByCode(plan, code)).await
     }
 
     /// Individual annual objectives of all plans, filtered and paged.
@@ -516,7 +523,7 @@ impl QueryRoot {
         #[graphql(desc = "The objective's code.")] objective: String,
         #[graphql(desc = "The indicator's code within the objective.")] code: String,
     ) -> ApiResult<Option<Indicator>> {
-        maybe(ctx, IndicatorByCode(plan, objective, code)).await
+        root_one(ctx, IndicatorByCode(plan, objective, code)).await
     }
 
     /// Indicators of all plans, filtered and paged.
@@ -600,7 +607,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "The area's global id.")] id: ID,
     ) -> ApiResult<Option<Area>> {
-        maybe(ctx, AreaById(ids::expect(&id, "Area", "id")?)).await
+        root_one(ctx, AreaById(ids::expect(&id, "Area", "id")?)).await
     }
 
     /// Areas of multi-year plans, in document order.
@@ -647,7 +654,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "The ambito's global id.")] id: ID,
     ) -> ApiResult<Option<Ambito>> {
-        maybe(ctx, AmbitoById(ids::expect(&id, "Ambito", "id")?)).await
+        root_one(ctx, AmbitoById(ids::expect(&id, "Ambito", "id")?)).await
     }
 
     /// Ambiti of multi-year plans, sorted by name.

@@ -17,6 +17,7 @@ use super::calc::{self, Calculator, IndicatorAchievement, IndicatorValue, Object
 use super::ids;
 use super::loaders::*;
 use super::page::{connection, paginate, PageArgs};
+use super::prefetch::prefetched;
 use super::scalars::{stored_decimal, Date, DateTime, Decimal};
 use crate::errors::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -34,7 +35,9 @@ pub(crate) fn store<'a>(ctx: &Context<'a>) -> ApiResult<&'a DataLoader<Store>> {
 }
 
 /// Loads the object a foreign key points to; its absence is a broken
-/// invariant of the database, not a client error.
+/// invariant of the database, not a client error. Like [`maybe`] and
+/// [`many`], it takes the value the request read ahead when there is one
+/// (see [`prefetch`](super::prefetch)).
 pub(crate) async fn one<K>(
     ctx: &Context<'_>,
     key: K,
@@ -43,13 +46,9 @@ where
     K: Send + Sync + std::hash::Hash + Eq + Clone + std::fmt::Debug + 'static,
     Store: async_graphql::dataloader::Loader<K, Error = ApiError>,
 {
-    let what = format!("{key:?}");
-    let loader = store(ctx)?;
-    loader.loader().touch();
-    loader
-        .load_one(key)
+    maybe(ctx, key.clone())
         .await?
-        .ok_or_else(|| ApiError::internal(format!("dangling reference {what}")))
+        .ok_or_else(|| ApiError::internal(format!("dangling reference {key:?}")))
 }
 
 /// Loads an object that may not exist.
@@ -61,6 +60,9 @@ where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
     Store: async_graphql::dataloader::Loader<K, Error = ApiError>,
 {
+    if let Some(found) = prefetched(ctx).and_then(|p| p.get(&key)) {
+        return Ok(found);
+    }
     let loader = store(ctx)?;
     loader.loader().touch();
     loader.load_one(key).await
@@ -73,10 +75,7 @@ where
     Store: async_graphql::dataloader::Loader<K, Value = Arc<[V]>, Error = ApiError>,
     V: Send + Sync + 'static,
 {
-    let loader = store(ctx)?;
-    loader.loader().touch();
-    Ok(loader
-        .load_one(key)
+    Ok(maybe(ctx, key)
         .await?
         .unwrap_or_else(|| Arc::from(Vec::new())))
 }
