@@ -535,3 +535,61 @@ async fn relations_read_ahead_give_the_answers_and_statements_of_the_loader() {
         }
     }
 }
+
+#[tokio::test]
+async fn large_responses_are_built_one_at_a_time_and_small_ones_never_wait() {
+    let settings = Settings {
+        large_responses: 1,
+        large_response_keys: 10,
+        ..Settings::default()
+    };
+    let env = Env::with_settings(cruscotto_schema::Backend::Sqlite, settings);
+    env.t
+        .db
+        .save_document(&cruscotto_import::generate::generate(2), None)
+        .unwrap();
+    let run = |query: &'static str| {
+        let request =
+            cruscotto_api::graph::with_loader(async_graphql::Request::new(query), &env.t.db);
+        let schema = env.schema.clone();
+        async move { schema.execute(request).await }
+    };
+    const LARGE: &str = "{ missions(first: 10) { nodes { programs { actions { objectives { indicators { targets { year } } } } } } } }";
+    const TWO_LARGE_ROOTS: &str = "{ a: missions(first: 10) { nodes { programs { actions { objectives { code } } } } } b: objectives(first: 10) { nodes { indicators { targets { year } } } } }";
+    const SMALL: &str =
+        r#"{ objective(plan: "generated-2", code: "M1.P1.O1") { indicators { code } } }"#;
+    let wait = std::time::Duration::from_millis(500);
+
+    // Another large response holds the only permit: a large request waits,
+    // a small one does not.
+    let held = env
+        .state
+        .large_responses
+        .clone()
+        .acquire_owned()
+        .await
+        .unwrap();
+    let large = tokio::spawn(run(LARGE));
+    let small = tokio::time::timeout(wait, run(SMALL))
+        .await
+        .expect("a small request does not wait");
+    assert!(small.errors.is_empty(), "{:?}", small.errors);
+    tokio::time::sleep(wait).await;
+    assert!(!large.is_finished(), "a large request waits for the permit");
+    drop(held);
+    let large = tokio::time::timeout(std::time::Duration::from_secs(30), large)
+        .await
+        .expect("the large request goes on once the permit is free")
+        .unwrap();
+    assert!(large.errors.is_empty(), "{:?}", large.errors);
+    let data = serde_json::to_value(&large.data).unwrap();
+    assert_eq!(data["missions"]["nodes"].as_array().unwrap().len(), 2);
+
+    // Two large roots of one request share one permit.
+    let both = tokio::time::timeout(std::time::Duration::from_secs(30), run(TWO_LARGE_ROOTS))
+        .await
+        .expect("a request with two large roots does not wait for itself");
+    assert!(both.errors.is_empty(), "{:?}", both.errors);
+    // The permit went back with the request.
+    assert_eq!(env.state.large_responses.available_permits(), 1);
+}

@@ -466,7 +466,11 @@ async fn execute(
     }
     let limit = service.state.settings.request_timeout;
     let started = Instant::now();
-    let request = crate::graph::with_loader(request.data(principal), &service.state.db);
+    // Kept until the response is serialized: it holds the permit of a large
+    // response (graph::prefetch::admit).
+    let store = std::sync::Arc::new(crate::graph::prefetch::Prefetched::default());
+    let request =
+        crate::graph::with_store(request.data(principal), &service.state.db, store.clone());
     let schema = if validated {
         &service.prevalidated_schema
     } else {
@@ -480,7 +484,9 @@ async fn execute(
                     .documents
                     .insert(&query, operation_name.as_deref(), document, passed);
             }
-            respond(service, media, response)
+            let answer = respond(service, media, response);
+            drop(store);
+            answer
         }
         Err(_) => {
             tracing::warn!(
