@@ -43,16 +43,6 @@ pub struct Settings {
     /// run before it is cut off and reported as `CALCULATOR_FAILED`
     /// (default 5,000 ms; built-in calculators are not limited).
     pub calculator_timeout: Duration,
-    /// `CRUSCOTTO_LARGE_RESPONSES`: how many large responses (see
-    /// `large_response_keys`) are built at once (default 1); other large
-    /// requests wait their turn, so that the server's memory stays bounded
-    /// under load. Small requests never wait.
-    pub large_responses: usize,
-    /// `CRUSCOTTO_LARGE_RESPONSE_KEYS`: a response is large when its root
-    /// fields read ahead at least this many keys of related objects
-    /// (default 5,000; the nested tree of a whole large plan reads about
-    /// 20,000, one objective with its indicators about 10).
-    pub large_response_keys: usize,
 }
 
 impl Default for Settings {
@@ -70,8 +60,6 @@ impl Default for Settings {
             require_token_for_reads: false,
             plugin_dir: None,
             calculator_timeout: Duration::from_secs(5),
-            large_responses: 1,
-            large_response_keys: 5_000,
         }
     }
 }
@@ -125,29 +113,11 @@ impl Settings {
                 let default = PathBuf::from("plugins");
                 default.is_dir().then_some(default)
             }),
-            calculator_timeout: Duration::from_millis(positive(
+            calculator_timeout: Duration::from_millis(positive(parse(
                 "CRUSCOTTO_CALCULATOR_TIMEOUT_MS",
-                parse(
-                    "CRUSCOTTO_CALCULATOR_TIMEOUT_MS",
-                    d.calculator_timeout.as_millis() as u64,
-                    "a number of milliseconds",
-                )?,
-                "a positive number of milliseconds",
-            )?),
-            large_responses: positive(
-                "CRUSCOTTO_LARGE_RESPONSES",
-                parse(
-                    "CRUSCOTTO_LARGE_RESPONSES",
-                    d.large_responses as u64,
-                    "a whole number",
-                )?,
-                "a positive whole number",
-            )? as usize,
-            large_response_keys: parse(
-                "CRUSCOTTO_LARGE_RESPONSE_KEYS",
-                d.large_response_keys,
-                "a whole number",
-            )?,
+                d.calculator_timeout.as_millis() as u64,
+                "a number of milliseconds",
+            )?)?),
         })
     }
 }
@@ -172,13 +142,13 @@ fn parse<T: std::str::FromStr>(
 }
 
 /// A timeout of zero would cut off every plugin before it starts.
-fn positive(name: &'static str, value: u64, expected: &'static str) -> Result<u64, SettingError> {
-    if value == 0 {
+fn positive(ms: u64) -> Result<u64, SettingError> {
+    if ms == 0 {
         return Err(SettingError {
-            name,
+            name: "CRUSCOTTO_CALCULATOR_TIMEOUT_MS",
             value: "0".into(),
-            expected,
+            expected: "a positive number of milliseconds",
         });
     }
-    Ok(value)
+    Ok(ms)
 }

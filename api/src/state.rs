@@ -33,9 +33,6 @@ pub struct AppState {
     /// shared by every request; `reloadCalculators` scans the directory
     /// again in place.
     pub calculators: Arc<Registry>,
-    /// Permits to build a large response (`settings.large_responses`; see
-    /// [`prefetch`](crate::graph::prefetch)).
-    pub large_responses: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -60,7 +57,6 @@ impl AppState {
         let (events, _) = broadcast::channel(1024);
         AppState {
             db,
-            large_responses: Arc::new(tokio::sync::Semaphore::new(settings.large_responses)),
             settings: Arc::new(settings),
             events,
             calculators,

@@ -94,14 +94,9 @@ fn builder(state: AppState) -> async_graphql::SchemaBuilder<Query, Mutation, Sub
 /// [`settle`]) only waits for its own resolvers, and a store for the
 /// relations its root fields read ahead ([`prefetch`]).
 pub fn with_loader(request: Request, db: &Database) -> Request {
-    with_store(request, db, Arc::default())
-}
-
-/// [`with_loader`] with a given store: the caller keeps a handle on it, and
-/// with it the request's permit to build a large response, until the
-/// response is written out ([`prefetch::admit`]).
-pub fn with_store(request: Request, db: &Database, store: Arc<prefetch::Prefetched>) -> Request {
-    request.data(request_loader(db.clone())).data(store)
+    request
+        .data(request_loader(db.clone()))
+        .data(Arc::new(prefetch::Prefetched::default()))
 }
 
 /// A batch loader. It keeps no cache, so a subscription never sees stale

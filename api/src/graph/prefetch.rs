@@ -37,9 +37,6 @@ pub struct Prefetched {
     maps: RwLock<HashMap<TypeId, Box<dyn Any + Send + Sync>>>,
     /// Keys kept, over all key types.
     keys: AtomicUsize,
-    /// The permit to build a large response, once taken ([`admit`]); held
-    /// as long as the store.
-    admission: tokio::sync::OnceCell<Option<tokio::sync::OwnedSemaphorePermit>>,
 }
 
 impl Prefetched {
@@ -329,7 +326,7 @@ where
     let Some(ahead) = Prepared::<T>::new(ctx, Sel::object(ctx)) else {
         return maybe(ctx, key).await;
     };
-    let found = state(ctx)?
+    state(ctx)?
         .blocking(move |db| {
             let found = K::fetch(db, std::slice::from_ref(&key))?.remove(&key);
             if let Some(object) = &found {
@@ -337,29 +334,5 @@ where
             }
             Ok(found)
         })
-        .await?;
-    admit(ctx).await?;
-    Ok(found)
-}
-
-/// Bounds the memory of large responses: once a root field has read ahead,
-/// a request that read at least `large_response_keys` keys waits for one
-/// of the `large_responses` permits before its response is built, and
-/// holds it as long as its store lives (the HTTP handler keeps the store
-/// until the response is serialized). Small requests never wait; the roots
-/// of one request share one permit.
-pub(crate) async fn admit(ctx: &Context<'_>) -> ApiResult<()> {
-    let Some(store) = prefetched(ctx) else {
-        return Ok(());
-    };
-    let state = state(ctx)?;
-    if store.keys.load(Ordering::Relaxed) < state.settings.large_response_keys {
-        return Ok(());
-    }
-    let gate = state.large_responses.clone();
-    store
-        .admission
-        .get_or_init(|| async move { gate.acquire_owned().await.ok() })
-        .await;
-    Ok(())
+        .await
 }

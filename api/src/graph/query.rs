@@ -11,7 +11,7 @@ use cruscotto_schema::graph::{
 use super::ids;
 use super::loaders::*;
 use super::page::{paginate, PageArgs};
-use super::prefetch::{admit, root_one, Prepared, Sel};
+use super::prefetch::{root_one, Prepared, Sel};
 use super::types::*;
 use crate::errors::{ApiError, ApiResult};
 
@@ -47,7 +47,6 @@ macro_rules! root_list {
                 Ok((edges, info))
             })
             .await?;
-        admit($ctx).await?;
         Ok($conn::new(edges, info, $count))
     }};
 }

@@ -466,11 +466,7 @@ async fn execute(
     }
     let limit = service.state.settings.request_timeout;
     let started = Instant::now();
-    // Kept until the response is serialized: it holds the permit of a large
-    // response (graph::prefetch::admit).
-    let store = std::sync::Arc::new(crate::graph::prefetch::Prefetched::default());
-    let request =
-        crate::graph::with_store(request.data(principal), &service.state.db, store.clone());
+    let request = crate::graph::with_loader(request.data(principal), &service.state.db);
     let schema = if validated {
         &service.prevalidated_schema
     } else {
@@ -484,9 +480,7 @@ async fn execute(
                     .documents
                     .insert(&query, operation_name.as_deref(), document, passed);
             }
-            let answer = respond(service, media, response);
-            drop(store);
-            answer
+            respond(service, media, response)
         }
         Err(_) => {
             tracing::warn!(
