@@ -12,6 +12,11 @@
 #      median of $RUNS.
 #
 # Usage: scripts/bench-calc.sh            (ROWS=1000000 RUNS=5 by default)
+#        BIN=/path/to/cruscotto scripts/bench-calc.sh
+#                                         (measures a prebuilt binary, without
+#                                         building; otherwise the release build
+#                                         of this tree, in $CARGO_TARGET_DIR
+#                                         when set)
 # Needs: cargo, sqlite3, psql, and a Postgres at $PG_ADMIN_URL.
 set -euo pipefail
 
@@ -27,8 +32,12 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 cd "$ROOT"
-cargo build --release --quiet
-BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/cruscotto
+if [[ -z ${BIN:-} ]]; then
+    cargo build --release --quiet
+    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/cruscotto
+fi
+BIN=$(realpath "$BIN")
+echo "== binary $BIN"
 INDICATOR=(--plan bench --objective A.1 --indicator 1)
 
 now() { date +%s.%N; }

@@ -87,8 +87,8 @@ pub enum InputError {
     },
 }
 
-const FIRST_DAY: i32 = -25_567; // 1900-01-01
-const LAST_DAY: i32 = 84_005; // 2199-12-31
+pub(crate) const FIRST_DAY: i32 = -25_567; // 1900-01-01
+pub(crate) const LAST_DAY: i32 = 84_005; // 2199-12-31
 
 /// An Arrow validity bitmap (bit set = value present) and its null count.
 #[derive(Debug, Clone)]

@@ -23,6 +23,7 @@ pub mod builtin;
 mod contract;
 mod guess;
 mod inputs;
+mod payment_rows;
 mod payments_csv;
 mod period;
 mod plugin;
@@ -40,6 +41,7 @@ pub use inputs::{
     InputError, Inputs, PaymentColumns, PaymentRecord, PaymentTable, PhaseProgress, Series,
     MAX_ABS_AMOUNT_CENTS, MAX_SUSPENDED_DAYS,
 };
+pub use payment_rows::PaymentRows;
 pub use payments_csv::{parse_amount_cents, read_payments_csv, read_payments_csv_from, CsvError};
 pub use period::{date_from_day, day_number, Period, PeriodError, PeriodKind, NULL_DAY};
 pub use plugin::{LoadError, LoadErrorKind, PluginCalculator};

@@ -34,6 +34,7 @@
 //! those of [`crate::store`].
 
 mod day;
+mod pg_payments;
 mod rows;
 
 use std::collections::HashMap;
@@ -128,6 +129,17 @@ mod sqlite_ops {
         Box::new(diesel::dsl::sql::<Bool>("+plan_id = ").bind::<Integer, _>(plan_id))
     }
 
+    /// SQLite reads the payments on the one connection: its reads do not
+    /// wait on the network, and a second connection could not share the
+    /// first one's snapshot.
+    fn read_payments(
+        conn: &mut Conn,
+        _helper: Option<&mut Conn>,
+        plan_id: i32,
+    ) -> QueryResult<Vec<cruscotto_calculators::PaymentRows>> {
+        Ok(vec![read_payment_rows(conn, plan_id)?])
+    }
+
     /// Runs `f` in a transaction; in SQLite a transaction reads one snapshot.
     fn snapshot<T, E>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> Result<T, E>) -> Result<T, E>
     where
@@ -191,6 +203,10 @@ mod pg_ops {
     ) -> Box<dyn BoxableExpression<payments::table, Db, SqlType = Bool>> {
         Box::new(payments::plan_id.eq(plan_id))
     }
+
+    // Postgres sends each payment as three integers, and reads half of a
+    // large table on a helper connection in the same snapshot.
+    use super::pg_payments::read_payments;
 
     /// Runs `f` in a read-only repeatable-read transaction: under the default
     /// read-committed level each statement would see its own snapshot, and
@@ -743,7 +759,25 @@ impl Database {
         };
         let descriptor = calculator.descriptor().clone();
         let started = std::time::Instant::now();
-        let loaded = dispatch!(self, load_inputs(&bound, &descriptor.inputs, period))?;
+        let specs = &descriptor.inputs;
+        let loaded = match self {
+            Database::Sqlite(pool) => sqlite_ops::load_inputs(
+                &mut *pool.get().map_err(StoreError::from)?,
+                None,
+                &bound,
+                specs,
+                period,
+            ),
+            Database::Postgres(pool) => {
+                let mut conn = pool.get().map_err(StoreError::from)?;
+                // A second connection, when one is idle, reads part of the
+                // payments; none is waited for.
+                let wants_payments = specs.iter().any(|s| s.kind == InputKind::Payments);
+                let mut helper = wants_payments.then(|| pool.try_get()).flatten();
+                let helper = helper.as_deref_mut().map(|h| &mut **h);
+                pg_ops::load_inputs(&mut conn, helper, &bound, specs, period)
+            }
+        }?;
         let loaded_in = started.elapsed();
         let provenance = Provenance::new(&descriptor, &loaded.inputs, period, &params);
         if let Some(latest) = loaded.latest {

@@ -1,14 +1,16 @@
 // The queries behind `Database`'s calculation methods. This file is included
 // twice by `calc/mod.rs`, once per backend, with `Conn`, `PAYMENT_CHUNK`,
-// `plan_filter` and `snapshot` defined by the including module.
+// `plan_filter`, `read_payments` and `snapshot` defined by the including
+// module.
 
 use chrono::NaiveDate;
 use cruscotto_calculators::{
-    InputKind, InputSpec, Inputs, PaymentRecord, PaymentTable, Period, NULL_DAY,
+    InputKind, InputSpec, Inputs, PaymentRecord, PaymentRows, PaymentTable, Period, NULL_DAY,
 };
 use diesel::connection::DefaultLoadingMode;
 
 use super::day::Day;
+
 use super::rows::{IndicatorValueRow, NewIndicatorValue, NewPayment, NewPhaseProgress};
 use super::{
     choose_measurements, phase_inputs, series_inputs, BoundIndicator, CalcStoreError, LoadedInputs,
@@ -227,8 +229,20 @@ pub(super) fn bound_indicator(
 
 /// Every payment of a plan as columns, sorted by content (payment, due and
 /// invoice day, suspended days, amount) so that the input fingerprint does
-/// not depend on the order rows come back in.
-fn load_payment_table(conn: &mut Conn, plan_id: i32) -> Result<PaymentTable, CalcStoreError> {
+/// not depend on the order rows come back in. `helper`, when given, is a
+/// second connection the backend may read part of the table on.
+fn load_payment_table(
+    conn: &mut Conn,
+    helper: Option<&mut Conn>,
+    plan_id: i32,
+) -> Result<PaymentTable, CalcStoreError> {
+    Ok(PaymentRows::into_table(read_payments(conn, helper, plan_id)?)?)
+}
+
+/// The payments of a plan, read column by column. Postgres reads them
+/// packed (see `pg_payments.rs`); its tests compare that with this read.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(super) fn read_payment_rows(conn: &mut Conn, plan_id: i32) -> QueryResult<PaymentRows> {
     let query = payments::table.filter(plan_filter(plan_id)).select((
         payments::amount_cents,
         payments::invoice_date,
@@ -236,43 +250,26 @@ fn load_payment_table(conn: &mut Conn, plan_id: i32) -> Result<PaymentTable, Cal
         payments::payment_date,
         payments::suspended_days,
     ));
-    let mut rows: Vec<(i32, i32, i32, i32, i64)> = Vec::new();
+    let mut rows = PaymentRows::new();
     for row in
         query.load_iter::<(i64, Day, Option<Day>, Option<Day>, i32), DefaultLoadingMode>(conn)?
     {
         let (amount, invoice, due, paid, suspended) = row?;
-        rows.push((
-            paid.map_or(NULL_DAY, |d| d.0),
-            due.map_or(NULL_DAY, |d| d.0),
-            invoice.0,
-            suspended,
+        rows.push(
             amount,
-        ));
+            invoice.0,
+            due.map_or(NULL_DAY, |d| d.0),
+            paid.map_or(NULL_DAY, |d| d.0),
+            suspended,
+        );
     }
-    rows.sort_unstable();
-    let n = rows.len();
-    let (mut amount, mut invoice, mut due, mut paid, mut suspended) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    for (p, d, i, s, a) in rows {
-        paid.push(p);
-        due.push(d);
-        invoice.push(i);
-        suspended.push(s);
-        amount.push(a);
-    }
-    Ok(PaymentTable::from_columns(
-        amount, invoice, due, paid, suspended,
-    )?)
+    Ok(rows)
 }
 
 /// Reads what `specs` ask for, and the latest stored value, in one snapshot.
 pub(super) fn load_inputs(
     conn: &mut Conn,
+    helper: Option<&mut Conn>,
     bound: &BoundIndicator,
     specs: &[InputSpec],
     period: &Period,
@@ -281,7 +278,7 @@ pub(super) fn load_inputs(
         let mut inputs = Inputs::default();
         let wants = |kind: InputKind| specs.iter().any(|s| s.kind == kind);
         if wants(InputKind::Payments) {
-            inputs.payments = Some(load_payment_table(conn, bound.plan_id)?);
+            inputs.payments = Some(load_payment_table(conn, helper, bound.plan_id)?);
         }
         let mut skipped_measurements = 0;
         if wants(InputKind::Series) {
