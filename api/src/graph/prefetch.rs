@@ -15,6 +15,11 @@
 //! with arguments, computed values, fields reached through `node`) is
 //! loaded as before, so the prefetch only changes how fast an answer comes,
 //! never what it is.
+//!
+//! Each root field reads ahead on its own: when two roots of one query
+//! select the same relation, each costs its statement, where the loader
+//! could have merged both roots' keys into one batch. The count still
+//! depends on the query's shape only.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
