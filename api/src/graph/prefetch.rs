@@ -161,19 +161,56 @@ pub(crate) trait Ahead: Sized + Send + 'static {
     ) -> Result<(), StoreError>;
 }
 
+/// The related objects a key's value holds: a list relation's list, or a
+/// to-one relation's object.
+trait Objects<T> {
+    fn objects(&self) -> &[T];
+}
+
+impl<T> Objects<T> for Arc<[T]> {
+    fn objects(&self) -> &[T] {
+        self
+    }
+}
+
+impl<T> Objects<T> for T {
+    fn objects(&self) -> &[T] {
+        std::slice::from_ref(self)
+    }
+}
+
+/// Reads one relation of a level: the values of `keys`, then the related
+/// objects' own plan (`next`), then keeps the values for the resolvers.
+fn read_relation<K, C>(
+    next: Option<&C::Plan>,
+    keys: Vec<K>,
+    db: &Database,
+    out: &Prefetched,
+) -> Result<(), StoreError>
+where
+    K: Fetch,
+    K::Value: Objects<C>,
+    C: Ahead,
+{
+    let found = Prefetched::fetch(db, keys)?;
+    if let Some(next) = next {
+        let objects: Vec<&C> = found.values().flatten().flat_map(|v| v.objects()).collect();
+        C::run(next, &objects, db, out)?;
+    }
+    out.keep(found);
+    Ok(())
+}
+
 /// Declares an object type's plan: for each relation field it covers, the
 /// field's name, the key type its resolver loads (built from an object by
-/// `key`), and the type of the related objects, whose own plan runs on
-/// them next. `list` relations hold lists, `one` relations one object.
+/// the closure), and the type of the related objects, whose own plan runs
+/// on them next.
 macro_rules! ahead {
     ($ty:ty, $plan:ident {
-        $( list $lf:ident: $lname:literal, $lkey:ident(|$lo:ident| $lk:expr) => $lty:ty; )*
-        $( one $of:ident: $oname:literal, $okey:ident(|$oo:ident| $ok:expr) => $oty:ty; )*
+        $( $f:ident: $name:literal, $key:ident(|$o:ident| $k:expr) => $cty:ty; )*
     }) => {
-        #[derive(Default)]
         pub(crate) struct $plan {
-            $( $lf: Option<Option<Box<<$lty as Ahead>::Plan>>>, )*
-            $( $of: Option<Option<Box<<$oty as Ahead>::Plan>>>, )*
+            $( $f: Option<Option<Box<<$cty as Ahead>::Plan>>>, )*
         }
 
         impl Ahead for $ty {
@@ -181,34 +218,17 @@ macro_rules! ahead {
 
             fn plan(sel: &Sel<'_>) -> Option<$plan> {
                 let plan = $plan {
-                    $( $lf: sel.field($lname).map(|s| <$lty as Ahead>::plan(&s).map(Box::new)), )*
-                    $( $of: sel.field($oname).map(|s| <$oty as Ahead>::plan(&s).map(Box::new)), )*
+                    $( $f: sel.field($name).map(|s| <$cty as Ahead>::plan(&s).map(Box::new)), )*
                 };
-                let any = false $( || plan.$lf.is_some() )* $( || plan.$of.is_some() )*;
+                let any = false $( || plan.$f.is_some() )*;
                 any.then_some(plan)
             }
 
             fn run(plan: &$plan, items: &[&$ty], db: &Database, out: &Prefetched) -> Result<(), StoreError> {
                 $(
-                    if let Some(next) = &plan.$lf {
-                        let keys = distinct(items.iter().map(|$lo| $lk)).into_iter().map($lkey).collect();
-                        let lists = Prefetched::fetch(db, keys)?;
-                        if let Some(next) = next {
-                            let children: Vec<&$lty> = lists.values().flatten().flat_map(|l| l.iter()).collect();
-                            <$lty as Ahead>::run(next, &children, db, out)?;
-                        }
-                        out.keep(lists);
-                    }
-                )*
-                $(
-                    if let Some(next) = &plan.$of {
-                        let keys = distinct(items.iter().map(|$oo| $ok)).into_iter().map($okey).collect();
-                        let found = Prefetched::fetch(db, keys)?;
-                        if let Some(next) = next {
-                            let objects: Vec<&$oty> = found.values().flatten().collect();
-                            <$oty as Ahead>::run(next, &objects, db, out)?;
-                        }
-                        out.keep(found);
+                    if let Some(next) = &plan.$f {
+                        let keys = distinct(items.iter().map(|$o| $k)).into_iter().map($key).collect();
+                        read_relation::<$key, $cty>(next.as_deref(), keys, db, out)?;
                     }
                 )*
                 Ok(())
@@ -218,45 +238,45 @@ macro_rules! ahead {
 }
 
 ahead!(Mission, MissionPlan {
-    list programs: "programs", ProgramsOfMission(|m| m.db_id) => Program;
+    programs: "programs", ProgramsOfMission(|m| m.db_id) => Program;
 });
 
 ahead!(Program, ProgramPlan {
-    list actions: "actions", ActionsOfProgram(|p| p.db_id) => Action;
-    one mission: "mission", MissionById(|p| p.mission_id) => Mission;
+    actions: "actions", ActionsOfProgram(|p| p.db_id) => Action;
+    mission: "mission", MissionById(|p| p.mission_id) => Mission;
 });
 
 ahead!(Action, ActionPlan {
-    list objectives: "objectives", ObjectivesOfAction(|a| a.db_id) => Objective;
-    one program: "program", ProgramById(|a| a.program_id) => Program;
+    objectives: "objectives", ObjectivesOfAction(|a| a.db_id) => Objective;
+    program: "program", ProgramById(|a| a.program_id) => Program;
 });
 
 ahead!(Objective, ObjectivePlan {
-    list indicators: "indicators", IndicatorsOfObjective(|o| o.db_id) => Indicator;
-    list phases: "phases", PhasesOfObjective(|o| o.db_id) => Phase;
-    list offices: "offices", OfficesOfObjective(|o| o.db_id) => Office;
-    list budget: "budget", BudgetOfObjective(|o| o.db_id) => BudgetLink;
-    list strategic: "strategicObjectives", StrategicOfObjective(|o| o.db_id) => StrategicObjective;
-    list annual: "annualObjectives", AnnualOfObjective(|o| o.db_id) => AnnualObjective;
-    one centre: "responsibilityCentre", CentreById(|o| o.centre_id) => ResponsibilityCentre;
-    one plan_of: "plan", PlanById(|o| o.plan_id) => Plan;
+    indicators: "indicators", IndicatorsOfObjective(|o| o.db_id) => Indicator;
+    phases: "phases", PhasesOfObjective(|o| o.db_id) => Phase;
+    offices: "offices", OfficesOfObjective(|o| o.db_id) => Office;
+    budget: "budget", BudgetOfObjective(|o| o.db_id) => BudgetLink;
+    strategic: "strategicObjectives", StrategicOfObjective(|o| o.db_id) => StrategicObjective;
+    annual: "annualObjectives", AnnualOfObjective(|o| o.db_id) => AnnualObjective;
+    centre: "responsibilityCentre", CentreById(|o| o.centre_id) => ResponsibilityCentre;
+    plan_of: "plan", PlanById(|o| o.plan_id) => Plan;
 });
 
 ahead!(Indicator, IndicatorPlan {
-    list targets: "targets", TargetsOfIndicator(|i| i.db_id) => Target;
-    one latest: "latestMeasurement", LatestMeasurement(|i| i.db_id) => Measurement;
+    targets: "targets", TargetsOfIndicator(|i| i.db_id) => Target;
+    latest: "latestMeasurement", LatestMeasurement(|i| i.db_id) => Measurement;
 });
 
 ahead!(ResponsibilityCentre, CentrePlan {
-    list offices: "offices", OfficesOfCentre(|c| c.db_id) => Office;
-    one plan_of: "plan", PlanById(|c| c.plan_id) => Plan;
+    offices: "offices", OfficesOfCentre(|c| c.db_id) => Office;
+    plan_of: "plan", PlanById(|c| c.plan_id) => Plan;
 });
 
 ahead!(Plan, PlanPlan {
-    list centres: "responsibilityCentres", CentresOfPlan(|p| p.db_id) => ResponsibilityCentre;
-    list strategic: "strategicObjectives", StrategicOfPlan(|p| p.db_id) => StrategicObjective;
-    list annual: "annualObjectives", AnnualOfPlan(|p| p.db_id) => AnnualObjective;
-    list areas: "areas", AreasOfPlan(|p| p.db_id) => Area;
+    centres: "responsibilityCentres", CentresOfPlan(|p| p.db_id) => ResponsibilityCentre;
+    strategic: "strategicObjectives", StrategicOfPlan(|p| p.db_id) => StrategicObjective;
+    annual: "annualObjectives", AnnualOfPlan(|p| p.db_id) => AnnualObjective;
+    areas: "areas", AreasOfPlan(|p| p.db_id) => Area;
 });
 
 /// Leaf types: the prefetch reads no relation of theirs.
@@ -275,11 +295,11 @@ macro_rules! leaf {
 }
 
 ahead!(Area, AreaPlan {
-    list ambiti: "ambiti", AmbitiOfArea(|a| a.db_id) => Ambito;
+    ambiti: "ambiti", AmbitiOfArea(|a| a.db_id) => Ambito;
 });
 
 ahead!(Ambito, AmbitoPlan {
-    list results: "results", ResultsOfAmbito(|a| a.db_id) => AmbitoResult;
+    results: "results", ResultsOfAmbito(|a| a.db_id) => AmbitoResult;
 });
 
 leaf!(
