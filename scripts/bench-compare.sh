@@ -30,7 +30,7 @@ ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 per_request() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t * 1000 / hz / n}'; }
 post() { curl -sf -o /dev/null -H 'content-type: application/json' --data-binary @"$WORK/$1.body" "$ADDR"; }
 
-printf '| binary | small query: CPU ms/request | tree: CPU ms/request | peak RSS MB |\n|---|---|---|---|\n'
+printf '| binary | small query: requests/s | small query: CPU ms/request | tree: CPU ms/request | peak RSS MB |\n|---|---|---|---|---|\n'
 for bin in "$@"; do
   "$bin" --database-url "$URL" serve --listen "127.0.0.1:$PORT" >/dev/null 2>"$WORK/err" &
   SERVER=$!
@@ -40,11 +40,12 @@ for bin in "$@"; do
   t0=$(ticks)
   n=$(BENCH_BODY="$WORK/small.body" wrk -t2 -c4 -d"${SECONDS_SMALL}s" -s "$WORK/post.lua" "$ADDR" | awk '/requests in/ {print $1}')
   small=$(per_request "$(( $(ticks) - t0 ))" "$n")
+  rate=$(awk -v n="$n" -v s="$SECONDS_SMALL" 'BEGIN {printf "%.0f", n / s}')
   post tree
   t0=$(ticks)
   for _ in $(seq 1 "$TREE_RUNS"); do post tree; done
   tree=$(per_request "$(( $(ticks) - t0 ))" "$TREE_RUNS")
   rss=$(awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status")
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
-  printf '| %s | %s | %s | %s |\n' "$bin" "$small" "$tree" "$rss"
+  printf '| %s | %s | %s | %s | %s |\n' "$bin" "$rate" "$small" "$tree" "$rss"
 done

@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 log() { printf '==> %s\n' "$*"; }
 
 # System packages: libpq for Diesel's Postgres driver, Postgres itself,
-# Chromium and its driver for the IDE test, Node for the HTTP audit.
+# Chromium and its driver for the browser tests, Node for the HTTP audit
+# and the real-client suite.
 missing=()
 dpkg -s libpq-dev >/dev/null 2>&1 || missing+=(libpq-dev)
 command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
@@ -24,6 +25,8 @@ command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 # reduced suite after the tests).
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+# pdftotext (poppler) extracts the text of PDFs imported through a mapping.
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
     log "installing ${missing[*]}"
@@ -53,18 +56,22 @@ else
   log "tests run on SQLite and on Postgres ($CRUSCOTTO_TEST_POSTGRES_URL)"
 fi
 
-# The npm packages of the GraphQL-over-HTTP audit (pinned by its lock file).
-if [ -f tests/http-audit/package.json ]; then
-  log "installing the HTTP audit's npm packages"
-  (cd tests/http-audit && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; else npm install --no-audit --no-fund --silent; fi)
-fi
+# The npm packages of the GraphQL-over-HTTP audit and of the real-client
+# suite (pinned by their lock files).
+for dir in tests/http-audit tests/clients; do
+  log "installing the npm packages of $dir"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+done
 
 log "cargo test --workspace"
 cargo test --workspace "$@"
 
 # The GraphQL-over-HTTP audit once more, against the real binary as a user
 # starts it (the API tests already run it against the in-process server).
-if command -v npm >/dev/null 2>&1; then
-  log "graphql-http audit against cruscotto serve"
-  tests/http-audit/run.sh
-fi
+log "graphql-http audit against cruscotto serve"
+tests/http-audit/run.sh
+
+# Apollo Client, graphql-ws, relay-compiler and GraphQL Code Generator
+# against the binary the tests built (see tests/clients/README.md).
+log "real clients against cruscotto serve"
+tests/clients/run.sh

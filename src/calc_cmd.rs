@@ -3,6 +3,8 @@
 //! computing and storing values with provenance, listing calculators, and
 //! generating payment files for benchmarks.
 
+use crate::output::out;
+use crate::progress::Progress;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,7 +12,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
-use cruscotto_calculators::{Decimal, Period, Registry, RegistryConfig};
+use cruscotto_calculators::{Decimal, Period, Registry};
 use cruscotto_schema::calc::{MeasuredValue, StoredValue};
 use cruscotto_schema::Database;
 
@@ -153,16 +155,17 @@ pub struct PluginArgs {
 }
 
 impl PluginArgs {
-    fn registry(&self) -> Registry {
+    /// The registry the plugin settings describe (isolation, timeout,
+    /// memory limit: see `crate::settings::registry_config`), over the
+    /// directory of the flag, `CRUSCOTTO_PLUGIN_DIR`, or `plugins/` if it
+    /// exists.
+    fn registry(&self) -> Result<Registry> {
         let default = Path::new("plugins");
         let plugin_dir = self
             .plugin_dir
             .clone()
             .or_else(|| default.is_dir().then(|| default.to_path_buf()));
-        Registry::new(RegistryConfig {
-            plugin_dir,
-            ..RegistryConfig::default()
-        })
+        Ok(Registry::new(crate::settings::registry_config(plugin_dir)?))
     }
 }
 
@@ -200,7 +203,7 @@ pub fn run(database_url: &str, command: CalcCommand) -> Result<ExitCode> {
                 recorded_by: who(),
             };
             db.record_measurement(id, &measured)?;
-            println!("{} {period}: recorded {value}", indicator.label());
+            out!("{} {period}: recorded {value}", indicator.label());
             Ok(ExitCode::SUCCESS)
         }
         CalcCommand::Progress {
@@ -214,7 +217,7 @@ pub fn run(database_url: &str, command: CalcCommand) -> Result<ExitCode> {
             let id = db.phase_id(&plan, &objective, &phase)?;
             let period = parse_period(&period)?;
             db.record_phase_progress(id, &period, completion, &who())?;
-            println!("{plan}/{objective} phase {phase} {period}: {completion}% complete");
+            out!("{plan}/{objective} phase {phase} {period}: {completion}% complete");
             Ok(ExitCode::SUCCESS)
         }
         CalcCommand::Bind {
@@ -232,11 +235,11 @@ pub fn run(database_url: &str, command: CalcCommand) -> Result<ExitCode> {
             let id = indicator.id(&db)?;
             // A plugin may be installed after binding, so an unknown id is a
             // warning, not an error.
-            if plugins.registry().get(&calculator).is_none() {
+            if plugins.registry()?.get(&calculator).is_none() {
                 eprintln!("warning: no calculator \"{calculator}\" is loaded now; computing will fail until it is");
             }
             db.set_calculator_binding(id, &calculator, &params, false)?;
-            println!("{} bound to {calculator} with {params}", indicator.label());
+            out!("{} bound to {calculator} with {params}", indicator.label());
             Ok(ExitCode::SUCCESS)
         }
         CalcCommand::Compute {
@@ -257,14 +260,21 @@ pub fn run(database_url: &str, command: CalcCommand) -> Result<ExitCode> {
 fn import_payments(database_url: &str, file: &Path, plan: &str) -> Result<ExitCode> {
     let db = open(database_url)?;
     let started = Instant::now();
+    let progress = Progress::spinner(format!("{}: reading", file.display()));
     // The reader's errors name the file, the line and the column.
     let records = cruscotto_calculators::read_payments_csv(file)?;
     let read = started.elapsed();
+    progress.step(format!(
+        "{}: storing {} payments in one transaction",
+        file.display(),
+        records.len()
+    ));
     let summary = db
         .import_payments(plan, &records, &file.display().to_string())
         .with_context(|| format!("{}: nothing was imported", file.display()))?;
     let total = started.elapsed();
-    println!(
+    drop(progress);
+    out!(
         "{}: {} payments for plan {}: {} new, {} updated; the plan has {} payments ({:.2} s, {:.2} s reading, {:.0} rows/s)",
         file.display(),
         summary.records,
@@ -290,15 +300,17 @@ fn compute(
         .map(|p| parse_period(p))
         .collect::<Result<Vec<_>>>()?;
     let db = open(database_url)?;
-    let registry = plugins.registry();
+    let registry = plugins.registry()?;
     let id = indicator.id(&db)?;
-    println!("{}", indicator.label());
+    out!("{}", indicator.label());
     for period in periods {
         let started = Instant::now();
+        let progress = Progress::spinner(format!("computing {period}"));
         let stored = db
             .compute_indicator(&registry, id, &period, &who())
             .with_context(|| format!("{} {period}", indicator.label()))?;
         let elapsed = started.elapsed();
+        drop(progress);
         let unit = registry
             .get(&stored.provenance.calculator_id)
             .map(|c| format!("{:?}", c.descriptor().unit).to_lowercase())
@@ -307,11 +319,12 @@ fn compute(
         let achievement = db.value_achievement(&stored)?;
         let target = achievement.target_raw.as_deref().unwrap_or("none");
         match achievement.achievement.degree {
-            Some(degree) => println!(
+            Some(degree) => out!(
                 "    achievement {degree}% ({:?}) against the {} target {target}",
-                achievement.achievement.status, achievement.year
+                achievement.achievement.status,
+                achievement.year
             ),
-            None => println!(
+            None => out!(
                 "    achievement: no data (the {} target is {target})",
                 achievement.year
             ),
@@ -325,7 +338,7 @@ fn print_value(v: &StoredValue, unit: &str, seconds: f64) {
         || "no data".to_string(),
         |x| format!("{} {unit}", x.round_dp(2)),
     );
-    println!(
+    out!(
         "  {}: {value}  (exact {}; {}, {:.3} s)",
         v.period,
         v.value.map_or_else(|| "-".to_string(), |x| x.to_string()),
@@ -337,16 +350,17 @@ fn print_value(v: &StoredValue, unit: &str, seconds: f64) {
         seconds
     );
     if let (Some(n), Some(d)) = (v.numerator, v.denominator) {
-        println!("    numerator {n}, denominator {d}");
+        out!("    numerator {n}, denominator {d}");
     }
-    println!(
+    out!(
         "    records used {}, excluded {}",
-        v.records_used, v.records_excluded
+        v.records_used,
+        v.records_excluded
     );
     for d in &v.diagnostics {
-        println!("    note {}: {}", d.code, d.message);
+        out!("    note {}: {}", d.code, d.message);
     }
-    println!(
+    out!(
         "    calculator {} {} ({}), params {}, fingerprint {}, value #{} by {} at {}",
         v.provenance.calculator_id,
         v.provenance.calculator_version,
@@ -360,31 +374,34 @@ fn print_value(v: &StoredValue, unit: &str, seconds: f64) {
 }
 
 fn calculators(plugins: &PluginArgs) -> Result<ExitCode> {
-    let registry = plugins.registry();
+    let registry = plugins.registry()?;
     for d in registry.descriptors() {
         let inputs: Vec<String> = d
             .inputs
             .iter()
             .map(|i| format!("{} ({:?})", i.name, i.kind).to_lowercase())
             .collect();
-        println!("{} {} [{}]", d.id, d.version, d.source);
-        println!("    {}", d.description);
-        println!(
+        out!("{} {} [{}]", d.id, d.version, d.source);
+        out!("    {}", d.description);
+        out!(
             "    inputs: {}; unit {:?}, {:?}",
             inputs.join(", "),
             d.unit,
             d.direction
         );
         for p in &d.params {
-            println!(
+            out!(
                 "    param {} ({}, default {}): {}",
-                p.name, p.kind, p.default, p.description
+                p.name,
+                p.kind,
+                p.default,
+                p.description
             );
         }
     }
     let errors = registry.load_errors();
     for e in &errors {
-        println!("load error: {e}");
+        out!("load error: {e}");
     }
     Ok(if errors.is_empty() {
         ExitCode::SUCCESS
@@ -440,7 +457,7 @@ fn generate_payments(rows: u64, seed: u64, year: i32, output: Option<&Path>) -> 
             std::fs::File::create(path)
                 .with_context(|| format!("cannot write {}", path.display()))?,
         )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        None => Box::new(std::io::BufWriter::new(crate::output::Stdout)),
     };
     let mut rng = SplitMix(seed);
     let date = |day: i64| {

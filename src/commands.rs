@@ -1,28 +1,46 @@
 //! What each subcommand does. Errors become `anyhow` here, at the edge, with
 //! the file or plan they concern as context.
 
+use crate::output::out;
+use crate::progress::Progress;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{bail, Context, Result};
 use cruscotto_import::{json, validate, ParseOptions};
 use cruscotto_schema::{Database, PoolOptions};
 
-/// Opens the database and brings its schema up to date.
+static READ_ONLY: AtomicBool = AtomicBool::new(false);
+
+/// `--read-only`: every command opens the database for reading only.
+pub fn set_read_only(read_only: bool) {
+    READ_ONLY.store(read_only, Ordering::Relaxed);
+}
+
+fn pool_options() -> PoolOptions {
+    PoolOptions {
+        read_only: READ_ONLY.load(Ordering::Relaxed),
+        ..PoolOptions::default()
+    }
+}
+
+/// Opens the database and brings its schema up to date (a read-only one is
+/// only checked: see [`Database::migrate`]).
 pub fn open(database_url: &str) -> Result<Database> {
-    let db = Database::connect(database_url, &PoolOptions::default())?;
+    let db = Database::connect(database_url, &pool_options())?;
     db.migrate().context("applying migrations")?;
     Ok(db)
 }
 
 pub fn migrate(database_url: &str, revert_all: bool) -> Result<ExitCode> {
-    let db = Database::connect(database_url, &PoolOptions::default())?;
+    let db = Database::connect(database_url, &pool_options())?;
     if revert_all {
         let reverted = db.revert_all()?;
-        println!("reverted {} migration(s)", reverted.len());
+        out!("reverted {} migration(s)", reverted.len());
     } else {
         let applied = db.migrate()?;
-        println!(
+        out!(
             "{} migration(s) applied; the {} database is up to date",
             applied.len(),
             db.backend().name()
@@ -37,6 +55,10 @@ pub struct ImportOptions {
     pub administration: Option<String>,
     pub title: Option<String>,
     pub strict: bool,
+    /// Read the files through this mapping (see `mapping_cmd`).
+    pub mapping: Option<std::path::PathBuf>,
+    /// Read only; write nothing.
+    pub dry_run: bool,
 }
 
 /// Imports every file in its own transaction; a failing file is reported and
@@ -46,21 +68,27 @@ pub fn import(
     files: &[std::path::PathBuf],
     options: ImportOptions,
 ) -> Result<ExitCode> {
+    if options.mapping.is_some() || options.dry_run {
+        return crate::mapping_cmd::import(database_url, files, &options);
+    }
     if options.plan.is_some() && files.len() > 1 {
         bail!("--plan names one plan: import one file at a time with it");
     }
     let db = open(database_url)?;
     let mut failed = 0;
+    let progress = Progress::bar(files.len());
     for file in files {
-        match import_one(&db, file, &options) {
+        match import_one(&db, file, &options, &progress) {
             Ok(()) => {}
-            Err(e) => {
+            Err(e) => progress.suspend(|| {
                 failed += 1;
                 eprintln!("error: {e:#}");
                 eprintln!("  {}: nothing was imported from this file", file.display());
-            }
+            }),
         }
+        progress.advance();
     }
+    drop(progress);
     if failed > 0 {
         eprintln!("{failed} of {} file(s) failed", files.len());
         return Ok(ExitCode::FAILURE);
@@ -68,8 +96,14 @@ pub fn import(
     Ok(ExitCode::SUCCESS)
 }
 
-fn import_one(db: &Database, file: &Path, options: &ImportOptions) -> Result<()> {
+fn import_one(
+    db: &Database,
+    file: &Path,
+    options: &ImportOptions,
+    progress: &Progress,
+) -> Result<()> {
     let name = file.display().to_string();
+    progress.step(format!("{name}: reading"));
     let bytes = std::fs::read(file).with_context(|| format!("{name}: cannot read the file"))?;
     let content = String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
@@ -82,15 +116,25 @@ fn import_one(db: &Database, file: &Path, options: &ImportOptions) -> Result<()>
         administration: options.administration.clone(),
         title: options.title.clone(),
     };
+    progress.step(format!("{name}: parsing"));
     let doc = cruscotto_import::parse_document(&name, &content, &parse_options)?;
     if options.strict {
         validate::strict(&name, &doc)?;
     }
+    progress.step(format!(
+        "{name}: storing {} objectives in one transaction",
+        doc.objectives.len()
+    ));
     let summary = db
         .save_document(&doc, Some(&name))
         .with_context(|| format!("{name}: the plan could not be stored"))?;
+    progress.suspend(|| print_summary(&name, &summary));
+    Ok(())
+}
+
+fn print_summary(name: &str, summary: &cruscotto_schema::ImportSummary) {
     let c = &summary.counts;
-    println!(
+    out!(
         "{name}: {} plan {}: {} objectives, {} indicators, {} targets, {} phases, {} areas, {} ambiti, {} results, {} measurements, {} finding(s)",
         if summary.created { "created" } else { "updated" },
         summary.plan_code,
@@ -106,18 +150,40 @@ fn import_one(db: &Database, file: &Path, options: &ImportOptions) -> Result<()>
     );
     for f in &summary.findings {
         let line = f.line.map(|l| format!("{name}:{l}: ")).unwrap_or_default();
-        println!(
+        out!(
             "  finding {line}{} {}: {} ({})",
-            f.entity, f.entity_code, f.message, f.code
+            f.entity,
+            f.entity_code,
+            f.message,
+            f.code
         );
     }
-    Ok(())
 }
 
-pub fn export(database_url: &str, plan: &str, output: Option<&Path>) -> Result<ExitCode> {
+pub fn export(
+    database_url: &str,
+    plan: &str,
+    format: crate::ExportFormat,
+    output: Option<&Path>,
+) -> Result<ExitCode> {
+    use crate::ExportFormat;
+    if format != ExportFormat::Json && output.is_none() {
+        bail!("--format csv and xlsx write files: give the directory (csv) or the workbook (xlsx) with -o");
+    }
     let db = open(database_url)?;
+    let progress = Progress::spinner(format!("reading plan {plan}"));
     let doc = db.load_document(plan)?;
-    write_output(output, &json::to_json(&doc))?;
+    progress.step(format!("writing plan {plan}"));
+    match (format, output) {
+        (ExportFormat::Json, _) => write_output(output, &json::to_json(&doc))?,
+        (ExportFormat::Csv, Some(dir)) => {
+            crate::tables::write_csv(&crate::tables::tables(&doc), dir)?
+        }
+        (ExportFormat::Xlsx, Some(file)) => {
+            crate::tables::write_xlsx(&crate::tables::tables(&doc), file)?
+        }
+        (_, None) => unreachable!("checked above"),
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -125,11 +191,11 @@ pub fn plans(database_url: &str) -> Result<ExitCode> {
     let db = open(database_url)?;
     let codes = db.plan_codes()?;
     if codes.is_empty() {
-        println!("no plans yet: import one with `cruscotto import FILE`");
+        out!("no plans yet: import one with `cruscotto import FILE`");
     }
     for code in codes {
         let c = db.plan_counts(&code)?;
-        println!(
+        out!(
             "{code}: {} objectives, {} indicators, {} phases, {} areas, {} ambiti, {} measurements, {} finding(s)",
             c.objectives, c.indicators, c.phases, c.areas, c.ambiti, c.measurements, c.findings
         );
@@ -141,8 +207,12 @@ pub fn generate(scale: u32, output: Option<&Path>) -> Result<ExitCode> {
     if scale == 0 {
         bail!("--scale must be at least 1");
     }
+    let progress = Progress::spinner(format!("generating a plan of scale {scale}"));
     let doc = cruscotto_import::generate::generate(scale);
-    write_output(output, &json::to_json(&doc))?;
+    progress.step("writing it as JSON");
+    let text = json::to_json(&doc);
+    drop(progress);
+    write_output(output, &text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -152,10 +222,8 @@ fn write_output(output: Option<&Path>, text: &str) -> Result<()> {
             std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
         }
         None => {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .context("writing to standard output")
+            crate::output::write(text);
+            Ok(())
         }
     }
 }

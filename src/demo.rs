@@ -3,6 +3,7 @@
 //! sample files are compiled into the binary, so the command works from any
 //! directory.
 
+use crate::output::out;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -41,7 +42,7 @@ pub fn demo(database_url: &str, listen: String) -> Result<ExitCode> {
         let summary = db
             .save_document(&doc, Some(name))
             .with_context(|| format!("{name}: the sample plan could not be stored"))?;
-        println!(
+        out!(
             "loaded sample plan {}: {} objectives, {} indicators, {} areas",
             summary.plan_code,
             summary.counts.objectives,
@@ -63,7 +64,7 @@ pub fn demo(database_url: &str, listen: String) -> Result<ExitCode> {
                 anyhow::anyhow!("computing the sample indicator B.1/1 for {period}: {e}")
             })?;
     }
-    println!(
+    out!(
         "computed payment timeliness of {} B.1/1 from {} sample invoices",
         plan_codes[0],
         records.len()

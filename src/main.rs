@@ -4,13 +4,18 @@
 mod calc_cmd;
 mod commands;
 mod demo;
+mod documents_cmd;
+mod mapping_cmd;
+mod output;
+mod progress;
 mod serve;
 mod settings;
+mod tables;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -24,6 +29,12 @@ struct Cli {
     /// `postgres://…`. Overrides the `DATABASE_URL` environment variable.
     #[arg(long, global = true)]
     database_url: Option<String>,
+    /// Open the database for reading only: queries and `serve` work, writes
+    /// are refused and migrations are not applied (a database that needs
+    /// them is refused). A SQLite file this process cannot write is opened
+    /// read-only without it.
+    #[arg(long, global = true, env = "CRUSCOTTO_READ_ONLY")]
+    read_only: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -36,12 +47,20 @@ enum Command {
         #[arg(long)]
         revert_all: bool,
     },
-    /// Imports plan documents (text extracts or cruscotto JSON), one
-    /// transaction per file.
+    /// Imports plan documents (text extracts or cruscotto JSON, or any
+    /// layout through `--mapping`), one transaction per file.
     Import {
         /// The documents to import.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// A mapping file (TOML, see docs/mapping-guide.md) that says how
+        /// the documents (CSV, XLSX, ODS, text outline or PDF) become a plan.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// Read the documents and print what would be imported, without
+        /// writing anything.
+        #[arg(long)]
+        dry_run: bool,
         /// Plan code to create or update (default: the file name without
         /// extension; only with a single file).
         #[arg(long)]
@@ -53,18 +72,27 @@ enum Command {
         #[arg(long)]
         title: Option<String>,
         /// Treat content findings (e.g. phase weights not summing to 100) as
-        /// errors.
+        /// errors, and, with `--mapping`, content the mapping did not use.
         #[arg(long)]
         strict: bool,
     },
-    /// Writes a plan as a document.
+    /// Mapping files: `mapping check MAP`.
+    Mapping {
+        #[command(subcommand)]
+        command: mapping_cmd::MappingCommand,
+    },
+    /// Writes a plan as a document (JSON), or as flat tables of objectives,
+    /// indicators, targets and measured values (CSV files in a directory,
+    /// or one XLSX workbook).
     Export {
         /// Code of the plan (see `cruscotto plans`).
         #[arg(long)]
         plan: String,
+        /// What to write.
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
-        /// Output file (default: standard output).
+        /// Output file (default: standard output); for `csv` a directory
+        /// (one file per table), for `xlsx` a file; both required.
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
@@ -73,6 +101,8 @@ enum Command {
     /// Writes a deterministic plan of N missions × N programs × N objectives
     /// × N indicators (with targets, phases and measured values) as JSON.
     Generate {
+        /// N: the plan has N missions, each with N programs, each with N
+        /// objectives, each with N indicators (scale 10: 165,000 records).
         #[arg(long)]
         scale: u32,
         /// Output file (default: standard output).
@@ -96,6 +126,18 @@ enum Command {
     /// Prints the GraphQL schema (SDL), the contract committed as
     /// `api/schema.graphql`.
     Schema,
+    /// Trusted documents: the only GraphQL documents a server with
+    /// `CRUSCOTTO_TRUSTED_DOCUMENTS=only` runs (register, list, remove).
+    Documents {
+        #[command(subcommand)]
+        command: documents_cmd::DocumentsCommand,
+    },
+    /// Prints the completion script of a shell, e.g.
+    /// `cruscotto completions bash > /etc/bash_completion.d/cruscotto`.
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
     /// Creates, revokes and lists the bearer tokens that mutations need.
     Token {
         #[command(subcommand)]
@@ -106,22 +148,40 @@ enum Command {
     /// generate-payments).
     #[command(flatten)]
     Calc(calc_cmd::CalcCommand),
+    /// Hosts one calculator plugin library for the service, spoken to over
+    /// stdin/stdout (started by the registry, never by hand).
+    #[command(name = "plugin-worker", hide = true)]
+    PluginWorker {
+        /// The plugin library.
+        library: PathBuf,
+    },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ExportFormat {
     /// The lossless cruscotto JSON exchange format.
     Json,
+    /// `objectives.csv`, `indicators.csv`, `targets.csv`, `values.csv`.
+    Csv,
+    /// One workbook, a sheet per table.
+    Xlsx,
 }
 
 fn main() -> ExitCode {
     settings::load_dotenv();
     let cli = Cli::parse();
+    if let Command::PluginWorker { library } = &cli.command {
+        // A worker opens no database and reads no further configuration.
+        return cruscotto_calculators::worker::run(library);
+    }
     let database_url = settings::database_url(cli.database_url);
+    commands::set_read_only(cli.read_only);
     let result = match cli.command {
         Command::Migrate { revert_all } => commands::migrate(&database_url, revert_all),
         Command::Import {
             files,
+            mapping,
+            dry_run,
             plan,
             administration,
             title,
@@ -134,29 +194,94 @@ fn main() -> ExitCode {
                 administration,
                 title,
                 strict,
+                mapping,
+                dry_run,
             },
         ),
+        Command::Mapping { command } => mapping_cmd::run(command),
         Command::Export {
             plan,
-            format: ExportFormat::Json,
+            format,
             output,
-        } => commands::export(&database_url, &plan, output.as_deref()),
+        } => commands::export(&database_url, &plan, format, output.as_deref()),
         Command::Plans => commands::plans(&database_url),
         Command::Generate { scale, output } => commands::generate(scale, output.as_deref()),
         Command::Serve { listen } => serve::serve(&database_url, listen),
         Command::Demo { listen } => demo::demo(&database_url, listen),
         Command::Schema => {
-            print!("{}", cruscotto_api::graph::sdl());
+            output::write(&cruscotto_api::graph::sdl());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Documents { command } => documents_cmd::run(&database_url, command),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "cruscotto", &mut script);
+            output::write(&String::from_utf8_lossy(&script));
             Ok(ExitCode::SUCCESS)
         }
         Command::Token { command } => serve::token(&database_url, command),
         Command::Calc(command) => calc_cmd::run(&database_url, command),
+        Command::PluginWorker { .. } => unreachable!("handled above"),
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
+        }
+    };
+    let abandoned = cruscotto_calculators::abandoned_computations();
+    if abandoned > 0 {
+        // In-process plugins only: the thread cannot be stopped, and exiting
+        // is safe because no library is ever unloaded.
+        eprintln!(
+            "note: {abandoned} in-process plugin computation(s) cut off by the time limit were still running and end with this process"
+        );
+    }
+    code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_and_argument_has_help() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in command.get_subcommands() {
+                if sub.is_hide_set() || sub.get_name() == "help" {
+                    continue;
+                }
+                let sub_path = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() {
+                    missing.push(sub_path.clone());
+                }
+                walk(sub, &sub_path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "cruscotto", &mut missing);
+        assert!(missing.is_empty(), "without help: {missing:?}");
+    }
+
+    #[test]
+    fn completions_name_the_subcommands() {
+        let mut script = Vec::new();
+        clap_complete::generate(
+            clap_complete::Shell::Bash,
+            &mut Cli::command(),
+            "cruscotto",
+            &mut script,
+        );
+        let script = String::from_utf8(script).unwrap();
+        for sub in ["import", "export", "serve", "compute", "completions"] {
+            assert!(script.contains(sub), "{sub} in the bash completions");
         }
     }
 }

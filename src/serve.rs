@@ -2,6 +2,7 @@
 //! bringing the database up to date) and `cruscotto token create|revoke|list` (the bearer tokens that
 //! mutations need).
 
+use crate::output::out;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -27,6 +28,7 @@ pub enum TokenCommand {
     /// Revokes the live token with this name; requests that present it are
     /// refused from now on.
     Revoke {
+        /// The name the token was created with.
         #[arg(long)]
         name: String,
     },
@@ -79,15 +81,15 @@ pub fn serve(database_url: &str, listen: String) -> Result<ExitCode> {
     cruscotto_api::http::block_on(async move {
         let app = Application::build_with_database(settings, db).await?;
         let base = format!("http://{host}:{}", app.port());
-        println!("cruscotto is serving GraphQL at {base}/graphql");
-        println!("open the IDE at {base}/graphiql");
+        out!("cruscotto is serving GraphQL at {base}/graphql");
+        out!("open the IDE at {base}/graphiql");
         // Plugin failures are logged one by one as warnings; this line tells
         // an operator at the terminal that there is something to read.
         let calculators = &app.state().calculators;
         let failed = calculators.load_errors().len();
         match app.state().settings.plugin_dir.as_deref() {
             Some(dir) => {
-                println!(
+                out!(
                     "{} calculators, plugins from {}{}",
                     calculators.ids().len(),
                     dir.display(),
@@ -98,7 +100,7 @@ pub fn serve(database_url: &str, listen: String) -> Result<ExitCode> {
                     }
                 )
             }
-            None => println!(
+            None => out!(
                 "{} built-in calculators (no plugin directory: set CRUSCOTTO_PLUGIN_DIR)",
                 calculators.ids().len()
             ),
@@ -124,25 +126,25 @@ pub fn token(database_url: &str, command: TokenCommand) -> Result<ExitCode> {
                 "created token {name} with role {}; it is shown only now, keep it safe:",
                 role.as_str()
             );
-            println!("{token}");
+            out!("{token}");
         }
         TokenCommand::Revoke { name } => {
             if !db.revoke_token(&name)? {
                 bail!("there is no live token named {name} (see `cruscotto token list`)");
             }
-            println!("revoked token {name}");
+            out!("revoked token {name}");
         }
         TokenCommand::List => {
             let tokens = db.tokens()?;
             if tokens.is_empty() {
-                println!("no tokens yet: create one with `cruscotto token create --role editor --name NAME`");
+                out!("no tokens yet: create one with `cruscotto token create --role editor --name NAME`");
             }
             for t in tokens {
                 let state = match t.revoked_at {
                     None => "live".to_string(),
                     Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M:%S UTC")),
                 };
-                println!(
+                out!(
                     "{}\t{}\tcreated {}\t{state}",
                     t.name,
                     t.role,

@@ -1,6 +1,9 @@
 //! Configuration read once from the environment (after `.env`, through
 //! dotenvy) and from command-line flags, then passed down.
 
+use std::path::PathBuf;
+
+use cruscotto_calculators::RegistryConfig;
 use cruscotto_schema::db::DEFAULT_DATABASE_URL;
 
 /// `DATABASE_URL`: a file path or `sqlite://PATH` for the embedded SQLite
@@ -27,4 +30,16 @@ pub fn database_url(flag: Option<String>) -> String {
             .filter(|u| !u.is_empty())
     })
     .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())
+}
+
+/// The calculator registry of a command: the plugin settings of the
+/// service (`CRUSCOTTO_PLUGIN_ISOLATION`, `CRUSCOTTO_PLUGIN_MEMORY_MB`,
+/// `CRUSCOTTO_CALCULATOR_TIMEOUT_MS`, `CRUSCOTTO_PLUGIN_WORKER`, read as
+/// `serve` reads them) over `plugin_dir`.
+pub fn registry_config(plugin_dir: Option<PathBuf>) -> anyhow::Result<RegistryConfig> {
+    let settings = cruscotto_api::Settings::from_env()?;
+    Ok(RegistryConfig {
+        plugin_dir,
+        ..settings.registry_config()
+    })
 }

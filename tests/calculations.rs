@@ -417,6 +417,8 @@ fn the_example_plugin_computes_an_indicator_through_the_database() {
     std::fs::copy(&library, plugins.path().join(library.file_name().unwrap())).unwrap();
     let registry = Registry::new(RegistryConfig {
         plugin_dir: Some(plugins.path().to_path_buf()),
+        // This harness is no worker: the plugin runs in `cruscotto plugin-worker`.
+        worker_program: Some(env!("CARGO_BIN_EXE_cruscotto").into()),
         ..RegistryConfig::default()
     });
     assert_eq!(registry.load_errors(), vec![]);

@@ -234,3 +234,152 @@ fn exporting_an_unknown_plan_says_so() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("plan nope not found"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_plan_exports_as_flat_csv_tables_and_an_xlsx_workbook() {
+    use calamine::Reader;
+    let w = Workspace::new();
+    ok(&w.run(&["import", &s(&seed(SEED_OBJECTIVES))]));
+    let code = "000_c0a763c098296cde";
+    let doc = parse(&seed(SEED_OBJECTIVES));
+    let indicators: usize = doc.objectives.iter().map(|o| o.indicators.len()).sum();
+    let targets: usize = doc
+        .objectives
+        .iter()
+        .flat_map(|o| &o.indicators)
+        .map(|i| i.targets.len())
+        .sum();
+
+    let dir = w.path("tables");
+    ok(&w.run(&["export", "--plan", code, "--format", "csv", "-o", &s(&dir)]));
+    let read = |name: &str| -> Vec<csv::StringRecord> {
+        csv::Reader::from_path(dir.join(name))
+            .unwrap()
+            .records()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let objectives = read("objectives.csv");
+    assert_eq!(objectives.len(), doc.objectives.len());
+    assert_eq!(&objectives[0][1], doc.objectives[0].code.as_str());
+    assert_eq!(&objectives[0][3], doc.objectives[0].title.as_str());
+    assert_eq!(read("indicators.csv").len(), indicators);
+    let target_rows = read("targets.csv");
+    assert_eq!(target_rows.len(), targets);
+    let first = &doc.objectives[0].indicators[0].targets[0];
+    assert_eq!(&target_rows[0][3], first.year.to_string().as_str());
+    assert_eq!(&target_rows[0][4], first.value.raw.as_str());
+    read("values.csv");
+
+    let workbook = w.path("plan.xlsx");
+    ok(&w.run(&[
+        "export",
+        "--plan",
+        code,
+        "--format",
+        "xlsx",
+        "-o",
+        &s(&workbook),
+    ]));
+    let mut xlsx: calamine::Xlsx<_> = calamine::open_workbook(&workbook).unwrap();
+    assert_eq!(
+        xlsx.sheet_names(),
+        ["objectives", "indicators", "targets", "values"]
+    );
+    let sheet = xlsx.worksheet_range("targets").unwrap();
+    assert_eq!(sheet.height(), targets + 1, "a header and a row per target");
+    assert_eq!(
+        sheet.get_value((1, 3)),
+        Some(&calamine::Data::Float(first.year.into()))
+    );
+
+    // Tables need somewhere to go.
+    let o = w.run(&["export", "--plan", code, "--format", "csv"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("-o"), "{}", stderr(&o));
+}
+
+#[test]
+fn long_commands_show_progress_on_a_terminal_and_nothing_when_piped() {
+    let w = Workspace::new();
+    let out = w.path("g.json");
+    // Piped (as every other test runs it): standard error stays empty.
+    let o = w.run(&["generate", "--scale", "8", "-o", &s(&out)]);
+    ok(&o);
+    assert_eq!(stderr(&o), "", "no progress when not on a terminal");
+    // On a terminal (`script` gives the command a pseudo-terminal).
+    let command = format!(
+        "{} --database-url {} generate --scale 8 -o {}",
+        env!("CARGO_BIN_EXE_cruscotto"),
+        w.db_url,
+        s(&out)
+    );
+    let o = std::process::Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .output()
+        .expect("script (util-linux) runs");
+    let shown = stdout(&o);
+    assert!(o.status.success(), "{shown}");
+    assert!(
+        shown.contains("generating a plan of scale 8"),
+        "the step is shown on the terminal: {shown:?}"
+    );
+}
+
+#[test]
+fn trusted_documents_are_registered_listed_and_removed_and_bad_ones_refused() {
+    let w = Workspace::new();
+    let good = w.write("totals.graphql", "query Totals { plans { totalCount } }\n");
+    let bad = w.write("broken.graphql", "query { plans { \n");
+    // A file that does not parse stops the whole registration.
+    let o = w.run(&["documents", "register", &good, &bad]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("broken.graphql: not a GraphQL document"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(ok(&w.run(&["documents", "list"])), "");
+
+    let out = ok(&w.run(&["documents", "register", &good]));
+    assert!(out.starts_with("registered "), "{out}");
+    assert!(out.contains("(Totals)"), "{out}");
+    let hash = out.split_whitespace().nth(1).unwrap().to_string();
+    assert_eq!(hash.len(), 64);
+    let again = ok(&w.run(&["documents", "register", &good]));
+    assert!(again.starts_with("already registered"), "{again}");
+    let list = ok(&w.run(&["documents", "list"]));
+    assert!(list.starts_with(&hash), "{list}");
+    ok(&w.run(&["documents", "remove", &hash]));
+    assert_eq!(ok(&w.run(&["documents", "list"])), "");
+    let o = w.run(&["documents", "remove", &hash]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("no document is registered"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn shell_completions_are_printed_for_bash_zsh_and_fish() {
+    let d = Workspace::new();
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef cruscotto"),
+        ("fish", "complete -c cruscotto"),
+    ] {
+        let out = d.run(&["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        assert!(script.contains(marker), "{shell}: {script}");
+        // Subcommands and their options are in it.
+        assert!(
+            script.contains("import") && script.contains("--mapping"),
+            "{shell}"
+        );
+    }
+    let out = d.run(&["completions", "powershell-7"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("invalid value"), "{}", stderr(&out));
+}

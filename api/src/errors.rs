@@ -6,6 +6,7 @@
 use async_graphql::ErrorExtensions;
 use cruscotto_calculators::{CalculatorError, CsvError};
 use cruscotto_schema::calc::CalcStoreError;
+use cruscotto_schema::error::ConstraintKind;
 use cruscotto_schema::StoreError;
 
 /// Stable error codes clients can rely on.
@@ -17,6 +18,15 @@ pub enum Code {
     Unauthenticated,
     Forbidden,
     CalculatorFailed,
+    /// The database is read-only (`serve --read-only`, or a file the
+    /// server cannot write): reads work, writes do not.
+    ReadOnly,
+    /// The database cannot take writes now (its disk is full); retry later.
+    Unavailable,
+    /// Another writer held the database for longer than the busy timeout:
+    /// nothing was written; the same request may be retried
+    /// (`extensions.retryable: true`).
+    Busy,
     Internal,
 }
 
@@ -29,6 +39,9 @@ impl Code {
             Code::Unauthenticated => "UNAUTHENTICATED",
             Code::Forbidden => "FORBIDDEN",
             Code::CalculatorFailed => "CALCULATOR_FAILED",
+            Code::ReadOnly => "READ_ONLY",
+            Code::Unavailable => "UNAVAILABLE",
+            Code::Busy => "BUSY",
             Code::Internal => "INTERNAL",
         }
     }
@@ -42,6 +55,8 @@ pub struct ApiError {
     pub message: String,
     /// The input field at fault, for `BAD_USER_INPUT`.
     pub field: Option<String>,
+    /// The 1-based line of a document argument at fault (`extensions.line`).
+    pub line: Option<u32>,
 }
 
 impl ApiError {
@@ -50,6 +65,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            line: None,
         }
     }
 
@@ -58,6 +74,16 @@ impl ApiError {
             code: Code::BadUserInput,
             message: message.into(),
             field: Some(field.into()),
+            line: None,
+        }
+    }
+
+    /// A document argument (`field`) that cannot be imported: the message
+    /// names the line, which also goes into `extensions.line`.
+    pub fn bad_document(field: impl Into<String>, e: &cruscotto_import::ImportError) -> Self {
+        ApiError {
+            line: e.line(),
+            ..ApiError::bad_input(field, e.to_string())
         }
     }
 
@@ -87,6 +113,17 @@ impl From<StoreError> for ApiError {
                 key,
                 message,
             } => ApiError::new(Code::BadUserInput, format!("{entity} {key}: {message}")),
+            StoreError::Constraint {
+                kind: ConstraintKind::Unique | ConstraintKind::Reference,
+                message,
+            } => ApiError::new(Code::Conflict, message),
+            StoreError::Constraint { message, .. } => ApiError::new(Code::BadUserInput, message),
+            e @ StoreError::ReadOnly(_) => ApiError::new(Code::ReadOnly, e.to_string()),
+            e @ StoreError::DiskFull => {
+                tracing::error!("a write failed: the database disk is full");
+                ApiError::new(Code::Unavailable, e.to_string())
+            }
+            e @ StoreError::Busy { .. } => ApiError::new(Code::Busy, e.to_string()),
             other => ApiError::internal(other),
         }
     }
@@ -144,6 +181,7 @@ impl From<CalculatorError> for ApiError {
                 ApiError::new(Code::BadUserInput, e.to_string())
             }
             CalculatorError::Timeout { .. }
+            | CalculatorError::Crashed { .. }
             | CalculatorError::PluginFailed { .. }
             | CalculatorError::PluginProtocol { .. }
             | CalculatorError::Overflow => {
@@ -168,10 +206,17 @@ impl From<ApiError> for async_graphql::Error {
     fn from(e: ApiError) -> Self {
         let code = e.code.as_str();
         let field = e.field.clone();
+        let line = e.line;
         async_graphql::Error::new(e.message).extend_with(|_, ext| {
             ext.set("code", code);
+            if code == Code::Busy.as_str() {
+                ext.set("retryable", true);
+            }
             if let Some(field) = &field {
                 ext.set("field", field.as_str());
+            }
+            if let Some(line) = line {
+                ext.set("line", line);
             }
         })
     }
@@ -179,6 +224,188 @@ impl From<ApiError> for async_graphql::Error {
 
 /// Result type of resolvers.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Executes `request` on `schema` with async-graphql's own input errors
+/// given the codes of [`ApiError`]: the one way every request is run (the
+/// HTTP handler, the tests that execute the schema directly).
+///
+/// - A NUL character (U+0000) in a variable is refused before anything
+///   runs, on both backends alike (Postgres cannot store one; SQLite
+///   would): `BAD_USER_INPUT` with the variable's path as `field`.
+/// - An argument whose value does not parse (a `Decimal` that is not a
+///   number, a `Date` that is not a date) is `BAD_USER_INPUT` with the
+///   argument as `field`, whether it came as a literal or as a variable.
+///
+/// This is not a schema extension: with any extension installed,
+/// async-graphql sends every field through the extension chain, which
+/// costs every request (BENCHMARKS.md, "Hardening and frontends").
+pub async fn execute<Q, M, S>(
+    schema: &async_graphql::Schema<Q, M, S>,
+    request: async_graphql::Request,
+) -> async_graphql::Response
+where
+    Q: async_graphql::ObjectType + 'static,
+    M: async_graphql::ObjectType + 'static,
+    S: async_graphql::SubscriptionType + 'static,
+{
+    if let Some(error) = nul_in_variables(&request) {
+        return async_graphql::Response::from_errors(vec![error]);
+    }
+    let query = request.query.clone();
+    let mut response = schema.execute(request).await;
+    code_input_errors(&query, &mut response);
+    response
+}
+
+/// The refusal of a request with a NUL character in a variable.
+pub(crate) fn nul_in_variables(
+    request: &async_graphql::Request,
+) -> Option<async_graphql::ServerError> {
+    let field = request
+        .variables
+        .iter()
+        .find_map(|(name, value)| path_of_nul(value, name.to_string()))?;
+    let mut error = async_graphql::ServerError::new(
+        format!("{field} contains a NUL character (U+0000), which cannot be stored"),
+        None,
+    );
+    set_bad_input(&mut error, &field);
+    Some(error)
+}
+
+/// Gives the errors async-graphql raised itself for unreadable arguments
+/// the code `BAD_USER_INPUT` and the argument as `field`.
+pub(crate) fn code_input_errors(query: &str, response: &mut async_graphql::Response) {
+    if response.errors.iter().all(has_code) {
+        return;
+    }
+    for error in &mut response.errors {
+        if has_code(error) {
+            continue;
+        }
+        // Validation: `Invalid value for argument "value", expected type "Decimal"`.
+        let named = error
+            .message
+            .strip_prefix("Invalid value for argument \"")
+            .and_then(|rest| rest.split_once('"'))
+            .map(|(argument, _)| argument.to_string());
+        // Execution: `Failed to parse "Decimal": …` at the argument's value.
+        let located = || {
+            let at = error.locations.first()?;
+            argument_at(query, at.line, at.column)
+        };
+        let unreadable = error.message.starts_with("Failed to parse");
+        let argument = match named {
+            Some(argument) => Some(argument),
+            None if unreadable => located(),
+            None => None,
+        };
+        match argument {
+            Some(argument) => set_bad_input(error, &argument),
+            // An argument async-graphql could not read (an Int beyond
+            // 32 bits, say) whose name the location does not give.
+            None if unreadable => {
+                error
+                    .extensions
+                    .get_or_insert_with(Default::default)
+                    .set("code", Code::BadUserInput.as_str());
+            }
+            None => {}
+        }
+    }
+}
+
+/// The same for subscriptions over WebSocket, which async-graphql runs
+/// itself: a schema extension (that schema carries the document limits as
+/// an extension already, so its fields pay the chain anyway).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct InputErrors;
+
+impl async_graphql::extensions::ExtensionFactory for InputErrors {
+    fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
+        std::sync::Arc::new(InputErrorsOfRequest::default())
+    }
+}
+
+#[derive(Debug, Default)]
+struct InputErrorsOfRequest {
+    query: std::sync::Mutex<Option<String>>,
+}
+
+#[async_graphql::async_trait::async_trait]
+impl async_graphql::extensions::Extension for InputErrorsOfRequest {
+    async fn request(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        next: async_graphql::extensions::NextRequest<'_>,
+    ) -> async_graphql::Response {
+        let mut response = next.run(ctx).await;
+        let query = self.query.lock().ok().and_then(|mut q| q.take());
+        code_input_errors(query.as_deref().unwrap_or(""), &mut response);
+        response
+    }
+
+    async fn prepare_request(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        request: async_graphql::Request,
+        next: async_graphql::extensions::NextPrepareRequest<'_>,
+    ) -> async_graphql::ServerResult<async_graphql::Request> {
+        if let Some(error) = nul_in_variables(&request) {
+            return Err(error);
+        }
+        if let Ok(mut query) = self.query.lock() {
+            *query = Some(request.query.clone());
+        }
+        next.run(ctx, request).await
+    }
+}
+
+/// The name of the argument whose value starts at `line`:`column` (1-based,
+/// in characters) of `query`: `value` in `recordMeasurement(value: $v)`.
+fn argument_at(query: &str, line: usize, column: usize) -> Option<String> {
+    let text = query.lines().nth(line.checked_sub(1)?)?;
+    let before: String = text.chars().take(column.checked_sub(1)?).collect();
+    let before = before.trim_end().strip_suffix(':')?.trim_end();
+    let name: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+fn has_code(error: &async_graphql::ServerError) -> bool {
+    error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some())
+}
+
+fn set_bad_input(error: &mut async_graphql::ServerError, field: &str) {
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    extensions.set("code", Code::BadUserInput.as_str());
+    extensions.set("field", field);
+}
+
+/// The path (`input.title`) of the first string holding a NUL.
+fn path_of_nul(value: &async_graphql::Value, path: String) -> Option<String> {
+    use async_graphql::Value;
+    match value {
+        Value::String(s) if s.contains('\0') => Some(path),
+        Value::List(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| path_of_nul(v, format!("{path}[{i}]"))),
+        Value::Object(fields) => fields
+            .iter()
+            .find_map(|(k, v)| path_of_nul(v, format!("{path}.{k}"))),
+        _ => None,
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -270,6 +497,14 @@ mod tests {
                 failed(CalculatorError::Timeout {
                     id: "slow".into(),
                     after: Duration::from_millis(10),
+                }),
+                "CALCULATOR_FAILED",
+                None,
+            ),
+            (
+                failed(CalculatorError::Crashed {
+                    id: "p".into(),
+                    cause: "its worker process was killed by SIGSEGV".into(),
                 }),
                 "CALCULATOR_FAILED",
                 None,

@@ -12,6 +12,7 @@ pub mod graph;
 pub mod http;
 pub mod settings;
 pub mod state;
+pub mod trusted;
 
 pub use http::Application;
 pub use settings::Settings;

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use cruscotto_calculators::{Isolation, RegistryConfig, DEFAULT_MEMORY_LIMIT_MB};
+
 /// How the service runs. Built by [`Settings::from_env`] (the binary) or
 /// directly (tests, with `listen` on port 0).
 #[derive(Debug, Clone)]
@@ -25,9 +27,41 @@ pub struct Settings {
     pub max_complexity: usize,
     /// `CRUSCOTTO_MAX_BODY_BYTES`: largest request body (default 1 MiB).
     pub max_body_bytes: usize,
+    /// `CRUSCOTTO_MAX_QUERY_BYTES`: longest query text (default 100,000
+    /// bytes; `QUERY_TOO_LONG`).
+    pub max_query_bytes: usize,
+    /// `CRUSCOTTO_MAX_FIELDS`: most fields a query may select, counted with
+    /// its fragments expanded (default 5,000; `QUERY_TOO_MANY_FIELDS`).
+    pub max_fields: usize,
+    /// `CRUSCOTTO_MAX_ALIASES`: most aliases, counted the same way (default
+    /// 100; `QUERY_TOO_MANY_ALIASES`).
+    pub max_aliases: usize,
+    /// `CRUSCOTTO_MAX_FRAGMENT_SPREADS`: most fragment spreads, counted the
+    /// same way (default 500; `QUERY_TOO_MANY_FRAGMENT_SPREADS`).
+    pub max_fragment_spreads: usize,
+    /// `CRUSCOTTO_MAX_STRING_LENGTH`: longest string argument, in
+    /// characters (default 10,000; `BAD_USER_INPUT`). The document of
+    /// `importDocument` and the CSV of `importPayments` are bounded by the
+    /// body limit only.
+    pub max_string_length: usize,
+    /// `CRUSCOTTO_MAX_SEARCH_LENGTH`: longest `search` argument (default 200
+    /// characters; `BAD_USER_INPUT`).
+    pub max_search_length: usize,
+    /// `CRUSCOTTO_MAX_BATCH`: most requests in one batch (a JSON array
+    /// POSTed at once; default 10). A batch shares one time limit and one
+    /// response limit.
+    pub max_batch: usize,
+    /// `CRUSCOTTO_MAX_RESPONSE_BYTES`: largest answer one request may build
+    /// (default 64 MiB; `RESPONSE_TOO_LARGE`). See ARCHITECTURE.md for how
+    /// it bounds a request's memory.
+    pub max_response_bytes: usize,
     /// `CRUSCOTTO_REQUEST_TIMEOUT_MS`: longest a request may run (default
     /// 30,000 ms).
     pub request_timeout: Duration,
+    /// `CRUSCOTTO_SHUTDOWN_TIMEOUT_MS`: how long a shutdown (SIGTERM,
+    /// ctrl-c) waits for requests in flight before it drops them, in whole
+    /// seconds rounded up (default 5,000 ms).
+    pub shutdown_timeout: Duration,
     /// `CRUSCOTTO_INTROSPECTION`: `true` (default) or `false`.
     pub introspection: bool,
     /// `CRUSCOTTO_REQUIRE_TOKEN_FOR_READS`: `false` (default: reads are
@@ -41,8 +75,30 @@ pub struct Settings {
     pub plugin_dir: Option<PathBuf>,
     /// `CRUSCOTTO_CALCULATOR_TIMEOUT_MS`: longest one plugin computation may
     /// run before it is cut off and reported as `CALCULATOR_FAILED`
-    /// (default 5,000 ms; built-in calculators are not limited).
+    /// (default 5,000 ms; built-in calculators are not limited). With worker
+    /// processes the worker is killed at the limit.
     pub calculator_timeout: Duration,
+    /// `CRUSCOTTO_PLUGIN_ISOLATION`: `process` (default: each plugin library
+    /// runs in worker processes, and a crash, an abort, the memory limit or
+    /// the timeout ends only a worker) or `in-process` (trusted plugins
+    /// only: a fault in one ends the service).
+    pub plugin_isolation: Isolation,
+    /// `CRUSCOTTO_PLUGIN_MEMORY_MB`: address-space limit of each plugin
+    /// worker process, in MB (default 1,024).
+    pub plugin_memory_mb: u64,
+    /// `CRUSCOTTO_CORS_ORIGINS`: the browser origins (`https://portal.example`,
+    /// comma-separated) whose pages may call the service *with credentials*
+    /// (an `Authorization` header, cookies). Pages of any other origin may
+    /// read the public data without credentials. Default: none listed.
+    pub cors_origins: Vec<String>,
+    /// `CRUSCOTTO_TRUSTED_DOCUMENTS`: `off` (default: any document runs) or
+    /// `only` (only documents registered with `cruscotto documents
+    /// register`; see [`crate::trusted`]).
+    pub trusted_documents: crate::trusted::TrustedDocuments,
+    /// `CRUSCOTTO_PLUGIN_WORKER`: the program started as `PROGRAM
+    /// plugin-worker LIBRARY` to host a plugin; unset means this executable
+    /// (`cruscotto plugin-worker`).
+    pub plugin_worker: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -55,11 +111,25 @@ impl Default for Settings {
             max_depth: 15,
             max_complexity: 50_000,
             max_body_bytes: 1 << 20,
+            max_query_bytes: 100_000,
+            max_fields: 5_000,
+            max_aliases: 100,
+            max_fragment_spreads: 500,
+            max_string_length: 10_000,
+            max_search_length: 200,
+            max_response_bytes: 64 << 20,
+            max_batch: 10,
             request_timeout: Duration::from_secs(30),
+            shutdown_timeout: Duration::from_secs(5),
             introspection: true,
             require_token_for_reads: false,
             plugin_dir: None,
             calculator_timeout: Duration::from_secs(5),
+            plugin_isolation: Isolation::Process,
+            plugin_memory_mb: DEFAULT_MEMORY_LIMIT_MB,
+            plugin_worker: None,
+            cors_origins: Vec::new(),
+            trusted_documents: crate::trusted::TrustedDocuments::Any,
         }
     }
 }
@@ -98,9 +168,42 @@ impl Settings {
                 d.max_body_bytes,
                 "a number of bytes",
             )?,
+            max_query_bytes: parse(
+                "CRUSCOTTO_MAX_QUERY_BYTES",
+                d.max_query_bytes,
+                "a number of bytes",
+            )?,
+            max_fields: parse("CRUSCOTTO_MAX_FIELDS", d.max_fields, "a whole number")?,
+            max_aliases: parse("CRUSCOTTO_MAX_ALIASES", d.max_aliases, "a whole number")?,
+            max_fragment_spreads: parse(
+                "CRUSCOTTO_MAX_FRAGMENT_SPREADS",
+                d.max_fragment_spreads,
+                "a whole number",
+            )?,
+            max_string_length: parse(
+                "CRUSCOTTO_MAX_STRING_LENGTH",
+                d.max_string_length,
+                "a number of characters",
+            )?,
+            max_search_length: parse(
+                "CRUSCOTTO_MAX_SEARCH_LENGTH",
+                d.max_search_length,
+                "a number of characters",
+            )?,
+            max_batch: parse("CRUSCOTTO_MAX_BATCH", d.max_batch, "a whole number")?,
+            max_response_bytes: parse(
+                "CRUSCOTTO_MAX_RESPONSE_BYTES",
+                d.max_response_bytes,
+                "a number of bytes",
+            )?,
             request_timeout: Duration::from_millis(parse(
                 "CRUSCOTTO_REQUEST_TIMEOUT_MS",
                 d.request_timeout.as_millis() as u64,
+                "a number of milliseconds",
+            )?),
+            shutdown_timeout: Duration::from_millis(parse(
+                "CRUSCOTTO_SHUTDOWN_TIMEOUT_MS",
+                d.shutdown_timeout.as_millis() as u64,
                 "a number of milliseconds",
             )?),
             introspection: parse("CRUSCOTTO_INTROSPECTION", d.introspection, "true or false")?,
@@ -118,8 +221,55 @@ impl Settings {
                 d.calculator_timeout.as_millis() as u64,
                 "a number of milliseconds",
             )?)?),
+            plugin_isolation: parse(
+                "CRUSCOTTO_PLUGIN_ISOLATION",
+                d.plugin_isolation,
+                "process or in-process",
+            )?,
+            plugin_memory_mb: positive_mb(parse(
+                "CRUSCOTTO_PLUGIN_MEMORY_MB",
+                d.plugin_memory_mb,
+                "a number of megabytes",
+            )?)?,
+            plugin_worker: var("CRUSCOTTO_PLUGIN_WORKER").map(PathBuf::from),
+            trusted_documents: parse(
+                "CRUSCOTTO_TRUSTED_DOCUMENTS",
+                d.trusted_documents,
+                "off or only",
+            )?,
+            cors_origins: match var("CRUSCOTTO_CORS_ORIGINS") {
+                None => Vec::new(),
+                Some(value) => origins(&value).ok_or(SettingError {
+                    name: "CRUSCOTTO_CORS_ORIGINS",
+                    value,
+                    expected: "comma-separated origins such as https://portal.example or http://localhost:5173",
+                })?,
+            },
         })
     }
+
+    /// The calculator registry these settings describe.
+    pub fn registry_config(&self) -> RegistryConfig {
+        RegistryConfig {
+            plugin_dir: self.plugin_dir.clone(),
+            timeout: self.calculator_timeout,
+            isolation: self.plugin_isolation,
+            memory_limit_mb: self.plugin_memory_mb,
+            worker_program: self.plugin_worker.clone(),
+        }
+    }
+}
+
+/// A worker limited to 0 MB could not even start.
+fn positive_mb(mb: u64) -> Result<u64, SettingError> {
+    if mb == 0 {
+        return Err(SettingError {
+            name: "CRUSCOTTO_PLUGIN_MEMORY_MB",
+            value: "0".into(),
+            expected: "a positive number of megabytes",
+        });
+    }
+    Ok(mb)
 }
 
 fn var(name: &str) -> Option<String> {
@@ -151,4 +301,38 @@ fn positive(ms: u64) -> Result<u64, SettingError> {
         });
     }
     Ok(ms)
+}
+
+/// Origins as a browser sends them in `Origin` (`scheme://host[:port]`,
+/// lower case, no path); `None` when one is not an origin.
+fn origins(value: &str) -> Option<Vec<String>> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            let o = o.trim_end_matches('/').to_ascii_lowercase();
+            let (scheme, host) = o.split_once("://")?;
+            let valid = matches!(scheme, "http" | "https")
+                && !host.is_empty()
+                && !host.contains(['/', '?', '#', '@', ' ', '*']);
+            valid.then_some(o)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cors_origins_are_read_as_browsers_send_them() {
+        assert_eq!(
+            origins("https://Portal.example/, http://localhost:5173").unwrap(),
+            vec!["https://portal.example", "http://localhost:5173"]
+        );
+        assert!(origins("portal.example").is_none(), "no scheme");
+        assert!(origins("https://portal.example/app").is_none(), "a path");
+        assert!(origins("*").is_none(), "a wildcard lists nobody");
+    }
 }

@@ -4,31 +4,30 @@
 
 use std::sync::Arc;
 
-use cruscotto_calculators::{Registry, RegistryConfig};
+use cruscotto_calculators::Registry;
+use cruscotto_schema::changes::{Change, ChangeListener, ListenerOptions};
 use cruscotto_schema::Database;
 use tokio::sync::broadcast;
 
 use crate::settings::Settings;
 
-/// A change to an indicator, published after the transaction that made it
-/// commits, and delivered to subscribers of its objective.
-#[derive(Debug, Clone)]
-pub struct IndicatorEvent {
-    pub objective_id: i32,
-    pub indicator_id: i32,
-    /// `MEASUREMENT_RECORDED`, `TARGET_CHANGED`, `INDICATOR_UPDATED`,
-    /// `VALUE_COMPUTED`, …
-    pub kind: &'static str,
-    /// The period or year concerned, when there is one.
-    pub period: Option<String>,
-}
+/// A change to an indicator, as logged by the transaction that made it (in
+/// this process or any other on the database), delivered to subscribers of
+/// its objective.
+pub type IndicatorEvent = Arc<Change>;
 
 /// Shared state of the service; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Database,
     pub settings: Arc<Settings>,
+    /// The fan-out of the change log inside this process: fed only by
+    /// `_listener`, one receiver per subscription.
     pub events: broadcast::Sender<IndicatorEvent>,
+    /// Tails the database's change log (see `cruscotto_schema::changes`);
+    /// stops when the last clone of the state is dropped. `None` when it
+    /// could not start (logged): subscriptions then hear nothing.
+    _listener: Option<Arc<ChangeListener>>,
     /// The built-in calculators and the plugins of `settings.plugin_dir`,
     /// shared by every request; `reloadCalculators` scans the directory
     /// again in place.
@@ -55,10 +54,21 @@ impl AppState {
     /// State serving the calculators of `calculators`.
     pub fn with_calculators(db: Database, settings: Settings, calculators: Arc<Registry>) -> Self {
         let (events, _) = broadcast::channel(1024);
+        let sender = events.clone();
+        let listener = ChangeListener::start(&db, ListenerOptions::default(), move |changes| {
+            for change in changes {
+                // No subscriber is not an error.
+                let _ = sender.send(Arc::new(change));
+            }
+        })
+        .map_err(|e| tracing::error!(error = %e, "the change listener did not start: subscriptions will hear nothing"))
+        .ok()
+        .map(Arc::new);
         AppState {
             db,
             settings: Arc::new(settings),
             events,
+            _listener: listener,
             calculators,
         }
     }
@@ -68,10 +78,7 @@ impl AppState {
     /// logged (a warning per library, with its path and cause) and listed
     /// by `calculatorLoadErrors`; it never stops the service.
     pub fn load(db: Database, settings: Settings) -> Self {
-        let registry = Registry::new(RegistryConfig {
-            plugin_dir: settings.plugin_dir.clone(),
-            timeout: settings.calculator_timeout,
-        });
+        let registry = Registry::new(settings.registry_config());
         let errors = registry.load_errors();
         tracing::info!(
             plugin_dir = %settings
@@ -80,6 +87,7 @@ impl AppState {
                 .map_or_else(|| "(none)".to_string(), |d| d.display().to_string()),
             calculators = registry.ids().len(),
             load_errors = errors.len(),
+            isolation = %settings.plugin_isolation,
             "calculators loaded"
         );
         Self::with_calculators(db, settings, Arc::new(registry))

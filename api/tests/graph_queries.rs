@@ -486,7 +486,6 @@ const READ_AHEAD: &[&str] = &[
        fragment Parts on Objective { ind: indicators { code latestMeasurement { period value } } phases { code weight } budget { mission { code } action { name } } offices { name } plan { code } }"#,
     // Connections through `nodes` and `edges`, relations back up the tree and with arguments.
     r#"{ objectives(plan: "generated-2", first: 3) { nodes { code responsibilityCentre { name offices { name } plan { code } } indicators { code measurements { period value } targets { year } } } edges { node { code strategicObjectives { code } annualObjectives { code } indicators { description latestMeasurement { value } } } } } }"#,
-    r#"{ program(code: "1.2") { code mission { code programs { code actions { name program { code } objectives { code } } } } } action: programs(first: 2) { edges { node { actions { name o: objectives { code title } } } } } }"#,
     r#"{ plan(code: "generated-2") { code responsibilityCentres { name offices { name } } strategicObjectives { code } annualObjectives { code } areas { name ambiti { id } } objectives(first: 2) { edges { node { code indicators { code } } } } } }"#,
     r#"{ indicator(plan: "generated-2", objective: "M2.P1.O1", code: "1") { code targets { year value { raw } } latestMeasurement { period } objective { code } } missions(first: 1) { totalCount nodes { code } } }"#,
 ];
@@ -525,6 +524,13 @@ const READ_AHEAD_SEEDS: &[&str] = &[
 /// results), never more as the data grows.
 const READ_AHEAD_TWO_ROOTS: &str = r#"{ plan(code: "001_b1c6253d44de1f62") { areas { name ambiti { name results { year } } } } areas(first: 10) { nodes { name ambiti { name results { year kind } } } } }"#;
 
+/// Two roots (`program` and `programs`) whose selections both read the
+/// actions of programs and their objectives: like [`READ_AHEAD_TWO_ROOTS`],
+/// each reads them on its own, so it may cost one statement more per shared
+/// relation (actions, objectives) when the loader happens to merge both
+/// roots' keys into one batch.
+const READ_AHEAD_PROGRAM_ROOTS: &str = r#"{ program(code: "1.2") { code mission { code programs { code actions { name program { code } objectives { code } } } } } action: programs(first: 2) { edges { node { actions { name o: objectives { code title } } } } } }"#;
+
 /// The seed documents, imported under their file names as plan codes.
 fn import_seeds(t: &TestDatabase) {
     for file in ["000_c0a763c098296cde.txt", "001_b1c6253d44de1f62.txt"] {
@@ -548,7 +554,7 @@ async fn relations_read_ahead_give_the_answers_and_statements_of_the_loader() {
             .iter()
             .chain(READ_AHEAD_SEEDS)
             .map(|q| (*q, 0))
-            .chain([(READ_AHEAD_TWO_ROOTS, 2)]);
+            .chain([(READ_AHEAD_PROGRAM_ROOTS, 2), (READ_AHEAD_TWO_ROOTS, 2)]);
         for (query, shared_relations) in queries {
             let (plain, plain_statements, none) = run_counted(&t.url, query, false).await;
             let (ahead, ahead_statements, (relations, keys)) =
@@ -581,5 +587,189 @@ fn holds_a_list_item(v: &Value) -> bool {
         Value::Array(items) => !items.is_empty(),
         Value::Object(fields) => fields.values().any(holds_a_list_item),
         _ => false,
+    }
+}
+
+#[tokio::test]
+async fn missions_and_programs_come_in_budget_order_at_the_root_nested_and_across_pages() {
+    for backend in TestDatabase::backends() {
+        let env = Env::new(backend);
+        let mut first_mission = Value::Null;
+        for code in ["10", "2", "1"] {
+            let created = env
+                .edit(
+                    "mutation($code: String!) { createMission(input: { code: $code, name: \"M\" }) { id } }",
+                    json!({ "code": code }),
+                )
+                .await;
+            if code == "1" {
+                first_mission = created["createMission"]["id"].clone();
+            }
+        }
+        for code in ["1.10", "1.2", "1.1"] {
+            env.edit(
+                "mutation($m: ID!, $code: String!) { createProgram(input: { mission: $m, code: $code, name: \"P\" }) { id } }",
+                json!({ "m": first_mission, "code": code }),
+            )
+            .await;
+        }
+        let data = env
+            .query(
+                "{ missions { nodes { code programs { code } } } programs { nodes { code } } }",
+                json!({}),
+            )
+            .await;
+        let codes = |list: &Value| -> Vec<String> {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["code"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(
+            codes(&data["missions"]["nodes"]),
+            ["1", "2", "10"],
+            "{backend:?}"
+        );
+        assert_eq!(
+            codes(&data["missions"]["nodes"][0]["programs"]),
+            ["1.1", "1.2", "1.10"],
+            "{backend:?}"
+        );
+        assert_eq!(codes(&data["programs"]["nodes"]), ["1.1", "1.2", "1.10"]);
+        // Pages follow the same order.
+        let page = env
+            .query(
+                "{ missions(first: 2) { edges { cursor node { code } } } }",
+                json!({}),
+            )
+            .await;
+        let cursor = page["missions"]["edges"][1]["cursor"].clone();
+        let rest = env
+            .query(
+                "query($after: String!) { missions(first: 5, after: $after) { nodes { code } } }",
+                json!({ "after": cursor }),
+            )
+            .await;
+        assert_eq!(codes(&rest["missions"]["nodes"]), ["10"]);
+        // A code changed by an update moves to its new place.
+        let ten = env
+            .query("{ mission(code: \"10\") { id } }", json!({}))
+            .await;
+        env.edit(
+            "mutation($id: ID!) { updateMission(id: $id, input: { code: \"0\" }) { code } }",
+            json!({ "id": ten["mission"]["id"] }),
+        )
+        .await;
+        let data = env
+            .query("{ missions { nodes { code } } }", json!({}))
+            .await;
+        assert_eq!(codes(&data["missions"]["nodes"]), ["0", "1", "2"]);
+    }
+}
+
+/// Statements `query` costs over `generate(scale)`, and its answer.
+async fn counted_over_generated(
+    backend: cruscotto_schema::Backend,
+    scale: u32,
+    query: &str,
+) -> (Value, u64) {
+    let t = TestDatabase::new(backend);
+    t.db.save_document(&cruscotto_import::generate::generate(scale), None)
+        .unwrap();
+    let (json, statements, _) = run_counted(&t.url, query, true).await;
+    (json, statements)
+}
+
+#[tokio::test]
+async fn nested_lists_page_with_first_and_after_at_no_extra_statement() {
+    const PAGED: &str = r#"{ missions(first: 500) { nodes { code programs(first: 1) { id code actions(first: 1) { name objectives(first: 1) { code indicators(first: 1) { code targets(first: 1) { year } measurements(first: 1) { period } } phases(first: 1) { code } } } } } } }"#;
+    const WHOLE: &str = r#"{ missions(first: 500) { nodes { code programs { id code actions { name objectives { code indicators { code targets { year } measurements { period } } phases { code } } } } } } }"#;
+    for backend in TestDatabase::backends() {
+        let (paged, small) = counted_over_generated(backend, 2, PAGED).await;
+        let (_, large) = counted_over_generated(backend, 4, PAGED).await;
+        let (whole, unpaged) = counted_over_generated(backend, 2, WHOLE).await;
+        assert_eq!(
+            small, large,
+            "{backend:?}: paged nested lists grow with the data"
+        );
+        assert_eq!(small, unpaged, "{backend:?}: paging costs statements");
+        // Each level keeps its first item, in the list's order.
+        let mission = &paged["missions"]["nodes"][0];
+        let programs = mission["programs"].as_array().unwrap();
+        assert_eq!(programs.len(), 1, "{backend:?}");
+        assert_eq!(
+            programs[0]["code"],
+            whole["missions"]["nodes"][0]["programs"][0]["code"]
+        );
+        let objective = &programs[0]["actions"][0]["objectives"][0];
+        assert_eq!(objective["indicators"].as_array().unwrap().len(), 1);
+        assert_eq!(objective["phases"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            objective["indicators"][0]["targets"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
+
+#[tokio::test]
+async fn after_continues_a_nested_list_and_a_foreign_id_is_refused() {
+    for backend in TestDatabase::backends() {
+        let t = TestDatabase::new(backend);
+        t.db.save_document(&cruscotto_import::generate::generate(3), None)
+            .unwrap();
+        let schema = build_schema(AppState::new(t.db.clone(), Settings::default()));
+        let run = |q: String| {
+            let schema = schema.clone();
+            async move { schema.execute(q.as_str()).await }
+        };
+        let all = run(r#"{ mission(code: "1") { programs { id code } } }"#.into()).await;
+        assert!(all.errors.is_empty(), "{:?}", all.errors);
+        let all = serde_json::to_value(&all.data).unwrap();
+        let programs = all["mission"]["programs"].as_array().unwrap().clone();
+        assert_eq!(programs.len(), 3, "{backend:?}");
+        // Page by page, two at a time, the cursor being the last id seen.
+        let first =
+            run(r#"{ mission(code: "1") { programs(first: 2) { id code } } }"#.into()).await;
+        let first = serde_json::to_value(&first.data).unwrap();
+        let page1 = first["mission"]["programs"].as_array().unwrap();
+        assert_eq!(page1[..], programs[..2]);
+        let rest = run(format!(
+            r#"{{ mission(code: "1") {{ programs(first: 2, after: {}) {{ id code }} }} }}"#,
+            page1[1]["id"]
+        ))
+        .await;
+        assert!(rest.errors.is_empty(), "{:?}", rest.errors);
+        let rest = serde_json::to_value(&rest.data).unwrap();
+        assert_eq!(
+            rest["mission"]["programs"].as_array().unwrap()[..],
+            programs[2..]
+        );
+        // The id of an object of another type, or of another list, is refused
+        // naming `after`; a negative `first` naming `first`.
+        let other = run(format!(
+            r#"{{ mission(code: "2") {{ programs(after: {}) {{ code }} }} }}"#,
+            programs[0]["id"]
+        ))
+        .await;
+        assert_eq!(other.errors.len(), 1, "{backend:?}");
+        assert!(
+            other.errors[0].message.contains("not an item of this list"),
+            "{}",
+            other.errors[0].message
+        );
+        let wrong = run(r#"{ mission(code: "1") { programs(first: -1) { code } } }"#.into()).await;
+        assert!(wrong.errors[0]
+            .message
+            .contains("first must not be negative"));
+        let data = serde_json::to_value(&other.data).unwrap();
+        assert_eq!(
+            data["mission"],
+            Value::Null,
+            "an errored list nulls its parent"
+        );
     }
 }

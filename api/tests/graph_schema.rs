@@ -76,3 +76,40 @@ fn every_type_and_field_has_a_description() {
     }
     assert!(missing.is_empty(), "without a description: {missing:#?}");
 }
+
+#[test]
+fn every_id_field_is_a_global_id() {
+    // Normalised caches (Apollo, Relay, urql) key objects by `id`: it must
+    // be an `ID!` unique across types, never a plain name or code.
+    use async_graphql::parser::types::{BaseType, TypeKind, TypeSystemDefinition};
+    let sdl = cruscotto_api::graph::sdl();
+    let document = async_graphql::parser::parse_schema(&sdl).expect("the SDL parses");
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for definition in document.definitions {
+        let TypeSystemDefinition::Type(ty) = definition else {
+            continue;
+        };
+        let fields = match &ty.node.kind {
+            TypeKind::Object(o) => &o.fields,
+            TypeKind::Interface(i) => &i.fields,
+            _ => continue,
+        };
+        for field in fields {
+            if field.node.name.node != "id" {
+                continue;
+            }
+            checked += 1;
+            let t = &field.node.ty.node;
+            let is_id = !t.nullable && matches!(&t.base, BaseType::Named(n) if n == "ID");
+            if !is_id {
+                wrong.push(format!("{}.id: {t}", ty.node.name.node));
+            }
+        }
+    }
+    assert!(
+        checked >= 20,
+        "the walk found the types with ids ({checked})"
+    );
+    assert!(wrong.is_empty(), "ids that are not global: {wrong:?}");
+}

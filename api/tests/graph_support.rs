@@ -48,7 +48,8 @@ impl Env {
         let request = Request::new(query)
             .variables(Variables::from_json(variables))
             .data(principal);
-        let response = self.schema.execute(request).await;
+        // As the HTTP handler runs it.
+        let response = cruscotto_api::errors::execute(&self.schema, request).await;
         serde_json::to_value(&response).expect("responses serialize")
     }
 

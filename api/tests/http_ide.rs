@@ -1,221 +1,27 @@
 //! The IDE at `/graphiql` in a real headless Chromium, driven through
 //! chromedriver's WebDriver HTTP API: run a query, use a token from the
-//! Headers pane, browse the documentation explorer, take a screenshot.
+//! Headers pane, browse the documentation explorer; type with the
+//! schema's completions, see a problem underlined, reopen an operation from
+//! the history after a reload, follow a subscription; take screenshots.
 //!
 //! Needs the `chromium` and `chromium-driver` packages. Without them the
 //! test says so and passes, unless `CRUSCOTTO_REQUIRE_BROWSER=1` (CI) makes
 //! their absence a failure.
 
+mod browser_support;
 mod http_support;
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use browser_support::*;
 use cruscotto_api::auth::Role;
 use http_support::*;
-use reqwest::blocking::Client;
-use serde_json::{json, Value};
+use serde_json::json;
 
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
-/// The W3C WebDriver key of element references.
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// Where the screenshot goes, for a person to look at.
 const SCREENSHOT: &str = "/tmp/cruscotto-ide.png";
-
-/// chromedriver, stopped when dropped.
-struct Driver {
-    child: Child,
-    base: String,
-    client: Client,
-    session: String,
-    _profile: tempfile::TempDir,
-}
-
-impl Driver {
-    fn start() -> Driver {
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-            l.local_addr().expect("an address").port()
-        };
-        let child = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let base = format!("http://127.0.0.1:{port}");
-        let client = Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("a client");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while client.get(format!("{base}/status")).send().is_err() {
-            assert!(Instant::now() < deadline, "chromedriver does not answer");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let profile = tempfile::tempdir().expect("a profile directory");
-        let capabilities = json!({ "capabilities": { "alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,900",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            },
-        } } });
-        let mut driver = Driver {
-            child,
-            base,
-            client,
-            session: String::new(),
-            _profile: profile,
-        };
-        let created = driver.call("POST", "/session", Some(capabilities));
-        driver.session = created["sessionId"]
-            .as_str()
-            .expect("a session id")
-            .to_string();
-        driver
-    }
-
-    /// One WebDriver command; returns its `value`, panicking on an error.
-    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let url = if path == "/session" {
-            format!("{}{path}", self.base)
-        } else {
-            format!("{}/session/{}{path}", self.base, self.session)
-        };
-        let request = match method {
-            "GET" => self.client.get(&url),
-            "DELETE" => self.client.delete(&url),
-            _ => self
-                .client
-                .post(&url)
-                .json(&body.unwrap_or_else(|| json!({}))),
-        };
-        let response: Value = request
-            .send()
-            .expect("chromedriver answers")
-            .json()
-            .expect("JSON");
-        let value = response["value"].clone();
-        if let Some(error) = value.get("error") {
-            panic!("WebDriver {method} {path}: {error}: {}", value["message"]);
-        }
-        value
-    }
-
-    fn find(&self, css: &str) -> String {
-        let found = self.call(
-            "POST",
-            "/element",
-            Some(json!({ "using": "css selector", "value": css })),
-        );
-        found[ELEMENT]
-            .as_str()
-            .expect("an element reference")
-            .to_string()
-    }
-
-    /// Waits until an element matching `css` exists.
-    fn wait_for(&self, css: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let found = self.call(
-                "POST",
-                "/elements",
-                Some(json!({ "using": "css selector", "value": css })),
-            );
-            if let Some(first) = found.as_array().and_then(|a| a.first()) {
-                return first[ELEMENT]
-                    .as_str()
-                    .expect("an element reference")
-                    .to_string();
-            }
-            assert!(Instant::now() < deadline, "{css} never appeared");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn text(&self, element: &str) -> String {
-        self.call("GET", &format!("/element/{element}/text"), None)
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    }
-
-    /// Waits until the text of `element` contains `needle`; returns it.
-    fn wait_for_text(&self, element: &str, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let text = self.text(element);
-            if text.contains(needle) {
-                return text;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{needle:?} never appeared; the text is:\n{text}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn click(&self, element: &str) {
-        self.call("POST", &format!("/element/{element}/click"), None);
-    }
-
-    fn replace_text(&self, element: &str, text: &str) {
-        self.call("POST", &format!("/element/{element}/clear"), None);
-        self.call(
-            "POST",
-            &format!("/element/{element}/value"),
-            Some(json!({ "text": text })),
-        );
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        if !self.session.is_empty() {
-            let _ = self
-                .client
-                .delete(format!("{}/session/{}", self.base, self.session))
-                .send();
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Standard base64, as WebDriver returns screenshots.
-fn base64_decode(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        b'/' => 63,
-        _ => panic!("not base64: {c}"),
-    };
-    let digits: Vec<u8> = text
-        .bytes()
-        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
-        .map(value)
-        .collect();
-    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
-    for chunk in digits.chunks(4) {
-        let bits = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, d)| acc | (u32::from(*d) << (18 - 6 * i)));
-        let bytes = bits.to_be_bytes();
-        out.extend_from_slice(&bytes[1..chunk.len()]);
-    }
-    out
-}
+/// The screenshot with the completion popup open.
+const SCREENSHOT_COMPLETION: &str = "/tmp/cruscotto-ide-completion.png";
 
 #[test]
 fn base64_screenshots_decode() {
@@ -226,20 +32,13 @@ fn base64_screenshots_decode() {
 
 #[test]
 fn the_ide_runs_queries_with_headers_and_explains_the_schema_in_a_browser() {
-    if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
-        let required = std::env::var("CRUSCOTTO_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-        assert!(!required, "CRUSCOTTO_REQUIRE_BROWSER=1 but {CHROMEDRIVER} or {CHROMIUM} is missing (apt-get install chromium chromium-driver)");
-        eprintln!("skipped: install chromium and chromium-driver to run the browser test");
+    if !browser_available() {
         return;
     }
     let server = TestServer::start(Backend::Sqlite, |_| {});
     let editor = server.token(Role::Editor, "ide");
     let d = Driver::start();
-    d.call(
-        "POST",
-        "/url",
-        Some(json!({ "url": server.url("/graphiql") })),
-    );
+    d.open(&server.url("/graphiql"));
 
     // The page opens with an example query, which runs as it is.
     let query = d.wait_for("#query");
@@ -293,12 +92,165 @@ fn the_ide_runs_queries_with_headers_and_explains_the_schema_in_a_browser() {
     d.click(&d.find("#tab-variables"));
     d.click(&d.find("#run"));
     d.wait_for_text(&result, "\"indicators\"");
-    let png = base64_decode(
-        d.call("GET", "/screenshot", None)
-            .as_str()
-            .expect("a screenshot"),
+    d.screenshot(SCREENSHOT);
+}
+
+#[test]
+fn the_ide_completes_checks_remembers_and_subscribes_in_a_browser() {
+    if !browser_available() {
+        return;
+    }
+    let server = TestServer::start(Backend::Sqlite, |_| {});
+    let editor = server.token(Role::Editor, "ide");
+    let (objective, indicator) = server.objective_with_indicator();
+    let d = Driver::start();
+    d.open(&server.url("/graphiql"));
+    let query = d.wait_for("#query");
+    let problems = d.find("#problems");
+    // The example is checked against the schema once it is introspected:
+    // completion needs it too.
+    d.wait_for_text(&problems, "Valid against the schema");
+
+    // Typing a field name opens the suggestions of the type at the cursor,
+    // with their types; Down moves, Tab accepts.
+    d.replace_text(&query, "{\npla");
+    let plans =
+        d.wait_for("#completion:not([hidden]) #completions [role='option'][data-label='plans']");
+    assert!(
+        d.text(&plans).contains("PlanConnection!"),
+        "{}",
+        d.text(&plans)
     );
-    assert!(png.starts_with(b"\x89PNG"), "a PNG");
-    std::fs::write(SCREENSHOT, png).expect("the screenshot is written");
-    eprintln!("screenshot: {SCREENSHOT}");
+    assert_eq!(
+        d.attribute(&query, "aria-activedescendant").as_deref(),
+        Some("completion-0"),
+        "the editor points at the active option"
+    );
+    d.send_keys(&query, ARROW_DOWN);
+    let active = d.find("#completions [aria-selected='true']");
+    assert_eq!(d.attribute(&active, "data-label").as_deref(), Some("plans"));
+    d.send_keys(&query, TAB);
+    // Enter after "{" indents the next line.
+    assert_eq!(d.value(&query), "{\n  plans");
+
+    // "(" suggests the field's arguments, Enter accepts one (with its
+    // colon); fields of the nested type follow the selection path.
+    d.send_keys(&query, "(fi");
+    d.wait_for("#completion:not([hidden]) [role='option'][data-label='first']");
+    d.send_keys(&query, "\n2) {\nno");
+    d.wait_for("#completion:not([hidden]) [role='option'][data-label='nodes']");
+    d.send_keys(&query, "\n {\ncod");
+    d.wait_for("#completion:not([hidden]) [role='option'][data-label='code']");
+    // A closing brace typed on an indented line goes back one level.
+    d.send_keys(&query, "\n\nbogus\n}\n}\n}");
+    assert_eq!(
+        d.value(&query),
+        "{\n  plans(first: 2) {\n    nodes {\n      code\n      bogus\n    }\n  }\n}"
+    );
+
+    // The unknown field is told in the problems line and underlined.
+    d.wait_for_text(&problems, "5:7");
+    let text = d.wait_for_text(&problems, "Cannot query field \"bogus\" on type \"Plan\"");
+    assert!(!text.contains("Valid"), "{text}");
+    let mark = d.wait_for(".highlight .err");
+    assert_eq!(d.text(&mark), "bogus");
+    d.wait_for(".gutter-lines .bad");
+
+    // Ctrl+Space asks anywhere; at the top level it offers operations.
+    // Escape closes the popup.
+    d.send_keys(&query, &format!("\n{CONTROL} {RELEASE}"));
+    d.wait_for("#completion:not([hidden]) [role='option'][data-label='subscription']");
+    d.screenshot(SCREENSHOT_COMPLETION);
+    d.send_keys(&query, ESCAPE);
+    let popup = d.find("#completion");
+    assert!(
+        d.attribute(&popup, "hidden").is_some(),
+        "Escape closes the suggestions"
+    );
+
+    // A query that runs, then another: both go to the history.
+    d.replace_text(
+        &query,
+        "query Planned { plans(first: 2) { totalCount nodes { code } } }",
+    );
+    d.wait_for_text(&problems, "Valid against the schema");
+    let result = d.find("#result");
+    d.click(&d.find("#run"));
+    d.wait_for_text(&result, "\"totalCount\": 2");
+    d.replace_text(&query, "{ missions(first: 1) { totalCount } }");
+    d.click(&d.find("#run"));
+    d.wait_for_text(&result, "\"missions\"");
+
+    // After a reload the history still has them, newest first; picking
+    // one puts it back in the editor with its variables.
+    d.call("POST", "/refresh", None);
+    let query = d.wait_for("#query");
+    d.replace_text(&query, "{ __typename }");
+    d.click(&d.find("#history-toggle"));
+    d.wait_for("#history-list .history-item");
+    let items = d.call(
+        "POST",
+        "/elements",
+        Some(json!({ "using": "css selector", "value": "#history-list .history-item" })),
+    );
+    let items: Vec<String> = items
+        .as_array()
+        .expect("history items")
+        .iter()
+        .map(|i| i[ELEMENT].as_str().expect("an element").to_string())
+        .collect();
+    assert_eq!(items.len(), 2, "one entry per operation run");
+    assert!(
+        d.text(&items[0]).contains("missions"),
+        "{}",
+        d.text(&items[0])
+    );
+    assert!(
+        d.text(&items[1]).contains("Planned"),
+        "{}",
+        d.text(&items[1])
+    );
+    d.click(&items[1]);
+    assert_eq!(
+        d.value(&query),
+        "query Planned { plans(first: 2) { totalCount nodes { code } } }"
+    );
+    d.click(&d.find("#run"));
+    let result = d.find("#result");
+    d.wait_for_text(&result, "\"totalCount\": 2");
+
+    // A subscription runs over the WebSocket: its events stream into the
+    // result pane until Stop closes the connection cleanly.
+    d.replace_text(
+        &query,
+        "subscription Watch($o: ID!) { indicatorChanges(objective: $o) { kind period } }",
+    );
+    d.replace_text(
+        &d.find("#variables"),
+        &json!({ "o": objective }).to_string(),
+    );
+    d.click(&d.find("#run"));
+    let status = d.find("#status");
+    d.wait_for_text(&status, "Subscribed");
+    let record = "mutation($i: ID!) { recordMeasurement(indicator: $i, period: \"2025-03\", value: \"42\", source: \"ide\") { id } }";
+    let deadline = Instant::now() + Duration::from_secs(20);
+    // The server starts listening asynchronously: record until an event
+    // arrives rather than guess how long that takes.
+    while !d.text(&result).contains("MEASUREMENT_RECORDED") {
+        assert!(
+            Instant::now() < deadline,
+            "no event arrived: {}",
+            d.text(&result)
+        );
+        server.data(record, json!({ "i": indicator }), Some(&editor));
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let text = d.text(&result);
+    assert!(text.contains("event 1"), "{text}");
+    assert!(text.contains("\"period\": \"2025-03\""), "{text}");
+    d.click(&d.find("#stop"));
+    let text = d.wait_for_text(&status, "closed 1000");
+    assert!(text.starts_with("Stopped"), "{text}");
+    let history = d.find("#history-list");
+    d.wait_for_text(&history, "Watch");
 }

@@ -3,8 +3,11 @@
 //! a library built for another ABI reported, not fatal; a plugin computing
 //! through HTTP; a panicking or slow plugin answered with
 //! `CALCULATOR_FAILED` while the server keeps serving; and a reload that
-//! picks up a library copied in later, for administrators only. Every test
-//! runs on every configured backend.
+//! picks up a library copied in later, for administrators only; plugins
+//! that segfault, abort, allocate 20 GB, loop forever or abort while being
+//! loaded, each reported with its cause while the server keeps serving
+//! (plugins run in worker processes). Every test runs on every configured
+//! backend.
 
 #[path = "http_support.rs"]
 mod support;
@@ -19,13 +22,59 @@ use cruscotto_api::auth::Role;
 use serde_json::{json, Value};
 use support::{codes, Backend, TestDatabase, TestServer};
 
-const PACKAGES: [&str; 5] = [
+const PACKAGES: [&str; 10] = [
     "cruscotto-plugin-median-delay",
     "cruscotto-plugin-broken-panic",
     "cruscotto-plugin-broken-abi",
     "cruscotto-plugin-broken-slow",
     "cruscotto-plugin-itp",
+    "cruscotto-plugin-broken-segfault",
+    "cruscotto-plugin-broken-abort",
+    "cruscotto-plugin-broken-memory",
+    "cruscotto-plugin-broken-constructor",
+    "cruscotto-plugin-broken-loop",
 ];
+
+fn nested_target_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("api-plugin-tests")
+}
+
+/// The plugin worker program of the calculators crate, built once per test
+/// binary like the plugins (the server started by these tests runs inside
+/// the test harness, which is no worker).
+fn worker() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("api/ has a parent");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let output = Command::new(cargo)
+            .current_dir(workspace)
+            .args([
+                "build",
+                "--message-format=json",
+                "-p",
+                "cruscotto-calculators",
+                "--bin",
+                "cruscotto-plugin-worker",
+                "--target-dir",
+            ])
+            .arg(nested_target_dir())
+            .output()
+            .expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "cargo build failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
+            .expect("cargo reports the worker executable")
+    })
+}
 
 /// The repository's plugin crates built as `cdylib`s, once per test
 /// binary, in a target directory of their own so that the nested cargo
@@ -41,7 +90,7 @@ fn plugins() -> &'static HashMap<String, PathBuf> {
         command
             .current_dir(workspace)
             .args(["build", "--message-format=json", "--target-dir"])
-            .arg(Path::new(env!("CARGO_TARGET_TMPDIR")).join("api-plugin-tests"));
+            .arg(nested_target_dir());
         for p in PACKAGES {
             command.args(["-p", p]);
         }
@@ -112,6 +161,7 @@ fn plugin_dir() -> tempfile::TempDir {
 // Generous: a panic in a debug build with RUST_BACKTRACE=1 on a loaded machine
 // spends over a second printing its backtrace, and must not be cut off.
 const TIMEOUT: Duration = Duration::from_millis(5000);
+const MEMORY_LIMIT_MB: u64 = 256;
 
 fn start(backend: Backend, dir: &Path) -> TestServer {
     let dir = dir.to_path_buf();
@@ -120,6 +170,8 @@ fn start(backend: Backend, dir: &Path) -> TestServer {
         // Long enough for a real computation on a busy machine, short
         // enough for the slow plugin's test.
         s.calculator_timeout = TIMEOUT;
+        s.plugin_memory_mb = MEMORY_LIMIT_MB;
+        s.plugin_worker = Some(worker().to_path_buf());
     })
 }
 
@@ -141,7 +193,7 @@ const BIND: &str = r#"mutation($id: ID!, $calc: String!, $params: JSON, $v: Int!
   bindCalculator(indicator: $id, calculator: $calc, params: $params, expectedVersion: $v) { version } }"#;
 
 const COMPUTE: &str = r#"mutation($id: ID!, $period: String!) {
-  computeIndicator(indicator: $id, period: $period) { value status recordsUsed calculator { id version source } } }"#;
+  computeIndicator(indicator: $id, period: $period) { value status recordsUsed calculator { key version source } } }"#;
 
 /// An indicator of the sample data: its id, version and plan code.
 fn indicator(server: &TestServer) -> (String, i64, String) {
@@ -170,7 +222,7 @@ fn plugins_are_served_and_broken_ones_are_reported_without_stopping_the_server()
         let editor = server.token(Role::Editor, "editor");
 
         let data = server.data(
-            "{ calculators { id version source builtin unit direction } calculatorLoadErrors { path kind message } }",
+            "{ calculators { key version source builtin unit direction } calculatorLoadErrors { path kind message } }",
             json!({}),
             None,
         );
@@ -178,7 +230,7 @@ fn plugins_are_served_and_broken_ones_are_reported_without_stopping_the_server()
             .as_array()
             .unwrap()
             .iter()
-            .find(|c| c["id"] == "median_payment_delay")
+            .find(|c| c["key"] == "median_payment_delay")
             .unwrap_or_else(|| panic!("the example plugin is served: {data:#}"))
             .clone();
         let median_path = dir.path().join(lib_name("median_delay"));
@@ -224,7 +276,7 @@ fn plugins_are_served_and_broken_ones_are_reported_without_stopping_the_server()
         assert_eq!(
             q1["computeIndicator"],
             json!({ "value": "12.5", "status": "OK", "recordsUsed": 4,
-                    "calculator": { "id": "median_payment_delay", "version": "1.0.0",
+                    "calculator": { "key": "median_payment_delay", "version": "1.0.0",
                                     "source": median_path.display().to_string() } })
         );
         let year = server.data(
@@ -254,13 +306,13 @@ fn plugins_are_served_and_broken_ones_are_reported_without_stopping_the_server()
             "{message}"
         );
         let still = server.data(
-            r#"query($id: ID!) { node(id: $id) { ... on Indicator { value(period: "2020") { value calculator { id } } } } }"#,
+            r#"query($id: ID!) { node(id: $id) { ... on Indicator { value(period: "2020") { value calculator { key } } } } }"#,
             json!({ "id": id }),
             None,
         );
         assert_eq!(
             still["node"]["value"],
-            json!({ "value": "20", "calculator": { "id": "median_payment_delay" } }),
+            json!({ "value": "20", "calculator": { "key": "median_payment_delay" } }),
             "the failed computation stored nothing"
         );
 
@@ -281,7 +333,7 @@ fn plugins_are_served_and_broken_ones_are_reported_without_stopping_the_server()
             body["errors"][0]["message"]
                 .as_str()
                 .unwrap()
-                .contains("did not finish"),
+                .contains("exceeded the time limit of 5000 ms"),
             "{body:#}"
         );
         assert!(
@@ -304,7 +356,7 @@ fn reloading_picks_up_a_library_copied_in_later_for_administrators_only() {
         let server = start(backend, dir.path());
         let admin = server.token(Role::Admin, "admin");
         let editor = server.token(Role::Editor, "editor");
-        let reload = "mutation { reloadCalculators { added replaced errors { path kind } calculators { id } } }";
+        let reload = "mutation { reloadCalculators { added replaced errors { path kind } calculators { key } } }";
 
         let (_, body) = server.gql(reload, json!({}), Some(&editor));
         assert_eq!(codes(&body), ["FORBIDDEN"], "{body:#}");
@@ -325,9 +377,9 @@ fn reloading_picks_up_a_library_copied_in_later_for_administrators_only() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|c| c["id"] == "itp_plugin"));
+            .any(|c| c["key"] == "itp_plugin"));
         let listed = server.data(
-            "{ calculator(id: \"itp_plugin\") { source } }",
+            "{ calculator(key: \"itp_plugin\") { source } }",
             json!({}),
             None,
         );
@@ -335,5 +387,162 @@ fn reloading_picks_up_a_library_copied_in_later_for_administrators_only() {
             listed["calculator"]["source"],
             dir.path().join(lib_name("itp")).display().to_string()
         );
+    }
+}
+
+/// Ids of the live processes whose command line has `needle` as an
+/// argument (a plugin worker names its library there).
+fn processes_with_argument(needle: &Path) -> Vec<u32> {
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc")
+        .expect("/proc is readable")
+        .flatten()
+    {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        if cmdline
+            .split(|b| *b == 0)
+            .any(|arg| arg == needle.as_os_str().as_encoded_bytes())
+        {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
+#[test]
+fn faulty_plugins_fail_with_their_cause_and_the_server_keeps_serving() {
+    for backend in TestDatabase::backends() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        install(dir.path(), "cruscotto-plugin-median-delay", "median_delay");
+        install(
+            dir.path(),
+            "cruscotto-plugin-broken-segfault",
+            "broken_segfault",
+        );
+        install(dir.path(), "cruscotto-plugin-broken-abort", "broken_abort");
+        install(
+            dir.path(),
+            "cruscotto-plugin-broken-memory",
+            "broken_memory",
+        );
+        let looping = install(dir.path(), "cruscotto-plugin-broken-loop", "broken_loop");
+        let constructor = install(
+            dir.path(),
+            "cruscotto-plugin-broken-constructor",
+            "broken_constructor",
+        );
+        // The server starts although one library aborts while loading.
+        let server = start(backend, dir.path());
+        let admin = server.token(Role::Admin, "admin");
+        let editor = server.token(Role::Editor, "editor");
+
+        let data = server.data(
+            "{ calculatorLoadErrors { path kind message } }",
+            json!({}),
+            None,
+        );
+        let errors = data["calculatorLoadErrors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert_eq!(errors[0]["path"], constructor.display().to_string());
+        assert_eq!(errors[0]["kind"], "WORKER_FAILED");
+        let message = errors[0]["message"].as_str().unwrap();
+        assert!(message.contains("SIGABRT"), "{message}");
+
+        // A reload meeting another such library survives and reports it.
+        install(
+            dir.path(),
+            "cruscotto-plugin-broken-constructor",
+            "broken_constructor_2",
+        );
+        let data = server.data(
+            "mutation { reloadCalculators { added errors { kind message } } }",
+            json!({}),
+            Some(&admin),
+        );
+        let reload = &data["reloadCalculators"];
+        assert_eq!(reload["added"], json!([]), "{reload:#}");
+        assert_eq!(reload["errors"][0]["kind"], "WORKER_FAILED", "{reload:#}");
+        assert!(
+            reload["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("SIGABRT"),
+            "{reload:#}"
+        );
+
+        let (id, mut version, plan) = indicator(&server);
+        server.data(
+            r#"mutation($plan: String!, $csv: String!) { importPayments(plan: $plan, csv: $csv) { inserted } }"#,
+            json!({ "plan": plan, "csv": PAYMENTS }),
+            Some(&editor),
+        );
+        let mut bind = |calc: &str| {
+            let bound = server.data(
+                BIND,
+                json!({ "id": id, "calc": calc, "v": version }),
+                Some(&editor),
+            );
+            version = bound["bindCalculator"]["version"].as_i64().unwrap();
+        };
+        let compute = || {
+            server.gql(
+                COMPUTE,
+                json!({ "id": id, "period": "2020" }),
+                Some(&editor),
+            )
+        };
+        for (calc, cause) in [
+            (
+                "broken_segfault",
+                "its worker process was killed by SIGSEGV (invalid memory reference)".to_string(),
+            ),
+            (
+                "broken_abort",
+                "its worker process was killed by SIGABRT (abort)".to_string(),
+            ),
+            (
+                "broken_memory",
+                format!("it exceeded the memory limit of {MEMORY_LIMIT_MB} MB"),
+            ),
+            (
+                "broken_loop",
+                format!("exceeded the time limit of {} ms", TIMEOUT.as_millis()),
+            ),
+        ] {
+            bind(calc);
+            let (status, body) = compute();
+            assert_eq!(status, 200, "{calc}: {body:#}");
+            assert_eq!(codes(&body), ["CALCULATOR_FAILED"], "{calc}: {body:#}");
+            let message = body["errors"][0]["message"].as_str().unwrap();
+            assert!(
+                message.contains(calc) && message.contains(&cause),
+                "{calc}: {message}"
+            );
+            // The server answers the next request, and the good plugin
+            // still computes.
+            bind("median_payment_delay");
+            let (_, body) = compute();
+            assert_eq!(
+                body["data"]["computeIndicator"]["value"], "20",
+                "after {calc}: {body:#}"
+            );
+        }
+        // Nothing is left running the endless loop.
+        assert_eq!(processes_with_argument(&looping), Vec::<u32>::new());
+        let health = server
+            .client
+            .get(server.url("/healthz"))
+            .send()
+            .expect("the server answers");
+        assert!(health.status().is_success());
     }
 }

@@ -1,15 +1,20 @@
 //! Benchmark: payment timeliness over N in-memory invoices (default 10
-//! million), built-in and through the plugin ABI on the same columns.
+//! million), built-in and through the plugin ABI on the same columns, the
+//! plugin both loaded in process and hosted by a worker process (the
+//! default isolation: the columns cross a pipe).
 //!
 //! Run: `cargo run --release -p cruscotto-calculators --example bench_itp -- --rows 10000000`
-//! Options: `--runs N` (default 9), `--plugin PATH` (otherwise the ITP plugin
-//! is built with cargo into `<target>/plugin-bench`).
+//! Options: `--runs N` (default 9), `--plugin PATH` and `--worker PATH`
+//! (otherwise the ITP plugin and the `cruscotto-plugin-worker` binary are
+//! built with cargo into `<target>/plugin-bench`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use cruscotto_calculators::{Inputs, PaymentTable, Period, Registry, RegistryConfig, NULL_DAY};
+use cruscotto_calculators::{
+    Inputs, Isolation, PaymentTable, Period, Registry, RegistryConfig, NULL_DAY,
+};
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -62,10 +67,9 @@ fn invoices(n: usize) -> PaymentTable {
     PaymentTable::from_columns(amount, inv, due, paid, susp).expect("generated data is in range")
 }
 
-fn build_plugin() -> PathBuf {
-    if let Some(path) = arg("--plugin") {
-        return PathBuf::from(path);
-    }
+/// Builds `args` (a package or a binary) in release mode into
+/// `<target>/plugin-bench` and returns that directory's `release/`.
+fn release_build(args: &[&str]) -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
     // <target>/release/examples/bench_itp → <target>
     let target = exe
@@ -81,22 +85,38 @@ fn build_plugin() -> PathBuf {
         .to_path_buf();
     let status = Command::new(cargo)
         .current_dir(&workspace)
-        .args([
-            "build",
-            "--release",
-            "-p",
-            "cruscotto-plugin-itp",
-            "--target-dir",
-        ])
+        .args(["build", "--release"])
+        .args(args)
+        .arg("--target-dir")
         .arg(&target)
         .status()
         .expect("cargo runs");
-    assert!(status.success(), "building the ITP plugin failed");
-    target.join("release").join(format!(
+    assert!(status.success(), "building {args:?} failed");
+    target.join("release")
+}
+
+fn build_plugin() -> PathBuf {
+    if let Some(path) = arg("--plugin") {
+        return PathBuf::from(path);
+    }
+    release_build(&["-p", "cruscotto-plugin-itp"]).join(format!(
         "{}cruscotto_plugin_itp.{}",
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_EXTENSION
     ))
+}
+
+fn build_worker() -> PathBuf {
+    if let Some(path) = arg("--worker") {
+        return PathBuf::from(path);
+    }
+    release_build(&[
+        "-p",
+        "cruscotto-calculators",
+        "--bin",
+        "cruscotto-plugin-worker",
+    ])
+    .join("cruscotto-plugin-worker")
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {
@@ -148,11 +168,31 @@ fn main() {
     let registry = Registry::new(RegistryConfig {
         plugin_dir: Some(dir.path().to_path_buf()),
         timeout: Duration::from_secs(60),
+        isolation: Isolation::InProcess,
+        ..RegistryConfig::default()
     });
     assert!(
         registry.load_errors().is_empty(),
         "{:?}",
         registry.load_errors()
+    );
+    let worker = build_worker();
+    let started = Instant::now();
+    let isolated = Registry::new(RegistryConfig {
+        plugin_dir: Some(dir.path().to_path_buf()),
+        timeout: Duration::from_secs(60),
+        worker_program: Some(worker),
+        ..RegistryConfig::default()
+    });
+    let load = started.elapsed();
+    assert!(
+        isolated.load_errors().is_empty(),
+        "{:?}",
+        isolated.load_errors()
+    );
+    println!(
+        "loading the plugin in a worker process (start, dlopen, descriptor): {:.2} ms",
+        load.as_secs_f64() * 1e3
     );
     println!(
         "{} threads available; {runs} timed runs after 2 warm-ups",
@@ -175,9 +215,16 @@ fn main() {
                 .expect("computes"),
         )
     });
-    time("plugin itp_plugin (ABI, zero-copy)", rows, runs, || {
+    time("plugin in process (ABI, zero-copy)", rows, runs, || {
         value(
             registry
+                .compute("itp_plugin", &inputs, &year, &params)
+                .expect("computes"),
+        )
+    });
+    time("plugin in a worker process (pipe)", rows, runs, || {
+        value(
+            isolated
                 .compute("itp_plugin", &inputs, &year, &params)
                 .expect("computes"),
         )

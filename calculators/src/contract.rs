@@ -313,7 +313,7 @@ pub fn reaggregate(
 
 /// Why a computation failed. "No data" is not an error: it is a
 /// [`CalcResult`] with [`ResultStatus::NoData`].
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
 pub enum CalculatorError {
     /// No calculator has this id.
     #[error("no calculator with id \"{0}\"")]
@@ -332,8 +332,9 @@ pub enum CalculatorError {
         /// What is wrong.
         message: String,
     },
-    /// The plugin did not answer in time; its thread was abandoned.
-    #[error("calculator \"{id}\" did not finish within {after:?} and was cut off")]
+    /// The plugin did not answer in time: its worker process was killed
+    /// (in-process: its thread was abandoned).
+    #[error("calculator \"{id}\" exceeded the time limit of {} ms and was stopped", .after.as_millis())]
     Timeout {
         /// Calculator id.
         id: String,
@@ -355,6 +356,18 @@ pub enum CalculatorError {
         id: String,
         /// What was wrong.
         message: String,
+    },
+    /// The plugin's worker process ended abnormally during the computation
+    /// (a crash, an abort, the memory limit); the next computation starts a
+    /// new worker.
+    #[error("calculator \"{id}\" failed: {cause}")]
+    Crashed {
+        /// Calculator id.
+        id: String,
+        /// What happened, e.g. "its worker process was killed by SIGSEGV
+        /// (invalid memory reference)" or "it exceeded the memory limit of
+        /// 512 MB".
+        cause: String,
     },
     /// A sum did not fit in the number types.
     #[error("arithmetic overflow while computing")]

@@ -1,5 +1,6 @@
 //! Indicator calculators for performance plans: the calculator contract, the
-//! built-in methods, the payment CSV reader, the native plugin host,
+//! built-in methods, the payment CSV reader, the native plugin host (plugins
+//! in worker processes by default, see [`worker`]),
 //! achievement and score, method guessing, and provenance fingerprints.
 //!
 //! This crate knows neither the database nor HTTP. Storage code builds
@@ -29,6 +30,7 @@ mod period;
 mod plugin;
 mod provenance;
 mod registry;
+pub mod worker;
 
 pub use arrow_export::PAYMENT_COLUMNS;
 pub use contract::{
@@ -44,7 +46,10 @@ pub use inputs::{
 pub use payment_rows::PaymentRows;
 pub use payments_csv::{parse_amount_cents, read_payments_csv, read_payments_csv_from, CsvError};
 pub use period::{date_from_day, day_number, Period, PeriodError, PeriodKind, NULL_DAY};
-pub use plugin::{LoadError, LoadErrorKind, PluginCalculator};
+pub use plugin::{abandoned_computations, LoadError, LoadErrorKind, PluginCalculator};
 pub use provenance::{input_fingerprint, Provenance};
-pub use registry::{Registry, RegistryConfig, ReloadReport, DEFAULT_TIMEOUT};
+pub use registry::{
+    Isolation, Registry, RegistryConfig, ReloadReport, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT,
+};
 pub use rust_decimal::Decimal;
+pub use worker::WorkerPlugin;

@@ -1,9 +1,13 @@
-//! Native calculator plugins: opening a library, the version handshake,
-//! reading the descriptor and manifest, and running `compute` on a worker
-//! thread with a timeout.
+//! Native calculator plugins loaded into this process: opening a library,
+//! the version handshake, reading the descriptor and manifest, and running
+//! `compute`. The plugin worker process ([`crate::worker`]) uses this module
+//! to host a library; the registry uses it directly only when in-process
+//! loading was chosen ([`crate::Isolation::InProcess`]), and then runs each
+//! computation on a thread of its own with a timeout.
 
 use std::ffi::{c_void, CStr, CString};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -12,7 +16,7 @@ use cruscotto_calculator_abi::{
     ENTRY_SYMBOL, STATUS_ERROR, STATUS_NO_DATA, STATUS_OK,
 };
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::arrow_export::{export_payments, ExportedBatch};
 use crate::contract::{
@@ -23,7 +27,7 @@ use crate::inputs::{Inputs, PaymentTable};
 use crate::period::Period;
 
 /// Why a library in the plugin directory was not loaded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum LoadErrorKind {
     /// The file could not be opened as a native library.
     #[error("not a loadable library: {0}")]
@@ -65,6 +69,11 @@ pub enum LoadErrorKind {
         "calculator id \"{0}\" belongs to a built-in calculator and cannot be replaced by a plugin"
     )]
     BuiltinId(String),
+    /// The worker process hosting the library died, broke the protocol or
+    /// did not answer in time while loading it (for example a load-time
+    /// constructor that aborts); the message gives the cause.
+    #[error("the plugin worker failed while loading the library: {0}")]
+    WorkerFailed(String),
 }
 
 /// A library that failed to load, with its path.
@@ -104,7 +113,7 @@ pub(crate) fn parse_version(v: &str) -> Option<(u64, u64, u64)> {
 }
 
 /// The plugin's function pointers and instance. Plain data, copied into the
-/// worker thread of each computation.
+/// thread of each in-process computation.
 #[derive(Clone, Copy)]
 struct Ffi {
     instance: *const c_void,
@@ -119,7 +128,19 @@ unsafe impl Send for Ffi {}
 // SAFETY: as above.
 unsafe impl Sync for Ffi {}
 
-/// A calculator provided by a native library.
+/// Computations cut off by the timeout whose thread was abandoned, since
+/// the process started (in-process plugins only).
+static ABANDONED: AtomicUsize = AtomicUsize::new(0);
+
+/// How many in-process plugin computations were cut off by the timeout
+/// while their thread kept running. Such a thread cannot be stopped; a
+/// command that is about to exit says so (the library stays loaded, so the
+/// exit itself is clean). Always 0 with worker processes.
+pub fn abandoned_computations() -> usize {
+    ABANDONED.load(Ordering::Relaxed)
+}
+
+/// A calculator provided by a native library loaded into this process.
 pub struct PluginCalculator {
     descriptor: Descriptor,
     ffi: Ffi,
@@ -135,26 +156,23 @@ impl std::fmt::Debug for PluginCalculator {
     }
 }
 
-/// Opens a library and reads its calculator. On success the library is
-/// returned too: the caller must keep it alive forever. On failure after the
-/// library was opened, it is also returned, for the same reason (its
-/// initialisers have run; unloading is never safe in general).
-pub(crate) fn open(
-    path: &Path,
-    timeout: Duration,
-) -> (
-    Option<libloading::Library>,
-    Result<PluginCalculator, LoadErrorKind>,
-) {
-    // SAFETY: loading a library runs its initialisers. Plugins are trusted
-    // code installed by the operator in the plugin directory; that is the
-    // documented trust model.
+/// Opens a library and reads its calculator. The library is never
+/// unloaded, whether it is accepted or not: its initialisers have run, and
+/// unloading Rust code is not safe in general (thread-local destructors,
+/// statics, and above all a computation cut off by the timeout whose thread
+/// still runs the library's code). The handle is leaked on purpose, so no
+/// `dlclose` happens either when the registry is dropped or at exit.
+pub(crate) fn open(path: &Path, timeout: Duration) -> Result<PluginCalculator, LoadErrorKind> {
+    // SAFETY: loading a library runs its initialisers. In-process plugins
+    // are trusted code installed by the operator in the plugin directory
+    // (the documented trust model of `Isolation::InProcess`); in a worker
+    // process a faulty initialiser ends only the worker.
     let library = match unsafe { libloading::Library::new(path) } {
         Ok(l) => l,
-        Err(e) => return (None, Err(LoadErrorKind::NotALibrary(e.to_string()))),
+        Err(e) => return Err(LoadErrorKind::NotALibrary(e.to_string())),
     };
-    let result = read_descriptor(&library, path, timeout);
-    (Some(library), result)
+    let library: &'static libloading::Library = Box::leak(Box::new(library));
+    read_descriptor(library, path, timeout)
 }
 
 fn read_descriptor(
@@ -363,28 +381,14 @@ impl Ffi {
     }
 }
 
-impl Calculator for PluginCalculator {
-    fn descriptor(&self) -> &Descriptor {
-        &self.descriptor
-    }
-
-    /// Runs the plugin on a fresh worker thread and waits at most the
-    /// configured timeout.
-    ///
-    /// On timeout the thread is abandoned, not killed: Rust cannot stop a
-    /// thread safely, and killing it could leave locks or allocator state
-    /// inconsistent. Abandoning is sound because the thread owns everything
-    /// it touches (the exported batch holds reference counts on the input
-    /// buffers, the params are moved in) and the library is never unloaded,
-    /// so its code stays mapped whatever the thread does next. The cost is a
-    /// thread and its inputs held until the plugin returns, if ever.
-    fn compute(
+impl PluginCalculator {
+    /// The inputs as the ABI passes them: the payments exported as Arrow
+    /// arrays (no copy) and the params as a JSON object in a C string.
+    fn prepare(
         &self,
         inputs: &Inputs,
-        period: &Period,
         params: &serde_json::Value,
-    ) -> Result<CalcResult, CalculatorError> {
-        let id = self.descriptor.id.clone();
+    ) -> Result<(ExportedBatch, CString), CalculatorError> {
         let wants_payments = self
             .descriptor
             .inputs
@@ -412,6 +416,49 @@ impl Calculator for PluginCalculator {
         // serde_json escapes NUL inside strings, so the text has no interior NUL.
         let params =
             CString::new(params).map_err(|e| CalculatorError::InvalidInput(e.to_string()))?;
+        Ok((batch, params))
+    }
+
+    /// Runs the plugin on the calling thread, without a timeout: what the
+    /// worker process does, whose limits are enforced from outside by the
+    /// host (it kills the worker).
+    pub(crate) fn compute_on_this_thread(
+        &self,
+        inputs: &Inputs,
+        period: &Period,
+        params: &serde_json::Value,
+    ) -> Result<CalcResult, CalculatorError> {
+        let (batch, params) = self.prepare(inputs, params)?;
+        self.ffi
+            .call(&batch, &params, &period.to_abi(), &self.descriptor.id)
+    }
+}
+
+impl Calculator for PluginCalculator {
+    fn descriptor(&self) -> &Descriptor {
+        &self.descriptor
+    }
+
+    /// Runs the plugin on a fresh thread and waits at most the configured
+    /// timeout.
+    ///
+    /// On timeout the thread is abandoned, not killed: Rust cannot stop a
+    /// thread safely, and killing it could leave locks or allocator state
+    /// inconsistent. Abandoning is sound because the thread owns everything
+    /// it touches (the exported batch holds reference counts on the input
+    /// buffers, the params are moved in) and the library is never unloaded,
+    /// so its code stays mapped whatever the thread does next, until the
+    /// process exits. The cost is a thread (spinning, if the plugin loops)
+    /// and its inputs held until the plugin returns, if ever: the reason
+    /// worker processes are the default.
+    fn compute(
+        &self,
+        inputs: &Inputs,
+        period: &Period,
+        params: &serde_json::Value,
+    ) -> Result<CalcResult, CalculatorError> {
+        let id = self.descriptor.id.clone();
+        let (batch, params) = self.prepare(inputs, params)?;
         let period = period.to_abi();
         let ffi = self.ffi;
         let (tx, rx) = mpsc::sync_channel(1);
@@ -426,12 +473,13 @@ impl Calculator for PluginCalculator {
             })
             .map_err(|e| CalculatorError::PluginFailed {
                 id: id.clone(),
-                message: format!("could not start a worker thread: {e}"),
+                message: format!("could not start a thread for the computation: {e}"),
             })?;
         match rx.recv_timeout(self.timeout) {
             Ok(result) => result,
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                tracing::warn!(calculator = %id, timeout = ?self.timeout, "plugin computation cut off; its thread is abandoned");
+                ABANDONED.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(calculator = %id, timeout = ?self.timeout, "in-process plugin computation cut off; its thread is abandoned and keeps running");
                 Err(CalculatorError::Timeout {
                     id,
                     after: self.timeout,
@@ -439,7 +487,7 @@ impl Calculator for PluginCalculator {
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => Err(CalculatorError::PluginFailed {
                 id,
-                message: "the worker thread ended without a result".into(),
+                message: "the computation's thread ended without a result".into(),
             }),
         }
     }

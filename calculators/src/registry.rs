@@ -15,8 +15,21 @@
 //! - Built-in ids cannot be taken by plugins.
 //! - Libraries are never unloaded, not even replaced or rejected ones:
 //!   unloading runs no Rust destructors for statics and crashes on thread-local
-//!   destructors registered by the library, so every opened `Library` is kept
-//!   in the registry until the process ends.
+//!   destructors registered by the library, or in a computation cut off by
+//!   the timeout whose thread still runs. In-process, every opened library is
+//!   leaked (no `dlclose`, not even at exit); with worker processes a library
+//!   lives and dies with its worker.
+//!
+//! # Isolation
+//!
+//! By default ([`Isolation::Process`]) every plugin library runs in worker
+//! processes (see [`crate::worker`]): a crash, an abort, the memory limit or
+//! the timeout ends the worker, the computation fails with
+//! [`CalculatorError::Crashed`] or [`CalculatorError::Timeout`] naming the
+//! cause, and the next computation starts a new worker. A library whose
+//! load-time code crashes its worker is a [`LoadErrorKind::WorkerFailed`]
+//! load error. [`Isolation::InProcess`] loads libraries into this process,
+//! for trusted plugins only: a fault there ends the process.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -26,18 +39,65 @@ use std::time::Duration;
 use crate::contract::{CalcResult, Calculator, CalculatorError, Descriptor, Source};
 use crate::inputs::Inputs;
 use crate::period::Period;
-use crate::plugin::{open, parse_version, LoadError, LoadErrorKind};
+use crate::plugin::{parse_version, LoadError, LoadErrorKind};
+use crate::worker::{self, Launcher};
 
 /// Default limit for one plugin computation.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Default address-space limit of a plugin worker process, in MB.
+pub const DEFAULT_MEMORY_LIMIT_MB: u64 = 1024;
+
+/// Where plugin libraries run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Isolation {
+    /// In worker processes of their own, with a memory and a time limit
+    /// (the default).
+    #[default]
+    Process,
+    /// In this process, for trusted plugins: a crash, an abort or an
+    /// exhausted memory ends the process, and a computation cut off by the
+    /// timeout leaves its thread running until the process exits.
+    InProcess,
+}
+
+impl std::str::FromStr for Isolation {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "process" => Ok(Isolation::Process),
+            "in-process" => Ok(Isolation::InProcess),
+            other => Err(format!("\"{other}\" is neither process nor in-process")),
+        }
+    }
+}
+
+impl std::fmt::Display for Isolation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Isolation::Process => "process",
+            Isolation::InProcess => "in-process",
+        })
+    }
+}
 
 /// How to build a [`Registry`].
 #[derive(Debug, Clone)]
 pub struct RegistryConfig {
     /// Directory scanned for plugin libraries; `None` for built-ins only.
     pub plugin_dir: Option<PathBuf>,
-    /// Limit for one plugin computation (built-ins are not limited).
+    /// Limit for one plugin computation (built-ins are not limited). With
+    /// worker processes, a worker that exceeds it is killed.
     pub timeout: Duration,
+    /// Where plugin libraries run.
+    pub isolation: Isolation,
+    /// Address-space limit (`RLIMIT_AS`) of each worker process, in MB.
+    pub memory_limit_mb: u64,
+    /// The program started as `PROGRAM plugin-worker LIBRARY` to host a
+    /// library; `None` for this executable (right for the `cruscotto`
+    /// binary; tests name a worker binary).
+    pub worker_program: Option<PathBuf>,
 }
 
 impl Default for RegistryConfig {
@@ -45,6 +105,9 @@ impl Default for RegistryConfig {
         Self {
             plugin_dir: None,
             timeout: DEFAULT_TIMEOUT,
+            isolation: Isolation::Process,
+            memory_limit_mb: DEFAULT_MEMORY_LIMIT_MB,
+            worker_program: None,
         }
     }
 }
@@ -65,8 +128,8 @@ pub struct ReloadReport {
 pub struct Registry {
     config: RegistryConfig,
     calculators: RwLock<BTreeMap<String, Arc<dyn Calculator>>>,
-    /// Every library ever opened, kept so that none is ever unloaded.
-    libraries: Mutex<Vec<libloading::Library>>,
+    /// Starts worker processes (with [`Isolation::Process`]), or why it cannot.
+    launcher: Result<Arc<Launcher>, String>,
     visited: Mutex<BTreeSet<PathBuf>>,
     errors: Mutex<Vec<LoadError>>,
 }
@@ -100,10 +163,27 @@ impl Registry {
             .into_iter()
             .map(|c| (c.descriptor().id.clone(), c))
             .collect();
+        let program = match (&config.plugin_dir, config.isolation, &config.worker_program) {
+            (None, _, _) | (_, Isolation::InProcess, _) => {
+                Err("no plugin is hosted in worker processes".to_string())
+            }
+            (_, _, Some(p)) => Ok(p.clone()),
+            (_, _, None) => worker::default_program()
+                .map_err(|e| format!("the worker program (this executable) is unknown: {e}")),
+        };
+        // Only a registry that hosts plugins in workers has a launcher (and
+        // its thread).
+        let launcher = program.map(|program| {
+            Arc::new(Launcher::new(
+                program,
+                config.memory_limit_mb,
+                config.timeout,
+            ))
+        });
         let registry = Self {
             config,
             calculators: RwLock::new(calculators),
-            libraries: Mutex::new(Vec::new()),
+            launcher,
             visited: Mutex::new(BTreeSet::new()),
             errors: Mutex::new(Vec::new()),
         };
@@ -145,13 +225,16 @@ impl Registry {
             if !fresh {
                 continue;
             }
-            let (library, loaded) = open(&path, self.config.timeout);
-            if let Some(library) = library {
-                self.libraries
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(library);
-            }
+            let loaded: Result<Arc<dyn Calculator>, LoadErrorKind> = match self.config.isolation {
+                Isolation::InProcess => crate::plugin::open(&path, self.config.timeout)
+                    .map(|c| Arc::new(c) as Arc<dyn Calculator>),
+                Isolation::Process => match &self.launcher {
+                    Ok(launcher) => {
+                        worker::load(launcher, &path).map(|c| Arc::new(c) as Arc<dyn Calculator>)
+                    }
+                    Err(e) => Err(LoadErrorKind::WorkerFailed(e.clone())),
+                },
+            };
             let error = |kind| LoadError {
                 path: path.clone(),
                 kind,
@@ -169,7 +252,7 @@ impl Registry {
             match calculators.get(&id).map(|c| c.descriptor().clone()) {
                 None => {
                     tracing::info!(calculator = %id, %version, path = %path.display(), "plugin loaded");
-                    calculators.insert(id.clone(), Arc::new(calculator));
+                    calculators.insert(id.clone(), calculator);
                     report.added.push(id);
                 }
                 Some(existing) if existing.source == Source::Builtin => {
@@ -177,7 +260,7 @@ impl Registry {
                 }
                 Some(existing) if parse_version(&version) > parse_version(&existing.version) => {
                     tracing::info!(calculator = %id, %version, replaced = %existing.version, path = %path.display(), "plugin replaced by a higher version");
-                    calculators.insert(id.clone(), Arc::new(calculator));
+                    calculators.insert(id.clone(), calculator);
                     report.replaced.push(id);
                 }
                 Some(existing) => report.errors.push(error(LoadErrorKind::DuplicateId {
@@ -257,5 +340,10 @@ impl Registry {
     /// The configured plugin timeout.
     pub fn timeout(&self) -> Duration {
         self.config.timeout
+    }
+
+    /// Where plugin libraries run.
+    pub fn isolation(&self) -> Isolation {
+        self.config.isolation
     }
 }

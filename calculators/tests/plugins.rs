@@ -1,15 +1,18 @@
 //! The plugin host through the real loader: the example plugin computes, the
-//! broken ones fail the way they should, and the host survives all of them.
+//! broken ones fail the way they should, and the host survives all of them:
+//! in worker processes (the default) even a segfault, an abort, 20 GB of
+//! allocations, a constructor that aborts and an endless loop; in process
+//! (the opt-in for trusted plugins) a panic and a timeout.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use common::{lib_name, plugin};
+use common::{lib_name, plugin, processes_with_argument, worker_program};
 use cruscotto_calculators::{
-    CalculatorError, Decimal, Inputs, LoadErrorKind, PaymentRecord, PaymentTable, Period, Registry,
-    RegistryConfig, ResultStatus, Source,
+    CalculatorError, Decimal, Inputs, Isolation, LoadErrorKind, PaymentRecord, PaymentTable,
+    Period, Registry, RegistryConfig, ResultStatus, Source,
 };
 use serde_json::json;
 
@@ -76,10 +79,23 @@ fn plugin_dir() -> tempfile::TempDir {
     dir
 }
 
+/// A registry over `dir` whose plugins run in worker processes.
 fn registry(dir: &tempfile::TempDir, timeout: Duration) -> Registry {
     Registry::new(RegistryConfig {
         plugin_dir: Some(dir.path().to_path_buf()),
         timeout,
+        worker_program: Some(worker_program()),
+        ..RegistryConfig::default()
+    })
+}
+
+/// A registry over `dir` whose plugins are loaded into this process.
+fn in_process_registry(dir: &tempfile::TempDir, timeout: Duration) -> Registry {
+    Registry::new(RegistryConfig {
+        plugin_dir: Some(dir.path().to_path_buf()),
+        timeout,
+        isolation: Isolation::InProcess,
+        ..RegistryConfig::default()
     })
 }
 
@@ -214,6 +230,10 @@ fn a_slow_plugin_is_cut_off_by_the_timeout_and_the_host_keeps_working() {
             after: Duration::from_millis(300)
         }
     );
+    assert_eq!(
+        err.to_string(),
+        "calculator \"broken_slow\" exceeded the time limit of 300 ms and was stopped"
+    );
     // A quick answer from the same plugin still arrives in time.
     let quick = registry
         .compute("broken_slow", &hand_made(), &q1(), &json!({"sleep_ms": 0}))
@@ -268,4 +288,223 @@ fn a_plugin_called_without_its_payments_input_returns_a_missing_input_error() {
         )
         .unwrap_err();
     assert_eq!(err, CalculatorError::MissingInput("payments".into()));
+}
+
+#[test]
+fn in_process_plugins_compute_and_a_panic_or_timeout_leaves_the_host_working() {
+    let dir = plugin_dir();
+    // Generous: a panic in a debug build on a busy machine prints a
+    // backtrace; the slow plugin sleeps 20 s, far past this.
+    let registry = in_process_registry(&dir, Duration::from_secs(3));
+    assert_eq!(registry.isolation(), Isolation::InProcess);
+    assert_eq!(
+        registry.load_errors().len(),
+        3,
+        "{:#?}",
+        registry.load_errors()
+    );
+    let r = registry
+        .compute("median_payment_delay", &hand_made(), &q1(), &json!({}))
+        .unwrap();
+    assert_eq!(r.value, Some("12.5".parse::<Decimal>().unwrap()));
+    let err = registry
+        .compute("broken_panic", &hand_made(), &q1(), &json!({}))
+        .unwrap_err();
+    assert!(
+        matches!(&err, CalculatorError::PluginFailed { message, .. } if message.contains("deliberate panic")),
+        "{err:?}"
+    );
+    let before = cruscotto_calculators::abandoned_computations();
+    let err = registry
+        .compute(
+            "broken_slow",
+            &hand_made(),
+            &q1(),
+            &json!({"sleep_ms": 20_000}),
+        )
+        .unwrap_err();
+    assert!(matches!(err, CalculatorError::Timeout { .. }), "{err:?}");
+    // The thread cannot be stopped in process; it is counted so that a
+    // command about to exit can say so.
+    assert!(cruscotto_calculators::abandoned_computations() > before);
+    // Dropping the registry unloads nothing: the abandoned thread still
+    // sleeps inside the library, which must stay mapped.
+    drop(registry);
+    std::thread::sleep(Duration::from_millis(100));
+}
+
+/// A plugin directory with the example and the plugins that crash,
+/// abort, exhaust memory, loop forever, or abort while being loaded.
+fn faulty_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |package: &str, stem: &str| {
+        std::fs::copy(plugin(package), dir.path().join(lib_name(stem))).unwrap()
+    };
+    copy("cruscotto-plugin-median-delay", "median_delay");
+    copy("cruscotto-plugin-broken-segfault", "broken_segfault");
+    copy("cruscotto-plugin-broken-abort", "broken_abort");
+    copy("cruscotto-plugin-broken-memory", "broken_memory");
+    copy("cruscotto-plugin-broken-loop", "broken_loop");
+    copy("cruscotto-plugin-broken-constructor", "broken_constructor");
+    dir
+}
+
+const MEMORY_LIMIT_MB: u64 = 256;
+// Generous for a debug build on a loaded machine; the loop never ends.
+const FAULTY_TIMEOUT: Duration = Duration::from_millis(2000);
+
+fn faulty_registry(dir: &tempfile::TempDir) -> Registry {
+    Registry::new(RegistryConfig {
+        plugin_dir: Some(dir.path().to_path_buf()),
+        timeout: FAULTY_TIMEOUT,
+        memory_limit_mb: MEMORY_LIMIT_MB,
+        worker_program: Some(worker_program()),
+        ..RegistryConfig::default()
+    })
+}
+
+fn crash_cause(registry: &Registry, id: &str) -> String {
+    match registry.compute(id, &hand_made(), &q1(), &json!({})) {
+        Err(CalculatorError::Crashed { id: got, cause }) => {
+            assert_eq!(got, id);
+            cause
+        }
+        other => panic!("{id}: expected Crashed, got {other:?}"),
+    }
+}
+
+fn assert_median_computes(registry: &Registry) {
+    let r = registry
+        .compute("median_payment_delay", &hand_made(), &q1(), &json!({}))
+        .unwrap();
+    assert_eq!(r.value, Some("12.5".parse::<Decimal>().unwrap()));
+}
+
+#[test]
+fn a_constructor_that_aborts_is_a_load_error_naming_the_signal_and_the_rest_loads() {
+    let dir = faulty_dir();
+    let registry = faulty_registry(&dir);
+    let errors = registry.load_errors();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        errors[0].path,
+        dir.path().join(lib_name("broken_constructor"))
+    );
+    match &errors[0].kind {
+        LoadErrorKind::WorkerFailed(cause) => assert!(cause.contains("SIGABRT"), "{cause}"),
+        other => panic!("expected WorkerFailed, got {other:?}"),
+    }
+    assert!(errors[0].to_string().contains("SIGABRT"), "{}", errors[0]);
+    for id in [
+        "median_payment_delay",
+        "broken_segfault",
+        "broken_abort",
+        "broken_memory",
+        "broken_loop",
+    ] {
+        assert!(registry.get(id).is_some(), "{id} is loaded");
+    }
+    // A reload after the constructor killed its worker works as before.
+    std::fs::copy(
+        plugin("cruscotto-plugin-broken-constructor"),
+        dir.path().join(lib_name("broken_constructor_again")),
+    )
+    .unwrap();
+    let report = registry.reload();
+    assert!(
+        matches!(&report.errors[..], [e] if matches!(&e.kind, LoadErrorKind::WorkerFailed(c) if c.contains("SIGABRT"))),
+        "{report:?}"
+    );
+    assert_median_computes(&registry);
+}
+
+#[test]
+fn a_segfault_or_an_abort_fails_the_computation_with_the_signal_and_the_next_one_works() {
+    let dir = faulty_dir();
+    let registry = faulty_registry(&dir);
+    for _ in 0..2 {
+        let cause = crash_cause(&registry, "broken_segfault");
+        assert_eq!(
+            cause,
+            "its worker process was killed by SIGSEGV (invalid memory reference)"
+        );
+        assert_median_computes(&registry);
+        let cause = crash_cause(&registry, "broken_abort");
+        assert_eq!(cause, "its worker process was killed by SIGABRT (abort)");
+        assert_median_computes(&registry);
+    }
+    let err = registry
+        .compute("broken_segfault", &hand_made(), &q1(), &json!({}))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "calculator \"broken_segfault\" failed: its worker process was killed by SIGSEGV (invalid memory reference)"
+    );
+}
+
+#[test]
+fn twenty_gigabytes_of_allocations_stop_at_the_memory_limit_and_the_next_computation_works() {
+    let dir = faulty_dir();
+    let registry = faulty_registry(&dir);
+    for _ in 0..2 {
+        let cause = crash_cause(&registry, "broken_memory");
+        assert!(
+            cause.starts_with(&format!(
+                "it exceeded the memory limit of {MEMORY_LIMIT_MB} MB"
+            )),
+            "{cause}"
+        );
+        assert_median_computes(&registry);
+    }
+}
+
+#[test]
+fn an_endless_loop_is_killed_at_the_time_limit_and_nothing_keeps_spinning() {
+    let dir = faulty_dir();
+    let registry = faulty_registry(&dir);
+    let library = dir.path().join(lib_name("broken_loop"));
+    // Its worker is up, idle, since the library was loaded.
+    assert_eq!(processes_with_argument(&library).len(), 1);
+    for _ in 0..2 {
+        let started = Instant::now();
+        let err = registry
+            .compute("broken_loop", &hand_made(), &q1(), &json!({}))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "calculator \"broken_loop\" exceeded the time limit of 2000 ms and was stopped"
+        );
+        // Generous upper bound (debug build, busy machine): stopped near the limit.
+        assert!(started.elapsed() < FAULTY_TIMEOUT + Duration::from_secs(5));
+        // The worker was killed and reaped: no process runs the loop.
+        assert_eq!(processes_with_argument(&library), Vec::<u32>::new());
+        assert_median_computes(&registry);
+    }
+}
+
+#[test]
+fn workers_serve_concurrent_computations_and_stop_with_the_registry() {
+    let dir = faulty_dir();
+    let registry = faulty_registry(&dir);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| assert_median_computes(&registry));
+        }
+    });
+    let library = dir.path().join(lib_name("median_delay"));
+    let idle = processes_with_argument(&library);
+    assert!(!idle.is_empty());
+    // Idle workers killed from outside are replaced, not taken for a
+    // failure of the plugin.
+    for pid in &idle {
+        let killed = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert_median_computes(&registry);
+    drop(registry);
+    assert_eq!(processes_with_argument(&library), Vec::<u32>::new());
 }

@@ -100,6 +100,8 @@ fn a_plugin_built_by_following_the_guide_loads_computes_and_replaces_a_lower_ver
     let registry = Registry::new(RegistryConfig {
         plugin_dir: Some(plugins.path().to_path_buf()),
         timeout: Duration::from_secs(5),
+        worker_program: Some(common::worker_program()),
+        ..RegistryConfig::default()
     });
     assert_eq!(
         registry

@@ -82,6 +82,29 @@ pub enum ImportError {
         found: String,
     },
 
+    /// JSON whose top level is not an object (an array, a string, …).
+    #[error("{file}:1: expected a plan document (a JSON object with \"format\", \"plan\", …), found {found}")]
+    NotAnObject { file: String, found: String },
+
+    /// A NUL character (U+0000): no backend stores one alike.
+    #[error("{file}:{line}: expected text, found a NUL character (U+0000){}", field.as_ref().map(|f| format!(" in {f}")).unwrap_or_default())]
+    Nul {
+        file: String,
+        line: u32,
+        /// Where in the JSON document, e.g. `objectives[0].title`.
+        field: Option<String>,
+    },
+
+    /// A document that reads well but breaks a rule every stored plan
+    /// keeps (two targets of one indicator for the same year, an empty
+    /// name). `line` is where the object was read, when known.
+    #[error("{file}:{}: {message}", line.map(|l| l.to_string()).unwrap_or_else(|| "1".to_string()))]
+    Unstorable {
+        file: String,
+        line: Option<u32>,
+        message: String,
+    },
+
     /// Findings that a strict import refuses.
     #[error("{file}: strict import refused the document because of {} finding(s): {}", findings.len(), describe_findings(findings))]
     Strict {
@@ -102,6 +125,9 @@ impl ImportError {
             | ImportError::DuplicateCode { file, .. }
             | ImportError::Json { file, .. }
             | ImportError::UnsupportedFormatVersion { file, .. }
+            | ImportError::NotAnObject { file, .. }
+            | ImportError::Nul { file, .. }
+            | ImportError::Unstorable { file, .. }
             | ImportError::Strict { file, .. } => file,
         }
     }
@@ -117,7 +143,10 @@ impl ImportError {
             | ImportError::BadValue { line, .. }
             | ImportError::DuplicateCode { line, .. }
             | ImportError::Json { line, .. }
-            | ImportError::UnsupportedFormatVersion { line, .. } => Some(*line),
+            | ImportError::UnsupportedFormatVersion { line, .. }
+            | ImportError::Nul { line, .. } => Some(*line),
+            ImportError::NotAnObject { .. } => Some(1),
+            ImportError::Unstorable { line, .. } => *line,
             ImportError::Strict { findings, .. } => findings.iter().find_map(|f| f.line),
         }
     }

@@ -78,6 +78,7 @@ pub fn generate(scale: u32) -> PlanDocument {
         areas: Vec::new(),
         measurements,
         findings: Vec::new(),
+        sources: Vec::new(),
     }
 }
 

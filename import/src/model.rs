@@ -34,6 +34,10 @@ pub struct PlanDocument {
     /// an import (unless strict) and are stored with the plan.
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// Where each object was read from, when the reader knows (documents
+    /// imported through a mapping). Absent from the JSON form when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<SourceLocation>,
 }
 
 /// Which published shape a document has.
@@ -340,7 +344,7 @@ pub struct Area {
 }
 
 /// Whether a result was planned or achieved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResultKind {
     Expected,
@@ -436,4 +440,25 @@ impl Objective {
     pub fn phase_weight_sum(&self) -> Decimal {
         self.phases.iter().filter_map(|p| p.weight).sum()
     }
+}
+
+/// Where an imported object was written in its source: a file and a line
+/// (text, CSV) or a sheet and a cell (XLSX, ODS), so that a reviewer can go
+/// from an object back to the source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceLocation {
+    /// `objective`, `indicator`, `target`, `phase` (as in [`Finding`]).
+    pub entity: String,
+    /// Path of the object within the plan: `A.1`, `A.1/1`, `A.1/1/2024`,
+    /// `A.1.3`.
+    pub entity_code: String,
+    /// The source file as the importer named it.
+    pub file: String,
+    /// 1-based line (text and CSV sources; the record's first line).
+    pub line: Option<u32>,
+    /// Sheet name (workbooks).
+    pub sheet: Option<String>,
+    /// Cell reference such as `B7` (workbooks).
+    pub cell: Option<String>,
 }

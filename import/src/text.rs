@@ -24,17 +24,25 @@ pub fn parse(
     options: &ParseOptions,
 ) -> Result<PlanDocument, ImportError> {
     let lines = split_lines(content);
-    match detect(&lines) {
-        Some(Shape::AnnualObjectives) => annual::parse(file, &lines, options),
-        Some(Shape::MultiYear) => multi_year::parse(file, &lines, options),
-        None => Err(ImportError::UnknownShape {
+    let (doc, map) = match detect(&lines) {
+        Some(Shape::AnnualObjectives) => annual::parse(file, &lines, options)?,
+        Some(Shape::MultiYear) => multi_year::parse(file, &lines, options)?,
+        None => Err::<(PlanDocument, LineMap), _>(ImportError::UnknownShape {
             file: file.to_string(),
             lines: u32::try_from(lines.len()).unwrap_or(u32::MAX),
             looked_for: "a line `OBIETTIVO INDIVIDUALE ANNUALE <year>` (annual objective sheets) \
                          or a table header whose first cell is `AMBITO` (multi-year plan)"
                 .to_string(),
-        }),
+        })?,
+    };
+    if let Some(p) = crate::validate::problem(&doc) {
+        return Err(ImportError::Unstorable {
+            file: file.to_string(),
+            line: map.line_of(p.entity, &p.entity_code),
+            message: p.message,
+        });
     }
+    Ok(doc)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +65,10 @@ fn detect(lines: &[Line<'_>]) -> Option<Shape> {
     })
 }
 
+/// More cells than any table of either shape has (the widest, the
+/// indicators table, has five columns and one per target year).
+const MAX_CELLS: usize = 64;
+
 /// One line of the document with its 1-based number.
 #[derive(Debug, Clone, Copy)]
 struct Line<'a> {
@@ -65,9 +77,13 @@ struct Line<'a> {
 }
 
 impl<'a> Line<'a> {
-    /// Tab-separated cells, each trimmed. Always at least one cell.
+    /// Tab-separated cells, each trimmed. Always at least one cell, at most
+    /// [`MAX_CELLS`]: the rest of a longer line is its last cell (a run of
+    /// padding tabs trims to an empty cell, anything else makes the row too
+    /// wide for any table), so a line of millions of tabs costs no more
+    /// memory than its text.
     fn cells(&self) -> Vec<&'a str> {
-        self.text.split('\t').map(str::trim).collect()
+        self.text.splitn(MAX_CELLS, '\t').map(str::trim).collect()
     }
 
     fn is_blank(&self) -> bool {

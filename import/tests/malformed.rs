@@ -234,17 +234,90 @@ fn strict_accepts_a_document_without_findings() {
 }
 
 #[test]
-fn import_reports_phases_that_start_after_they_end() {
+fn import_refuses_phases_that_start_after_they_end() {
+    // No stored plan can hold such a phase: it is refused with its line,
+    // not left for the database to refuse.
     let content = sheet(
         "X.1",
         "01/01/2024",
         &["X.1.1\tF\t01/12/2024\t01/01/2024\tE\t100%"],
     );
-    let doc = parse("dates.txt", &content).unwrap();
-    assert_eq!(doc.findings.len(), 1);
-    assert_eq!(doc.findings[0].code, "start_after_end");
-    assert_eq!(doc.findings[0].entity_code, "X.1.1");
-    assert_eq!(doc.findings[0].line, Some(22));
+    let err = parse("dates.txt", &content).unwrap_err();
+    assert_eq!(err.line(), Some(22));
+    assert_eq!(
+        err.to_string(),
+        "dates.txt:22: phase X.1.1 starts on 2024-12-01 after it ends on 2024-01-01"
+    );
+}
+
+#[test]
+fn import_refuses_an_indicator_with_two_targets_for_one_year() {
+    let content = sheet(
+        "X.1",
+        "01/01/2024",
+        &["X.1.1\tF\t01/01/2024\t31/12/2024\tE\t100%"],
+    )
+    .replace("Baseline\t2024", "Baseline\t2024\t2024")
+    .replace("\t10\t12", "\t10\t12\t13");
+    let err = parse("twice.txt", &content).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "twice.txt:18: indicator 1 of objective X.1 has two targets for 2024"
+    );
+}
+
+#[test]
+fn a_bom_is_skipped_and_json_that_is_not_an_object_is_refused_as_such() {
+    let doc = cruscotto_import::generate::generate(1);
+    let with_bom = format!("\u{feff}{}", to_json(&doc));
+    assert_eq!(parse("bom.json", &with_bom).unwrap(), doc);
+    for (content, found) in [
+        ("[1, 2]", "found an array"),
+        ("  \"plan\"", "found a string"),
+        ("[{\"format\": ", "found an array (malformed)"),
+    ] {
+        let err = parse("x.json", content).unwrap_err();
+        assert!(matches!(err, ImportError::NotAnObject { .. }), "{err:?}");
+        assert!(err.to_string().contains(found), "{err}");
+        assert!(err.to_string().starts_with("x.json:1: "), "{err}");
+    }
+}
+
+#[test]
+fn a_nul_character_is_refused_with_its_line_in_text_and_json() {
+    let content = sheet(
+        "X.1",
+        "01/01/2024",
+        &["X.1.1\tF\t01/01/2024\t31/12/2024\tE\t100%"],
+    )
+    .replace("Obiettivo di prova", "Obiettivo\0di prova");
+    let err = parse("nul.txt", &content).unwrap_err();
+    assert_eq!(err.line(), Some(8), "{err}");
+    assert!(err.to_string().contains("NUL"), "{err}");
+
+    let mut doc = cruscotto_import::generate::generate(1);
+    doc.plan.title = "Pia\0no".into();
+    let err = parse("nul.json", &to_json(&doc)).unwrap_err();
+    assert!(err.to_string().contains("in plan.title"), "{err}");
+    assert!(err.line().is_some());
+}
+
+#[test]
+fn a_line_of_millions_of_tabs_is_read_in_bounded_cells() {
+    let content = sheet(
+        "X.1",
+        "01/01/2024",
+        &["X.1.1\tF\t01/01/2024\t31/12/2024\tE\t100%"],
+    )
+    .replace(
+        "Denominazione Obiettivo\tObiettivo di prova",
+        &format!(
+            "Denominazione Obiettivo\tObiettivo di prova{}",
+            "\t".repeat(5_000_000)
+        ),
+    );
+    let doc = parse("tabs.txt", &content).unwrap();
+    assert_eq!(doc.objectives[0].title, "Obiettivo di prova");
 }
 
 #[test]

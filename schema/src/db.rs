@@ -8,7 +8,7 @@ use diesel::connection::SimpleConnection;
 use diesel::r2d2::{
     ConnectionManager, CustomizeConnection, ManageConnection, Pool, R2D2Connection,
 };
-use diesel::{PgConnection, SqliteConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::StoreError;
@@ -47,6 +47,13 @@ pub struct PoolOptions {
     pub connection_timeout: Duration,
     /// How long SQLite waits on a locked database before `SQLITE_BUSY`.
     pub sqlite_busy_timeout: Duration,
+    /// Open the database for reading only: SQLite opens the file read-only
+    /// (so a file the process cannot write can still be read and served),
+    /// Postgres sessions are read-only transactions. Writes then fail with
+    /// [`StoreError::ReadOnly`] and migrations are not applied (an
+    /// out-of-date schema is refused, see [`Database::migrate`]). A SQLite
+    /// file that cannot be written is opened read-only even without it.
+    pub read_only: bool,
 }
 
 impl Default for PoolOptions {
@@ -55,6 +62,7 @@ impl Default for PoolOptions {
             max_size: 8,
             connection_timeout: Duration::from_secs(10),
             sqlite_busy_timeout: Duration::from_secs(5),
+            read_only: false,
         }
     }
 }
@@ -139,16 +147,36 @@ impl std::fmt::Debug for Database {
 
 /// Classifies a database URL: `postgres://…`/`postgresql://…` is Postgres;
 /// `sqlite://PATH`, `sqlite:PATH` or a bare file path is SQLite. Returns the
-/// backend and the string to hand to its driver.
-pub fn classify_url(url: &str) -> (Backend, String) {
+/// backend and the string to hand to its driver. Any other `scheme://` is
+/// refused, naming it and the supported ones (a `mysql://…` URL must not
+/// become a SQLite file of that name).
+pub fn classify_url(url: &str) -> Result<(Backend, String), StoreError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return (Backend::Postgres, url.to_string());
+        return Ok((Backend::Postgres, url.to_string()));
     }
-    let path = url
+    if let Some(path) = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
-    (Backend::Sqlite, path.to_string())
+    {
+        return Ok((Backend::Sqlite, path.to_string()));
+    }
+    if let Some((scheme, _)) = url.split_once("://") {
+        let is_scheme = !scheme.is_empty()
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        if is_scheme {
+            return Err(StoreError::Connect {
+                url: redact(url),
+                reason: format!(
+                    "the scheme {scheme}:// is not supported; use postgres://USER@HOST:PORT/DATABASE \
+                     (or postgresql://), sqlite://PATH, or a plain SQLite file path"
+                ),
+            });
+        }
+    }
+    Ok((Backend::Sqlite, url.to_string()))
 }
 
 /// Applies the settings every SQLite connection needs: write-ahead logging so
@@ -158,6 +186,8 @@ pub fn classify_url(url: &str) -> (Backend, String) {
 #[derive(Debug, Clone)]
 struct SqliteSettings {
     busy_timeout: Duration,
+    /// A read-only connection cannot switch the journal mode (a write).
+    read_only: bool,
     /// Set only by [`Database::connect_counting`](crate::graph::stats).
     counter: Option<crate::graph::stats::StatementCounter>,
 }
@@ -170,22 +200,44 @@ impl CustomizeConnection<CheckedConnection<SqliteConnection>, diesel::r2d2::Erro
         conn: &mut CheckedConnection<SqliteConnection>,
     ) -> Result<(), diesel::r2d2::Error> {
         let conn: &mut SqliteConnection = conn;
+        let journal = if self.read_only {
+            "PRAGMA query_only = ON;"
+        } else {
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+        };
         conn.batch_execute(&format!(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {};",
+            "{journal} PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {};",
             self.busy_timeout.as_millis()
         ))
         .map_err(diesel::r2d2::Error::QueryError)?;
-        match &self.counter {
-            Some(counter) => {
-                diesel::Connection::set_instrumentation(conn, counter.instrumentation())
-            }
-            None => diesel::Connection::set_instrumentation(
-                conn,
-                crate::graph::stats::CountStatements::process(),
-            ),
-        }
+        let counting = match &self.counter {
+            Some(counter) => counter.instrumentation(),
+            None => crate::graph::stats::CountStatements::process(),
+        };
+        diesel::Connection::set_instrumentation(conn, WatchDiskFull(counting));
         Ok(())
+    }
+}
+
+/// Notes a SQLITE_FULL as the statement that got it finishes: SQLite then
+/// rolls the transaction back by itself, and Diesel's rollback, which
+/// fails, replaces the error (see [`crate::error::note_disk_full`]).
+struct WatchDiskFull<I>(I);
+
+impl<I: diesel::connection::Instrumentation> diesel::connection::Instrumentation
+    for WatchDiskFull<I>
+{
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        if let diesel::connection::InstrumentationEvent::FinishQuery {
+            error: Some(diesel::result::Error::DatabaseError(_, info)),
+            ..
+        } = &event
+        {
+            if info.message().contains("database or disk is full") {
+                crate::error::note_disk_full();
+            }
+        }
+        self.0.on_connection_event(event);
     }
 }
 
@@ -193,7 +245,11 @@ impl CustomizeConnection<CheckedConnection<SqliteConnection>, diesel::r2d2::Erro
 /// [`crate::graph::stats`]): into the pool's counter when it has one, into
 /// the process's count always.
 #[derive(Debug)]
-struct PgCounting(Option<crate::graph::stats::StatementCounter>);
+struct PgCounting {
+    counter: Option<crate::graph::stats::StatementCounter>,
+    /// Every transaction of the session is read-only.
+    read_only: bool,
+}
 
 impl CustomizeConnection<CheckedConnection<PgConnection>, diesel::r2d2::Error> for PgCounting {
     fn on_acquire(
@@ -201,7 +257,11 @@ impl CustomizeConnection<CheckedConnection<PgConnection>, diesel::r2d2::Error> f
         conn: &mut CheckedConnection<PgConnection>,
     ) -> Result<(), diesel::r2d2::Error> {
         let conn: &mut PgConnection = conn;
-        match &self.0 {
+        if self.read_only {
+            conn.batch_execute("SET default_transaction_read_only = on")
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        match &self.counter {
             Some(counter) => {
                 diesel::Connection::set_instrumentation(conn, counter.instrumentation())
             }
@@ -226,14 +286,47 @@ impl Database {
         options: &PoolOptions,
         counter: Option<crate::graph::stats::StatementCounter>,
     ) -> Result<Self, StoreError> {
-        let (backend, target) = classify_url(url);
+        let (backend, target) = classify_url(url)?;
         let connect_error = |reason: String| StoreError::Connect {
             url: redact(url),
             reason,
         };
+        // One connection is made directly first: its error says what is
+        // wrong at once (refused, no such database, authentication), where
+        // the pool would retry until its timeout and report only that.
         match backend {
             Backend::Sqlite => {
-                let in_memory = target == ":memory:";
+                let in_memory = target == ":memory:" || target.contains("mode=memory");
+                let read_only =
+                    options.read_only || (!in_memory && sqlite_file_is_read_only(&target));
+                let mut target = if read_only {
+                    sqlite_read_only_uri(&target)
+                } else {
+                    target
+                };
+                let mut probe = SqliteConnection::establish(&target)
+                    .map_err(|e| connect_error(sqlite_connect_reason(&target, &e)))?;
+                // A WAL database in a directory nobody may write (a
+                // read-only mount) cannot be read even read-only: SQLite
+                // needs its `-shm` file. Nobody can change such a file, so
+                // it is opened as immutable.
+                if read_only
+                    && diesel::sql_query("SELECT 1 FROM sqlite_master LIMIT 1")
+                        .execute(&mut probe)
+                        .is_err()
+                {
+                    target.push_str("&immutable=1");
+                    tracing::warn!(
+                        database = %target,
+                        "the SQLite file and its directory are read-only: opened as immutable, \
+                         changes by other processes will not be seen"
+                    );
+                    let mut probe = SqliteConnection::establish(&target)
+                        .map_err(|e| connect_error(sqlite_connect_reason(&target, &e)))?;
+                    diesel::sql_query("SELECT 1 FROM sqlite_master LIMIT 1")
+                        .execute(&mut probe)
+                        .map_err(|e| connect_error(format!("cannot read the SQLite file: {e}")))?;
+                }
                 let manager = Checked {
                     inner: ConnectionManager::<SqliteConnection>::new(target),
                 };
@@ -244,6 +337,7 @@ impl Database {
                     .connection_timeout(options.connection_timeout)
                     .connection_customizer(Box::new(SqliteSettings {
                         busy_timeout: options.sqlite_busy_timeout,
+                        read_only,
                         counter,
                     }))
                     .build(manager)
@@ -251,13 +345,19 @@ impl Database {
                 Ok(Database::Sqlite(pool))
             }
             Backend::Postgres => {
+                let target = with_connect_timeout(&target, options.connection_timeout);
+                PgConnection::establish(&target)
+                    .map_err(|e| connect_error(postgres_connect_reason(&e)))?;
                 let manager = Checked {
                     inner: ConnectionManager::<PgConnection>::new(target),
                 };
                 let pool = Pool::builder()
                     .max_size(options.max_size)
                     .connection_timeout(options.connection_timeout)
-                    .connection_customizer(Box::new(PgCounting(counter)))
+                    .connection_customizer(Box::new(PgCounting {
+                        counter,
+                        read_only: options.read_only,
+                    }))
                     .build(manager)
                     .map_err(|e| connect_error(e.to_string()))?;
                 Ok(Database::Postgres(pool))
@@ -273,7 +373,35 @@ impl Database {
     }
 
     /// Applies every pending migration; returns the versions applied.
+    ///
+    /// A database migrated by a newer cruscotto (it has a migration this
+    /// binary does not know) is refused with both versions named. A
+    /// read-only database gets no migration: it is used when it is up to
+    /// date and refused, naming what it lacks, when it is not.
     pub fn migrate(&self) -> Result<Vec<String>, StoreError> {
+        let known = self.known_migrations();
+        let applied = self.recorded_migrations()?;
+        if let Some(newest) = applied.iter().filter(|v| !known.contains(v)).max() {
+            let binary = known.iter().max().cloned().unwrap_or_default();
+            if *newest > binary {
+                return Err(StoreError::NewerDatabase {
+                    database: newest.clone(),
+                    binary,
+                });
+            }
+        }
+        if self.is_read_only() {
+            let pending: Vec<&String> = known.iter().filter(|v| !applied.contains(v)).collect();
+            return match pending.as_slice() {
+                [] => Ok(Vec::new()),
+                pending => Err(StoreError::ReadOnly(format!(
+                    "it lacks {} migration(s) ({}), which cannot be applied to a read-only database; \
+                     run `cruscotto migrate` with write access first",
+                    pending.len(),
+                    pending.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+                ))),
+            };
+        }
         let applied = match self {
             Database::Sqlite(pool) => {
                 let mut conn = pool.get()?;
@@ -286,7 +414,86 @@ impl Database {
                     .map(|v| v.iter().map(|m| m.to_string()).collect())
             }
         };
-        applied.map_err(|e| StoreError::Migration(e.to_string()))
+        applied.map_err(migration_error)
+    }
+
+    /// The data version: a number that every committed write transaction
+    /// of any process increments. Two reads that see the same version see
+    /// the same data (HTTP uses it for `ETag`s).
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        use crate::schema::data_version::dsl::*;
+        use diesel::QueryDsl;
+        Ok(crate::with_conn!(self, |conn| data_version
+            .select(version)
+            .find(1)
+            .first::<i64>(conn)?))
+    }
+
+    /// Whether writes are refused (see [`PoolOptions::read_only`]).
+    pub fn is_read_only(&self) -> bool {
+        match self {
+            Database::Sqlite(pool) => pool
+                .get()
+                .ok()
+                .and_then(|mut c| {
+                    diesel::sql_query("PRAGMA query_only")
+                        .get_result::<QueryOnly>(&mut **c)
+                        .ok()
+                })
+                .is_some_and(|q| q.query_only != 0),
+            Database::Postgres(pool) => pool
+                .get()
+                .ok()
+                .and_then(|mut c| {
+                    diesel::sql_query("SHOW default_transaction_read_only")
+                        .get_result::<PgReadOnly>(&mut **c)
+                        .ok()
+                })
+                .is_some_and(|r| r.default_transaction_read_only == "on"),
+        }
+    }
+
+    /// Versions of the migrations compiled into this binary.
+    fn known_migrations(&self) -> Vec<String> {
+        use diesel::migration::MigrationSource;
+        let versions = match self {
+            Database::Sqlite(_) => {
+                MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+                    .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
+            }
+            Database::Postgres(_) => {
+                MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+                    .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
+            }
+        };
+        versions.unwrap_or_default()
+    }
+
+    /// Versions recorded in the database's migration table, read without
+    /// writing (Diesel's harness creates the table first); none when the
+    /// table does not exist yet.
+    fn recorded_migrations(&self) -> Result<Vec<String>, StoreError> {
+        let exists = match self {
+            Database::Sqlite(pool) => diesel::sql_query(
+                "SELECT count(*) AS n FROM sqlite_master \
+                 WHERE type = 'table' AND name = '__diesel_schema_migrations'",
+            )
+            .get_result::<Count>(&mut **pool.get()?)?,
+            Database::Postgres(pool) => diesel::sql_query(
+                "SELECT count(*) AS n FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_name = '__diesel_schema_migrations'",
+            )
+            .get_result::<Count>(&mut **pool.get()?)?,
+        };
+        if exists.n == 0 {
+            return Ok(Vec::new());
+        }
+        let query = diesel::sql_query("SELECT version FROM __diesel_schema_migrations");
+        let rows: Vec<Version> = match self {
+            Database::Sqlite(pool) => query.load(&mut **pool.get()?)?,
+            Database::Postgres(pool) => query.load(&mut **pool.get()?)?,
+        };
+        Ok(rows.into_iter().map(|r| r.version).collect())
     }
 
     /// Reverts every applied migration, newest first; returns their versions.
@@ -303,7 +510,7 @@ impl Database {
                     .map(|v| v.iter().map(|m| m.to_string()).collect())
             }
         };
-        reverted.map_err(|e| StoreError::Migration(e.to_string()))
+        reverted.map_err(migration_error)
     }
 
     /// Versions of the migrations applied so far, oldest first.
@@ -320,6 +527,139 @@ impl Database {
         versions.sort();
         Ok(versions)
     }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Version {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    version: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct QueryOnly {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    query_only: i32,
+}
+
+#[derive(diesel::QueryableByName)]
+struct PgReadOnly {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    default_transaction_read_only: String,
+}
+
+/// A migration that failed: a database error inside it is classified like
+/// any other (a full disk says so), the rest keeps Diesel's message.
+fn migration_error(e: Box<dyn std::error::Error + Send + Sync>) -> StoreError {
+    match e.downcast::<diesel::result::Error>() {
+        Ok(e) => match crate::error::classify(*e) {
+            StoreError::Query(e) => StoreError::Migration(e.to_string()),
+            other => other,
+        },
+        Err(e) => StoreError::Migration(e.to_string()),
+    }
+}
+
+/// Whether an existing SQLite file cannot be opened for writing by this
+/// process (permissions, a read-only mount). A file that does not exist
+/// yet is not read-only: it will be created.
+fn sqlite_file_is_read_only(path: &str) -> bool {
+    if path.starts_with("file:") {
+        return path.contains("mode=ro");
+    }
+    match std::fs::OpenOptions::new().write(true).open(path) {
+        Ok(_) => false,
+        Err(e) => matches!(
+            e.kind(),
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+        ),
+    }
+}
+
+/// `data/c.db` → `file:data/c.db?mode=ro`: SQLite's URI form opening the
+/// file read-only (no journal-mode change, no file created).
+fn sqlite_read_only_uri(path: &str) -> String {
+    if path.starts_with("file:") {
+        if path.contains("mode=ro") {
+            return path.to_string();
+        }
+        let sep = if path.contains('?') { '&' } else { '?' };
+        return format!("{path}{sep}mode=ro");
+    }
+    let mut uri = String::from("file:");
+    for c in path.chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3F"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?mode=ro");
+    uri
+}
+
+/// Why a SQLite file could not be opened, in terms of the file.
+fn sqlite_connect_reason(target: &str, e: &diesel::ConnectionError) -> String {
+    let path = std::path::Path::new(target);
+    if !target.starts_with("file:") && target != ":memory:" {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if !dir.is_dir() {
+                return format!("the directory {} does not exist", dir.display());
+            }
+        }
+        if path.is_dir() {
+            return format!("{target} is a directory, not a SQLite file");
+        }
+    }
+    format!("cannot open the SQLite file {target}: {e}")
+}
+
+/// Why a Postgres server could not be reached, from libpq's message: the
+/// first line says it (refused at host and port, no such database,
+/// authentication failed), the hints after it are for a person at the
+/// server.
+fn postgres_connect_reason(e: &diesel::ConnectionError) -> String {
+    let message = e.to_string();
+    let first = message.lines().next().unwrap_or_default().trim();
+    // "connection to server at "127.0.0.1", port 5999 failed: Connection refused"
+    let place = first
+        .strip_prefix("connection to server at ")
+        .and_then(|rest| rest.split_once(" failed:"))
+        .map(|(place, _)| place.replace('"', "").replace(", port ", ":"));
+    let cause = first.rsplit(" failed: ").next().unwrap_or(first).trim();
+    if cause.contains("Connection refused") {
+        match place {
+            Some(place) => format!("connection refused at {place} (is Postgres running there?)"),
+            None => format!("connection refused ({cause})"),
+        }
+    } else if cause.contains("does not exist") && cause.contains("database") {
+        format!("no such database: {cause}")
+    } else if cause.contains("authentication failed") || cause.contains("password") {
+        format!("authentication failed: {cause}")
+    } else if cause.contains("timeout expired") {
+        match place {
+            Some(place) => format!("no answer from {place} in time (connection timed out)"),
+            None => "no answer in time (connection timed out)".to_string(),
+        }
+    } else {
+        cause.to_string()
+    }
+}
+
+/// Adds libpq's `connect_timeout` (whole seconds) unless the URL sets one:
+/// a host that drops packets is given up on instead of waiting for TCP.
+fn with_connect_timeout(url: &str, timeout: Duration) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_string();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}connect_timeout={}", timeout.as_secs().max(1))
 }
 
 /// Hides a password in a URL before it goes into an error or a log line.
@@ -363,20 +703,27 @@ mod tests {
 
     #[test]
     fn urls_choose_the_backend() {
-        assert_eq!(classify_url("postgres://u@h/db").0, Backend::Postgres);
-        assert_eq!(classify_url("postgresql://u@h/db").0, Backend::Postgres);
+        let ok = |url: &str| classify_url(url).expect("a supported URL");
+        assert_eq!(ok("postgres://u@h/db").0, Backend::Postgres);
+        assert_eq!(ok("postgresql://u@h/db").0, Backend::Postgres);
         assert_eq!(
-            classify_url("sqlite:///tmp/x.db"),
+            ok("sqlite:///tmp/x.db"),
             (Backend::Sqlite, "/tmp/x.db".into())
         );
-        assert_eq!(
-            classify_url("data/c.db"),
-            (Backend::Sqlite, "data/c.db".into())
+        assert_eq!(ok("data/c.db"), (Backend::Sqlite, "data/c.db".into()));
+        assert_eq!(ok("sqlite::memory:"), (Backend::Sqlite, ":memory:".into()));
+    }
+
+    #[test]
+    fn unknown_schemes_are_refused_naming_the_scheme_and_the_supported_ones() {
+        let e = classify_url("mysql://root:pw@h/db").expect_err("mysql is not supported");
+        let message = e.to_string();
+        assert!(message.contains("mysql://"), "{message}");
+        assert!(
+            message.contains("postgres://") && message.contains("sqlite://"),
+            "{message}"
         );
-        assert_eq!(
-            classify_url("sqlite::memory:"),
-            (Backend::Sqlite, ":memory:".into())
-        );
+        assert!(!message.contains("pw"), "{message}");
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! them is decided once, by the database URL.
 
 pub mod calc;
+pub mod changes;
 pub mod db;
+pub mod documents;
 pub mod error;
 pub mod graph;
 pub mod introspect;
@@ -17,6 +19,7 @@ pub mod schema;
 pub mod store;
 pub mod testing;
 pub mod tokens;
+mod tx;
 
 pub use db::{Backend, Database, PoolOptions};
 pub use error::StoreError;

@@ -44,6 +44,8 @@ pub struct Mission {
     pub id: i32,
     pub code: String,
     pub name: String,
+    /// [`budget_order_key`] of the code.
+    pub sort_key: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -53,6 +55,44 @@ pub struct Program {
     pub mission_id: i32,
     pub code: String,
     pub name: String,
+    /// [`budget_order_key`] of the code.
+    pub sort_key: String,
+}
+
+/// The key that sorts budget codes in budget order: numerically segment
+/// by segment (`1, 2, 10`; `1.1, 1.2, 1.10`), which text order is not. Every
+/// numeric segment of up to 8 digits is left-padded with zeros to 8; other
+/// segments stay as they are. The migration that added the keys computes
+/// the same in SQL.
+pub fn budget_order_key(code: &str) -> String {
+    code.split('.')
+        .map(|segment| {
+            if !segment.is_empty()
+                && segment.len() <= 8
+                && segment.bytes().all(|b| b.is_ascii_digit())
+            {
+                format!("{segment:0>8}")
+            } else {
+                segment.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+#[cfg(test)]
+mod budget_order_tests {
+    #[test]
+    fn codes_sort_numerically_segment_by_segment() {
+        let mut codes = ["10", "2", "1", "1.10", "1.2", "1.1", "M1.2", "26.7.3"];
+        codes.sort_by_key(|c| super::budget_order_key(c));
+        assert_eq!(
+            codes,
+            ["1", "1.1", "1.2", "1.10", "2", "10", "26.7.3", "M1.2"]
+        );
+        assert_eq!(super::budget_order_key("26.7"), "00000026.00000007");
+        assert_eq!(super::budget_order_key("123456789"), "123456789");
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -347,4 +387,32 @@ pub struct NewFinding {
     pub message: String,
     pub line: Option<i32>,
     pub severity: String,
+}
+
+/// Where an imported object was read from (see `source_locations`).
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = source_locations, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct SourceLocation {
+    pub id: i32,
+    pub plan_id: i32,
+    pub position: i32,
+    pub entity: String,
+    pub entity_code: String,
+    pub file: String,
+    pub line: Option<i32>,
+    pub sheet: Option<String>,
+    pub cell: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = source_locations)]
+pub struct NewSourceLocation {
+    pub plan_id: i32,
+    pub position: i32,
+    pub entity: String,
+    pub entity_code: String,
+    pub file: String,
+    pub line: Option<i32>,
+    pub sheet: Option<String>,
+    pub cell: Option<String>,
 }

@@ -25,6 +25,8 @@ diesel::table! {
         id -> Integer,
         code -> Text,
         name -> Text,
+        /// The code in budget order (`rows::budget_order_key`).
+        sort_key -> Text,
     }
 }
 
@@ -34,6 +36,8 @@ diesel::table! {
         mission_id -> Integer,
         code -> Text,
         name -> Text,
+        /// The code in budget order (`rows::budget_order_key`).
+        sort_key -> Text,
     }
 }
 
@@ -379,3 +383,52 @@ diesel::allow_tables_to_appear_in_same_query!(phase_progress, objectives);
 diesel::allow_tables_to_appear_in_same_query!(indicator_values, indicators);
 diesel::allow_tables_to_appear_in_same_query!(indicator_values, objectives);
 diesel::allow_tables_to_appear_in_same_query!(indicator_values, plans);
+
+diesel::table! {
+    /// The change log: one row per change to an indicator, appended in the
+    /// transaction of the write (see `changes.rs`).
+    changes (id) {
+        id -> BigInt,
+        objective_id -> Integer,
+        indicator_id -> Integer,
+        kind -> Text,
+        period -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    source_locations (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        position -> Integer,
+        entity -> Text,
+        entity_code -> Text,
+        file -> Text,
+        line -> Nullable<Integer>,
+        sheet -> Nullable<Text>,
+        cell -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(source_locations -> plans (plan_id));
+diesel::allow_tables_to_appear_in_same_query!(source_locations, plans);
+
+diesel::table! {
+    /// The data version: one row, incremented by every committed write
+    /// transaction (`tx.rs`).
+    data_version (id) {
+        id -> Integer,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Documents a server in trusted-documents mode runs (`documents.rs`).
+    trusted_documents (hash) {
+        hash -> Text,
+        document -> Text,
+        name -> Text,
+        registered_at -> Timestamp,
+    }
+}

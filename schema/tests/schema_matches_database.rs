@@ -58,6 +58,10 @@ fn schema_rs_declares_exactly_the_columns_the_migrations_create() {
         payments,
         phase_progress,
         indicator_values,
+        changes,
+        source_locations,
+        data_version,
+        trusted_documents,
     );
     declared.sort();
     for backend in TestDatabase::backends() {

@@ -23,17 +23,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Port 0: the OS picks a free port and the server prints it.
-RUST_LOG=warn "$bin" --database-url "$tmp/audit.db" serve --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
-server_pid=$!
-url=""
-for _ in $(seq 1 100); do
-  url="$(sed -n 's|^cruscotto is serving GraphQL at \(http://[^ ]*\)$|\1|p' "$tmp/out")"
-  [ -n "$url" ] && break
-  if ! kill -0 "$server_pid" 2>/dev/null; then cat "$tmp/err" >&2; echo "the server did not start" >&2; exit 1; fi
-  sleep 0.1
-done
-if [ -z "$url" ]; then cat "$tmp/err" >&2; echo "the server did not print its address" >&2; exit 1; fi
+. "$root/tests/serve-binary.sh"
+start_server "$bin" "$tmp/audit.db" "$tmp"
 
 echo "auditing $url"
 node "$here/audit.mjs" "$url"

@@ -27,7 +27,6 @@ use super::scalars::{DateTime, Decimal};
 use super::types::{maybe, one, state, Direction, Indicator, MaxScore, Objective, Phase, Plan};
 use crate::auth::{self, Role};
 use crate::errors::{ApiError, ApiResult};
-use crate::state::IndicatorEvent;
 
 // ---- argument checks ------------------------------------------------------
 
@@ -101,25 +100,6 @@ fn check_params(descriptor: &calculators::Descriptor, params: Option<Value>) -> 
     Ok(params)
 }
 
-/// Tells subscribers of the indicator's objective what happened.
-fn publish(
-    ctx: &Context<'_>,
-    objective_id: i32,
-    indicator_id: i32,
-    kind: &'static str,
-    period: Option<String>,
-) {
-    if let Ok(state) = state(ctx) {
-        // No subscriber is not an error.
-        let _ = state.events.send(IndicatorEvent {
-            objective_id,
-            indicator_id,
-            kind,
-            period,
-        });
-    }
-}
-
 // ---- calculators ----------------------------------------------------------
 
 /// Unit of a calculator's values.
@@ -188,8 +168,10 @@ pub struct CalculatorParam {
 /// A calculation method, built in or loaded from a plugin library.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct Calculator {
-    /// Stable id to bind indicators to, e.g. `payment_timeliness`.
-    pub id: String,
+    /// Globally unique id (opaque, as every `id` of the schema).
+    pub id: ID,
+    /// Stable key to bind indicators to, e.g. `payment_timeliness`.
+    pub key: String,
     /// Version, `major.minor.patch`; stored with every value it computes.
     pub version: String,
     /// What the method computes, in one sentence.
@@ -215,7 +197,8 @@ impl From<calculators::Descriptor> for Calculator {
         Calculator {
             builtin: d.source == calculators::Source::Builtin,
             source: d.source.to_string(),
-            id: d.id,
+            id: ids::encode_key("Calculator", &d.id),
+            key: d.id,
             version: d.version,
             description: d.description,
             inputs: d
@@ -284,6 +267,10 @@ pub enum LoadErrorKind {
     DuplicateId,
     /// The plugin tried to take the id of a built-in calculator.
     BuiltinId,
+    /// The worker process hosting the library died (for example a
+    /// load-time constructor that aborts: the message names the signal),
+    /// broke the protocol or did not answer in time while loading it.
+    WorkerFailed,
 }
 
 /// A plugin library that failed to load; the service runs without it.
@@ -311,6 +298,7 @@ impl From<LoadError> for CalculatorLoadError {
                 K::BadManifest(_) => LoadErrorKind::BadManifest,
                 K::DuplicateId { .. } => LoadErrorKind::DuplicateId,
                 K::BuiltinId(_) => LoadErrorKind::BuiltinId,
+                K::WorkerFailed(_) => LoadErrorKind::WorkerFailed,
             },
             message: e.to_string(),
         }
@@ -341,8 +329,11 @@ pub struct Diagnostic {
 /// The calculator that computed a value, as it was then.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct CalculatorRef {
-    /// The calculator's id.
-    pub id: String,
+    /// Globally unique id of this calculator version from this source
+    /// (opaque): values computed by different versions never share it.
+    pub id: ID,
+    /// The calculator's key, e.g. `payment_timeliness`.
+    pub key: String,
     /// The calculator's version at the time.
     pub version: String,
     /// `builtin`, or the path of the plugin library.
@@ -379,7 +370,7 @@ pub struct IndicatorValue {
     /// The calculator that computed the value.
     pub calculator: CalculatorRef,
     /// SHA-256 of the inputs, the period, the parameters and the
-    /// calculator's id and version: equal fingerprints mean equal inputs.
+    /// calculator's key and version: equal fingerprints mean equal inputs.
     pub input_fingerprint: String,
     /// The parameters the calculator ran with.
     pub params: Json<Value>,
@@ -416,7 +407,16 @@ impl From<StoredValue> for IndicatorValue {
                 })
                 .collect(),
             calculator: CalculatorRef {
-                id: v.provenance.calculator_id,
+                id: ids::encode_key(
+                    "CalculatorRef",
+                    &format!(
+                        "{}@{}@{}",
+                        v.provenance.calculator_id,
+                        v.provenance.calculator_version,
+                        v.provenance.source
+                    ),
+                ),
+                key: v.provenance.calculator_id,
                 version: v.provenance.calculator_version,
                 source: v.provenance.source,
             },
@@ -734,7 +734,7 @@ pub struct CalcQuery;
 #[Object]
 impl CalcQuery {
     /// Every calculator the service can bind indicators to, built in or
-    /// loaded from a plugin, sorted by id.
+    /// loaded from a plugin, sorted by key.
     async fn calculators(&self, ctx: &Context<'_>) -> ApiResult<Vec<Calculator>> {
         Ok(state(ctx)?
             .calculators
@@ -744,15 +744,15 @@ impl CalcQuery {
             .collect())
     }
 
-    /// The calculator with this id; null when none is loaded.
+    /// The calculator with this key; null when none is loaded.
     async fn calculator(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The calculator's id, e.g. `payment_timeliness`.")] id: String,
+        #[graphql(desc = "The calculator's key, e.g. `payment_timeliness`.")] key: String,
     ) -> ApiResult<Option<Calculator>> {
         Ok(state(ctx)?
             .calculators
-            .get(&id)
+            .get(&key)
             .map(|c| Calculator::from(c.descriptor().clone())))
     }
 
@@ -785,7 +785,7 @@ impl CalcMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The indicator's id.")] indicator: ID,
-        #[graphql(desc = "The calculator's id (see `calculators`).")] calculator: String,
+        #[graphql(desc = "The calculator's key (see `calculators`).")] calculator: String,
         #[graphql(
             desc = "Parameters as a JSON object, e.g. `{\"default_term_days\": 60}`; absent or null for the defaults."
         )]
@@ -813,7 +813,6 @@ impl CalcMutation {
                     .map_err(ApiError::from)
             })
             .await?;
-        publish(ctx, row.objective_id, row.id, "INDICATOR_UPDATED", None);
         Ok(row.into())
     }
 
@@ -874,26 +873,9 @@ impl CalcMutation {
         let who = principal.name().to_string();
         let state = state(ctx)?;
         let registry = state.calculators.clone();
-        let (value, objective) = state
-            .blocking(move |db| {
-                let value = db.compute_indicator(&registry, id, &period, &who)?;
-                let objective = db
-                    .graph()
-                    .objective_ids_of_indicators(&[id])?
-                    .first()
-                    .map(|p| p.1);
-                Ok((value, objective))
-            })
+        let value = state
+            .blocking(move |db| Ok(db.compute_indicator(&registry, id, &period, &who)?))
             .await?;
-        if let (false, Some(objective)) = (value.reused, objective) {
-            publish(
-                ctx,
-                objective,
-                id,
-                "VALUE_COMPUTED",
-                Some(value.period.to_string()),
-            );
-        }
         Ok(value.into())
     }
 

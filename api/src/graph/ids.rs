@@ -13,6 +13,13 @@ pub fn encode(kind: &str, id: i32) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{kind}:{id}")))
 }
 
+/// The global id of an object of GraphQL type `kind` known by a text key
+/// rather than a database id (a calculator by its key and version), unique
+/// across the schema as every other id.
+pub fn encode_key(kind: &str, key: &str) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{kind}:{key}")))
+}
+
 /// The type name and database id a global id stands for, if it is one.
 pub fn decode(id: &str) -> Option<(String, i32)> {
     let bytes = URL_SAFE_NO_PAD.decode(id.trim_end_matches('=')).ok()?;

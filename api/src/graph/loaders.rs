@@ -355,6 +355,33 @@ impl Loader<FindingsAbout> for Store {
     }
 }
 
+/// Where objects were read from: (plan id, entity, entity code).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SourcesAbout(pub i32, pub String, pub String);
+
+impl Loader<SourcesAbout> for Store {
+    type Value = Arc<[SourceLocation]>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[SourcesAbout],
+    ) -> Result<HashMap<SourcesAbout, Arc<[SourceLocation]>>, ApiError> {
+        let ks: Vec<(i32, String, String)> = keys
+            .iter()
+            .map(|k| (k.0, k.1.clone(), k.2.clone()))
+            .collect();
+        let rows = self.run(move |db| db.graph().sources_about(&ks)).await?;
+        let mut out: HashMap<SourcesAbout, Vec<SourceLocation>> =
+            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        for s in rows {
+            let key = SourcesAbout(s.plan_id, s.entity.clone(), s.entity_code.clone());
+            out.entry(key).or_default().push(SourceLocation::from(s));
+        }
+        Ok(shared(out))
+    }
+}
+
 /// One page of the objectives of a parent, with the arguments of the field.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ObjectivePageOf {

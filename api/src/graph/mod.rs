@@ -7,7 +7,9 @@
 //! the tests call it with the shared state and execute requests carrying
 //! an [`auth::Principal`](crate::auth::Principal).
 
+pub mod budget;
 pub mod calc;
+pub mod complete;
 pub mod ids;
 pub mod loaders;
 pub mod mutation;
@@ -54,8 +56,11 @@ pub type AppSchema = async_graphql::Schema<Query, Mutation, SubscriptionRoot>;
 /// indicators), so batches split only at the storage's key chunks.
 const MAX_BATCH: usize = 100_000;
 
-/// Builds the schema with the settings' limits (depth, complexity,
-/// introspection) and the state in its data.
+/// Builds the schema with the state in its data, introspection as the
+/// settings say. The limits of a document (depth, complexity, fields, …)
+/// are checked by the HTTP layer before the schema sees it, in time linear
+/// in its text (`http::limits`); async-graphql's own depth and complexity
+/// limits are not set, since they expand every fragment to check.
 ///
 /// The schema data also holds a batch loader shared by the requests that
 /// bring none (tests executing the schema directly, subscriptions); the
@@ -68,20 +73,20 @@ pub fn build_schema(state: AppState) -> AppSchema {
     builder(state).finish()
 }
 
-/// The schema of [`build_schema`], checking only the depth and complexity
-/// limits of a document, not the validation rules: for documents known to
-/// have passed them (the HTTP layer's cache of documents).
+/// The schema of [`build_schema`], skipping the validation rules: for
+/// documents known to have passed them (the HTTP layer's cache of
+/// documents).
 pub fn build_prevalidated_schema(state: AppState) -> AppSchema {
     builder(state)
         .validation_mode(async_graphql::ValidationMode::Fast)
         .finish()
 }
 
-fn builder(state: AppState) -> async_graphql::SchemaBuilder<Query, Mutation, SubscriptionRoot> {
+pub(crate) fn builder(
+    state: AppState,
+) -> async_graphql::SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     let settings = state.settings.clone();
     let mut builder = AppSchema::build(Query::default(), Mutation::default(), SubscriptionRoot)
-        .limit_depth(settings.max_depth)
-        .limit_complexity(settings.max_complexity)
         .data(request_loader(state.db.clone()))
         .data(state);
     if !settings.introspection {

@@ -25,7 +25,6 @@ use super::scalars::{Date, Decimal};
 use super::types::*;
 use crate::auth::{self, Role};
 use crate::errors::{ApiError, ApiResult, Code};
-use crate::state::IndicatorEvent;
 
 /// Entry points for changing the graph. All need an editor's token
 /// (imports: an administrator's).
@@ -178,24 +177,6 @@ fn maybe_date(v: &MaybeUndefined<Date>) -> Option<Option<chrono::NaiveDate>> {
         MaybeUndefined::Undefined => None,
         MaybeUndefined::Null => Some(None),
         MaybeUndefined::Value(d) => Some(Some(d.0)),
-    }
-}
-
-fn publish(
-    ctx: &Context<'_>,
-    objective_id: i32,
-    indicator_id: i32,
-    kind: &'static str,
-    period: Option<String>,
-) {
-    if let Ok(state) = state(ctx) {
-        // No subscriber is not an error.
-        let _ = state.events.send(IndicatorEvent {
-            objective_id,
-            indicator_id,
-            kind,
-            period,
-        });
     }
 }
 
@@ -1289,7 +1270,6 @@ impl MutationRoot {
             }
         }
         let row = blocking!(ctx, |g| g.update_indicator(id, expected_version, &changes))?;
-        publish(ctx, row.objective_id, row.id, "INDICATOR_UPDATED", None);
         Ok(row.into())
     }
 
@@ -1328,7 +1308,6 @@ impl MutationRoot {
             amended: input.amended,
         };
         let target = blocking!(ctx, |g| g.create_target(&row, expected_version))?;
-        publish_target(ctx, &target, "TARGET_CREATED").await;
         Ok(target.into())
     }
 
@@ -1357,7 +1336,6 @@ impl MutationRoot {
             changes.note = Some(note);
         }
         let target = blocking!(ctx, |g| g.update_target(id, expected_version, &changes))?;
-        publish_target(ctx, &target, "TARGET_UPDATED").await;
         Ok(target.into())
     }
 
@@ -1371,8 +1349,7 @@ impl MutationRoot {
     ) -> ApiResult<DeletePayload> {
         auth::require(ctx, Role::Editor)?;
         let id = ids::expect(&id, "Target", "id")?;
-        let target = blocking!(ctx, |g| g.delete_target(id, expected_version))?;
-        publish_target(ctx, &target, "TARGET_DELETED").await;
+        blocking!(ctx, |g| g.delete_target(id, expected_version))?;
         Ok(deleted("Target", id))
     }
 
@@ -1627,26 +1604,7 @@ impl MutationRoot {
             source: required("source", &source)?,
             recorded_by: principal.name().to_string(),
         };
-        let (row, objective) = state(ctx)?
-            .blocking(move |db| {
-                let g = db.graph();
-                let row = g.record_measurement(&input).map_err(ApiError::from)?;
-                let objective = g
-                    .objective_ids_of_indicators(&[row.indicator_id])?
-                    .first()
-                    .map(|p| p.1);
-                Ok((row, objective))
-            })
-            .await?;
-        if let Some(objective) = objective {
-            publish(
-                ctx,
-                objective,
-                row.indicator_id,
-                "MEASUREMENT_RECORDED",
-                Some(row.period.clone()),
-            );
-        }
+        let row = blocking!(ctx, |g| g.record_measurement(&input))?;
         Ok(row.into())
     }
 
@@ -1658,23 +1616,7 @@ impl MutationRoot {
     ) -> ApiResult<DeletePayload> {
         auth::require(ctx, Role::Editor)?;
         let id = ids::expect(&id, "Measurement", "id")?;
-        let row = blocking!(ctx, |g| g.delete_measurement(id))?;
-        let objective = state(ctx)?
-            .blocking(move |db| {
-                Ok(db
-                    .graph()
-                    .objective_ids_of_indicators(&[row.indicator_id])?)
-            })
-            .await?;
-        if let Some((indicator, objective)) = objective.first() {
-            publish(
-                ctx,
-                *objective,
-                *indicator,
-                "MEASUREMENT_DELETED",
-                Some(row.period),
-            );
-        }
+        blocking!(ctx, |g| g.delete_measurement(id))?;
         Ok(deleted("Measurement", id))
     }
 
@@ -1700,10 +1642,10 @@ impl MutationRoot {
             ..Default::default()
         };
         let doc = cruscotto_import::parse_document(&file, &content, &options)
-            .map_err(|e| ApiError::bad_input("content", e.to_string()))?;
+            .map_err(|e| ApiError::bad_document("content", &e))?;
         if strict {
             cruscotto_import::validate::strict(&file, &doc)
-                .map_err(|e| ApiError::bad_input("content", e.to_string()))?;
+                .map_err(|e| ApiError::bad_document("content", &e))?;
         }
         let (summary, plan_row) = state(ctx)?
             .blocking(move |db| {
@@ -1713,7 +1655,14 @@ impl MutationRoot {
                     .plans_by_codes(std::slice::from_ref(&summary.plan_code))?;
                 Ok((summary, plan))
             })
-            .await?;
+            .await
+            .map_err(|mut e| {
+                // A document the database refuses is the document's fault.
+                if e.code == Code::BadUserInput && e.field.is_none() {
+                    e.field = Some("content".to_string());
+                }
+                e
+            })?;
         let plan_row = plan_row
             .into_iter()
             .next()
@@ -1737,26 +1686,5 @@ impl MutationRoot {
             },
             findings: findings.to_vec(),
         })
-    }
-}
-
-/// Tells subscribers that a target changed (its objective is looked up).
-async fn publish_target(ctx: &Context<'_>, target: &rows::Target, kind: &'static str) {
-    let indicator = target.indicator_id;
-    let found = match state(ctx) {
-        Ok(s) => s
-            .blocking(move |db| Ok(db.graph().objective_ids_of_indicators(&[indicator])?))
-            .await
-            .unwrap_or_default(),
-        Err(_) => Vec::new(),
-    };
-    if let Some((indicator, objective)) = found.first() {
-        publish(
-            ctx,
-            *objective,
-            *indicator,
-            kind,
-            Some(target.year.to_string()),
-        );
     }
 }

@@ -177,22 +177,36 @@ pub fn paginate<R, N>(
 macro_rules! connection {
     ($conn:ident, $edge:ident, $node:ty, $conn_doc:literal, $edge_doc:literal) => {
         #[doc = $conn_doc]
-        #[derive(async_graphql::SimpleObject)]
-        #[graphql(complex)]
         pub struct $conn {
-            /// The items of this page, each with its cursor.
             pub edges: Vec<$edge>,
-            /// Where this page stands in the list.
             pub page_info: $crate::graph::page::PageInfo,
-            #[graphql(skip)]
             pub count: $crate::graph::types::CountQuery,
         }
 
-        #[async_graphql::ComplexObject]
+        #[doc = $conn_doc]
+        #[async_graphql::Object]
         impl $conn {
+            /// The items of this page, each with its cursor.
+            async fn edges(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> $crate::errors::ApiResult<&[$edge]> {
+                $crate::graph::budget::charge_page(ctx, self.edges.len(), true)?;
+                Ok(&self.edges)
+            }
+
+            /// Where this page stands in the list.
+            async fn page_info(&self) -> &$crate::graph::page::PageInfo {
+                &self.page_info
+            }
+
             /// The items of this page, without cursors.
-            async fn nodes(&self) -> Vec<$node> {
-                self.edges.iter().map(|e| e.node.clone()).collect()
+            async fn nodes(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> $crate::errors::ApiResult<Vec<$node>> {
+                $crate::graph::budget::charge_page(ctx, self.edges.len(), false)?;
+                Ok(self.edges.iter().map(|e| e.node.clone()).collect())
             }
 
             /// How many items the whole list has (all pages). Counted only

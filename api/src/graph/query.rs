@@ -167,7 +167,8 @@ impl QueryRoot {
         root_one(ctx, MissionByCode(code)).await
     }
 
-    /// Missions of the state budget, sorted by code.
+    /// Missions of the state budget, in budget order: by code read as
+    /// numbers segment by segment (1, 2, 10).
     async fn missions(
         &self,
         ctx: &Context<'_>,
@@ -191,12 +192,12 @@ impl QueryRoot {
                 last,
                 before
             },
-            "mission.code",
+            "mission.budget",
             MissionConnection,
             Mission,
             CountQuery::Missions(filter),
             |g, req| g.missions_page(&f, &req),
-            |r| (text(&r.code), r.id)
+            |r| (text(&r.sort_key), r.id)
         )
     }
 
@@ -209,7 +210,8 @@ impl QueryRoot {
         root_one(ctx, ProgramByCode(code)).await
     }
 
-    /// Programs of the state budget, sorted by code.
+    /// Programs of the state budget, in budget order: by code read as
+    /// numbers segment by segment (1.1, 1.2, 1.10).
     #[allow(clippy::too_many_arguments)]
     async fn programs(
         &self,
@@ -236,12 +238,12 @@ impl QueryRoot {
                 last,
                 before
             },
-            "program.code",
+            "program.budget",
             ProgramConnection,
             Program,
             CountQuery::Programs(filter),
             |g, req| g.programs_page(&f, &req),
-            |r| (text(&r.code), r.id)
+            |r| (text(&r.sort_key), r.id)
         )
     }
 

@@ -13,6 +13,7 @@ use cruscotto_schema::graph::{
 };
 use cruscotto_schema::rows;
 
+use super::budget;
 use super::calc::{self, Calculator, IndicatorAchievement, IndicatorValue, ObjectiveAchievement};
 use super::ids;
 use super::loaders::*;
@@ -60,6 +61,20 @@ where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
     Store: async_graphql::dataloader::Loader<K, Error = ApiError>,
 {
+    let found = load(ctx, key).await?;
+    budget::charge(ctx, usize::from(found.is_some()))?;
+    Ok(found)
+}
+
+/// The value of `key`: read ahead, or from the loader.
+async fn load<K>(
+    ctx: &Context<'_>,
+    key: K,
+) -> ApiResult<Option<<Store as async_graphql::dataloader::Loader<K>>::Value>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    Store: async_graphql::dataloader::Loader<K, Error = ApiError>,
+{
     if let Some(found) = prefetched(ctx).and_then(|p| p.get(&key)) {
         return Ok(found);
     }
@@ -75,9 +90,107 @@ where
     Store: async_graphql::dataloader::Loader<K, Value = Arc<[V]>, Error = ApiError>,
     V: Send + Sync + 'static,
 {
-    Ok(maybe(ctx, key)
+    let list = load(ctx, key)
         .await?
-        .unwrap_or_else(|| Arc::from(Vec::new())))
+        .unwrap_or_else(|| Arc::from(Vec::new()));
+    budget::charge(ctx, list.len())?;
+    Ok(list)
+}
+
+/// An object of a nested list, known by its global id: the cursor of the
+/// list's `after` argument.
+pub(crate) trait Listed: Clone {
+    /// The GraphQL type name of its global id.
+    const KIND: &'static str;
+    fn db_id(&self) -> i32;
+}
+
+macro_rules! listed {
+    ($($t:ident),*) => {$(
+        impl Listed for $t {
+            const KIND: &'static str = stringify!($t);
+            fn db_id(&self) -> i32 {
+                self.db_id
+            }
+        }
+    )*};
+}
+listed!(
+    Program,
+    Action,
+    ResponsibilityCentre,
+    Office,
+    StrategicObjective,
+    AnnualObjective,
+    Objective,
+    Indicator,
+    Phase,
+    Target,
+    Measurement,
+    Area,
+    Ambito,
+    AmbitoResult,
+    Finding
+);
+
+/// Loads the list a one-to-many relation holds, like [`many`], and keeps
+/// the items after the item whose id is `after` (when given), at most
+/// `first` of them. The whole list is read for every parent of a level at
+/// once, as without arguments, so paging a nested list costs no statement.
+pub(crate) async fn many_after<K, V>(
+    ctx: &Context<'_>,
+    key: K,
+    first: Option<i32>,
+    after: Option<ID>,
+) -> ApiResult<Arc<[V]>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    Store: async_graphql::dataloader::Loader<K, Value = Arc<[V]>, Error = ApiError>,
+    V: Listed + Send + Sync + 'static,
+{
+    let max = state(ctx)?.settings.max_page_size;
+    let first = first
+        .map(|n| match usize::try_from(n) {
+            Ok(n) if n <= max => Ok(n),
+            Ok(_) => Err(ApiError::bad_input(
+                "first",
+                format!("first may be at most {max} (the maximum page size)"),
+            )),
+            Err(_) => Err(ApiError::bad_input("first", "first must not be negative")),
+        })
+        .transpose()?;
+    let after = after
+        .map(|id| ids::expect(&id, V::KIND, "after"))
+        .transpose()?;
+    let list = load(ctx, key)
+        .await?
+        .unwrap_or_else(|| Arc::from(Vec::new()));
+    let list = window(list, first, after).map_err(|()| {
+        ApiError::bad_input(
+            "after",
+            format!("the {} given as after is not an item of this list", V::KIND),
+        )
+    })?;
+    budget::charge(ctx, list.len())?;
+    Ok(list)
+}
+
+/// The items after the one with database id `after`, at most `first`;
+/// `Err` when `after` is not in the list.
+fn window<V: Listed>(
+    list: Arc<[V]>,
+    first: Option<usize>,
+    after: Option<i32>,
+) -> Result<Arc<[V]>, ()> {
+    let start = match after {
+        Some(id) => list.iter().position(|v| v.db_id() == id).ok_or(())? + 1,
+        None => 0,
+    };
+    let end = first.map_or(list.len(), |n| list.len().min(start + n));
+    if start == 0 && end == list.len() {
+        return Ok(list);
+    }
+    Ok(list[start..end].iter().cloned().collect())
 }
 
 fn json_list(text: &str) -> Vec<String> {
@@ -376,14 +489,14 @@ connection!(
     MissionConnection,
     MissionEdge,
     Mission,
-    "A page of missions, sorted by code.",
+    "A page of missions, in budget order (codes as numbers, segment by segment).",
     "A mission in a page, with its cursor."
 );
 connection!(
     ProgramConnection,
     ProgramEdge,
     Program,
-    "A page of programs, sorted by code.",
+    "A page of programs, in budget order (codes as numbers, segment by segment).",
     "A program in a page, with its cursor."
 );
 connection!(
@@ -640,31 +753,55 @@ impl Plan {
     async fn responsibility_centres(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
     ) -> ApiResult<Arc<[ResponsibilityCentre]>> {
-        many(ctx, CentresOfPlan(self.db_id)).await
+        many_after(ctx, CentresOfPlan(self.db_id), first, after).await
     }
 
     /// The strategic objectives (*obiettivi specifici*) of the plan, by code.
     async fn strategic_objectives(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
     ) -> ApiResult<Arc<[StrategicObjective]>> {
-        many(ctx, StrategicOfPlan(self.db_id)).await
+        many_after(ctx, StrategicOfPlan(self.db_id), first, after).await
     }
 
     /// The annual objectives (*obiettivi annuali*) of the plan, by code.
-    async fn annual_objectives(&self, ctx: &Context<'_>) -> ApiResult<Arc<[AnnualObjective]>> {
-        many(ctx, AnnualOfPlan(self.db_id)).await
+    async fn annual_objectives(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[AnnualObjective]>> {
+        many_after(ctx, AnnualOfPlan(self.db_id), first, after).await
     }
 
     /// The areas of a multi-year plan, in document order.
-    async fn areas(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Area]>> {
-        many(ctx, AreasOfPlan(self.db_id)).await
+    async fn areas(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[Area]>> {
+        many_after(ctx, AreasOfPlan(self.db_id), first, after).await
     }
 
     /// Content problems found when the plan was imported, in document order.
-    async fn findings(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Finding]>> {
-        many(ctx, FindingsOfPlan(self.db_id)).await
+    async fn findings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[Finding]>> {
+        many_after(ctx, FindingsOfPlan(self.db_id), first, after).await
     }
 }
 
@@ -700,9 +837,15 @@ impl Mission {
         ids::encode("Mission", self.db_id)
     }
 
-    /// The programs of the mission, by code.
-    async fn programs(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Program]>> {
-        many(ctx, ProgramsOfMission(self.db_id)).await
+    /// The programs of the mission, in budget order (1.1, 1.2, 1.10).
+    async fn programs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[Program]>> {
+        many_after(ctx, ProgramsOfMission(self.db_id), first, after).await
     }
 }
 
@@ -744,8 +887,14 @@ impl Program {
     }
 
     /// The actions of the program, by name.
-    async fn actions(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Action]>> {
-        many(ctx, ActionsOfProgram(self.db_id)).await
+    async fn actions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[Action]>> {
+        many_after(ctx, ActionsOfProgram(self.db_id), first, after).await
     }
 }
 
@@ -785,8 +934,14 @@ impl Action {
     }
 
     /// The objectives the action finances, of every plan.
-    async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Objective]>> {
-        many(ctx, ObjectivesOfAction(self.db_id)).await
+    async fn objectives(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[Objective]>> {
+        many_after(ctx, ObjectivesOfAction(self.db_id), first, after).await
     }
 }
 
@@ -843,8 +998,14 @@ impl ResponsibilityCentre {
     }
 
     /// The centre's offices (*uffici dirigenziali di II livello*), by name.
-    async fn offices(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Office]>> {
-        many(ctx, OfficesOfCentre(self.db_id)).await
+    async fn offices(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[Office]>> {
+        many_after(ctx, OfficesOfCentre(self.db_id), first, after).await
     }
 
     /// The objectives the centre owns, filtered and paged.
@@ -931,8 +1092,14 @@ impl Office {
     }
 
     /// The objectives the office works on.
-    async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Objective]>> {
-        many(ctx, ObjectivesOfOffice(self.db_id)).await
+    async fn objectives(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[Objective]>> {
+        many_after(ctx, ObjectivesOfOffice(self.db_id), first, after).await
     }
 }
 
@@ -976,13 +1143,25 @@ impl StrategicObjective {
     }
 
     /// The individual objectives linked to it, in document order.
-    async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Objective]>> {
-        many(ctx, ObjectivesOfStrategic(self.db_id)).await
+    async fn objectives(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[Objective]>> {
+        many_after(ctx, ObjectivesOfStrategic(self.db_id), first, after).await
     }
 
     /// The annual objectives under it, by code.
-    async fn annual_objectives(&self, ctx: &Context<'_>) -> ApiResult<Arc<[AnnualObjective]>> {
-        many(ctx, AnnualOfStrategic(self.db_id)).await
+    async fn annual_objectives(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[AnnualObjective]>> {
+        many_after(ctx, AnnualOfStrategic(self.db_id), first, after).await
     }
 }
 
@@ -1038,8 +1217,14 @@ impl AnnualObjective {
     }
 
     /// The individual objectives linked to it, in document order.
-    async fn objectives(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Objective]>> {
-        many(ctx, ObjectivesOfAnnual(self.db_id)).await
+    async fn objectives(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[Objective]>> {
+        many_after(ctx, ObjectivesOfAnnual(self.db_id), first, after).await
     }
 }
 
@@ -1150,21 +1335,36 @@ impl Objective {
     }
 
     /// The offices doing the work, in sheet order.
-    async fn offices(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Office]>> {
-        many(ctx, OfficesOfObjective(self.db_id)).await
+    async fn offices(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[Office]>> {
+        many_after(ctx, OfficesOfObjective(self.db_id), first, after).await
     }
 
     /// The strategic objectives the objective serves, in sheet order.
     async fn strategic_objectives(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
     ) -> ApiResult<Arc<[StrategicObjective]>> {
-        many(ctx, StrategicOfObjective(self.db_id)).await
+        many_after(ctx, StrategicOfObjective(self.db_id), first, after).await
     }
 
     /// The annual objectives the objective serves, in sheet order.
-    async fn annual_objectives(&self, ctx: &Context<'_>) -> ApiResult<Arc<[AnnualObjective]>> {
-        many(ctx, AnnualOfObjective(self.db_id)).await
+    async fn annual_objectives(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[AnnualObjective]>> {
+        many_after(ctx, AnnualOfObjective(self.db_id), first, after).await
     }
 
     /// The budget lines financing the objective, in sheet order.
@@ -1173,13 +1373,25 @@ impl Objective {
     }
 
     /// The objective's indicators, in sheet order.
-    async fn indicators(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Indicator]>> {
-        many(ctx, IndicatorsOfObjective(self.db_id)).await
+    async fn indicators(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[Indicator]>> {
+        many_after(ctx, IndicatorsOfObjective(self.db_id), first, after).await
     }
 
     /// The objective's phases, in sheet order.
-    async fn phases(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Phase]>> {
-        many(ctx, PhasesOfObjective(self.db_id)).await
+    async fn phases(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[Phase]>> {
+        many_after(ctx, PhasesOfObjective(self.db_id), first, after).await
     }
 
     /// Sum of the phase weights in percent (a plan expects 100); phases
@@ -1189,6 +1401,11 @@ impl Objective {
         Ok(Decimal(
             phases.iter().filter_map(|p| p.weight.map(|w| w.0)).sum(),
         ))
+    }
+
+    /// Where the objective was written in its source document.
+    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<SourceLocation>> {
+        source_of(ctx, self.plan_id, "objective", self.code.clone()).await
     }
 
     /// Import findings about this objective.
@@ -1255,7 +1472,7 @@ impl Measure {
 #[derive(Debug, Clone, SimpleObject)]
 #[graphql(complex)]
 pub struct CalculatorBinding {
-    /// The calculator's id.
+    /// The calculator's key.
     pub calculator: String,
     /// Its parameters, as a JSON object in text.
     pub params: String,
@@ -1367,8 +1584,14 @@ impl Indicator {
     }
 
     /// The yearly targets, by year.
-    async fn targets(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Target]>> {
-        many(ctx, TargetsOfIndicator(self.db_id)).await
+    async fn targets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[Target]>> {
+        many_after(ctx, TargetsOfIndicator(self.db_id), first, after).await
     }
 
     /// Measured values whose period lies between `from` and `to` (both
@@ -1378,10 +1601,15 @@ impl Indicator {
         ctx: &Context<'_>,
         #[graphql(desc = "Only periods starting on or after this date.")] from: Option<Date>,
         #[graphql(desc = "Only periods ending on or before this date.")] to: Option<Date>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
     ) -> ApiResult<Arc<[Measurement]>> {
-        many(
+        many_after(
             ctx,
             MeasurementsOf(self.db_id, from.map(|d| d.0), to.map(|d| d.0)),
+            first,
+            after,
         )
         .await
     }
@@ -1427,6 +1655,13 @@ impl Indicator {
     ) -> ApiResult<IndicatorAchievement> {
         let year = calc::year_arg(year)?;
         one(ctx, IndicatorAchievementOf(self.db_id, year)).await
+    }
+
+    /// Where the indicator was written in its source document.
+    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<SourceLocation>> {
+        let objective: Objective = one(ctx, ObjectiveById(self.objective_id)).await?;
+        let code = format!("{}/{}", objective.code, self.code);
+        source_of(ctx, objective.plan_id, "indicator", code).await
     }
 
     /// Import findings about this indicator.
@@ -1486,6 +1721,14 @@ impl Target {
     async fn indicator(&self, ctx: &Context<'_>) -> ApiResult<Indicator> {
         one(ctx, IndicatorById(self.indicator_id)).await
     }
+
+    /// Where the target was written in its source document.
+    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<SourceLocation>> {
+        let indicator: Indicator = one(ctx, IndicatorById(self.indicator_id)).await?;
+        let objective: Objective = one(ctx, ObjectiveById(indicator.objective_id)).await?;
+        let code = format!("{}/{}/{}", objective.code, indicator.code, self.year);
+        source_of(ctx, objective.plan_id, "target", code).await
+    }
 }
 
 /// A weighted phase of an objective (*fase*).
@@ -1535,6 +1778,12 @@ impl Phase {
     /// The phase's global id.
     async fn id(&self) -> ID {
         ids::encode("Phase", self.db_id)
+    }
+
+    /// Where the phase was written in its source document.
+    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<SourceLocation>> {
+        let objective: Objective = one(ctx, ObjectiveById(self.objective_id)).await?;
+        source_of(ctx, objective.plan_id, "phase", self.code.clone()).await
     }
 
     /// Whether a revision amended (or added) the phase.
@@ -1669,8 +1918,14 @@ impl Area {
     }
 
     /// The area's ambiti, in document order.
-    async fn ambiti(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Ambito]>> {
-        many(ctx, AmbitiOfArea(self.db_id)).await
+    async fn ambiti(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[Ambito]>> {
+        many_after(ctx, AmbitiOfArea(self.db_id), first, after).await
     }
 }
 
@@ -1716,8 +1971,14 @@ impl Ambito {
     }
 
     /// The ambito's yearly results, in the order of the table's columns.
-    async fn results(&self, ctx: &Context<'_>) -> ApiResult<Arc<[AmbitoResult]>> {
-        many(ctx, ResultsOfAmbito(self.db_id)).await
+    async fn results(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[AmbitoResult]>> {
+        many_after(ctx, ResultsOfAmbito(self.db_id), first, after).await
     }
 }
 
@@ -1791,6 +2052,44 @@ pub struct Finding {
     pub line: Option<i32>,
     /// How serious the finding is (`warning`).
     pub severity: String,
+}
+
+/// Where an imported object was written in its source document: a file
+/// and a line (text, CSV) or a sheet and a cell (XLSX, ODS). Known for
+/// documents imported through a mapping.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct SourceLocation {
+    /// The source file as the importer named it.
+    pub file: String,
+    /// 1-based line (text and CSV; a CSV record's first line).
+    pub line: Option<i32>,
+    /// Sheet name (workbooks).
+    pub sheet: Option<String>,
+    /// Cell reference such as `B7` (workbooks).
+    pub cell: Option<String>,
+}
+
+impl From<rows::SourceLocation> for SourceLocation {
+    fn from(r: rows::SourceLocation) -> Self {
+        SourceLocation {
+            file: r.file,
+            line: r.line,
+            sheet: r.sheet,
+            cell: r.cell,
+        }
+    }
+}
+
+/// The first recorded source of an object.
+async fn source_of(
+    ctx: &Context<'_>,
+    plan_id: i32,
+    entity: &str,
+    code: String,
+) -> ApiResult<Option<SourceLocation>> {
+    let found: Arc<[SourceLocation]> =
+        many(ctx, SourcesAbout(plan_id, entity.to_string(), code)).await?;
+    Ok(found.first().cloned())
 }
 
 impl From<rows::Finding> for Finding {

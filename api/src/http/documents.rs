@@ -4,14 +4,17 @@
 //! Frontends send the same few query texts over and over; parsing and
 //! running the 22 validation rules are a fixed cost per request that is
 //! large beside a small query's database work. The cache keeps, by query
-//! text and operation name, the parsed document and whether it passed full
+//! text and operation name, the parsed document, its cost under the
+//! document limits ([`limits`](super::limits)) and whether it passed full
 //! validation:
 //!
-//! - a hit saves the parse (the document is cloned from the cache);
+//! - a hit saves the parse (the document is cloned from the cache), and the
+//!   limits apply to it as to a fresh one: with its cached cost when the
+//!   document declares no variables, costed again otherwise (page sizes may
+//!   come from variables);
 //! - a hit on a document that passed full validation *and declares no
 //!   variables* also skips the validation rules: it runs on the schema
-//!   built with `ValidationMode::Fast`, which still computes the depth and
-//!   complexity limits. The rules depend only on the document and on the
+//!   built with `ValidationMode::Fast`. The rules depend only on the document and on the
 //!   values of its variables (argument types), so without variables the
 //!   verdict cannot change. Documents with variables are validated in full
 //!   every time, since other values may be invalid.
@@ -27,6 +30,8 @@ use std::sync::Mutex;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
 use lru::LruCache;
 
+use super::limits::Cost;
+
 /// Documents kept at most.
 const CAPACITY: usize = 512;
 
@@ -41,6 +46,8 @@ pub(crate) struct Cached {
     /// It passed full validation and declares no variables: the rules can
     /// be skipped.
     pub validated: bool,
+    /// Its cost, when it does not depend on variables.
+    pub cost: Option<Cost>,
 }
 
 struct Entry {
@@ -99,17 +106,21 @@ impl Documents {
         operation_name: Option<&str>,
         document: ExecutableDocument,
         passed_validation: bool,
+        cost: Cost,
     ) {
         if query.len() > MAX_QUERY_BYTES {
             return;
         }
-        let validated = passed_validation && !declares_variables(&document);
+        let variables = declares_variables(&document);
+        let validated = passed_validation && !variables;
+        let cost = (!variables).then_some(cost);
         let entry = Entry {
             query: query.to_owned(),
             operation_name: operation_name.map(str::to_owned),
             cached: Cached {
                 document,
                 validated,
+                cost,
             },
         };
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
@@ -129,7 +140,7 @@ mod tests {
     fn a_document_is_found_by_its_text_and_operation_name() {
         let docs = Documents::default();
         let q = "query A { plans { totalCount } }";
-        docs.insert(q, Some("A"), parse(q), true);
+        docs.insert(q, Some("A"), parse(q), true, Cost::default());
         assert!(docs.get(q, Some("A")).is_some_and(|c| c.validated));
         assert!(docs.get(q, None).is_none());
         assert!(docs.get("{ plans { totalCount } }", Some("A")).is_none());
@@ -139,7 +150,7 @@ mod tests {
     fn documents_with_variables_are_never_marked_validated() {
         let docs = Documents::default();
         let q = "query($f: Int) { plans(first: $f) { totalCount } }";
-        docs.insert(q, None, parse(q), true);
+        docs.insert(q, None, parse(q), true, Cost::default());
         assert!(docs.get(q, None).is_some_and(|c| !c.validated));
     }
 
@@ -147,7 +158,7 @@ mod tests {
     fn documents_that_failed_validation_are_not_marked_validated() {
         let docs = Documents::default();
         let q = "{ nope }";
-        docs.insert(q, None, parse(q), false);
+        docs.insert(q, None, parse(q), false, Cost::default());
         assert!(docs.get(q, None).is_some_and(|c| !c.validated));
     }
 
@@ -156,7 +167,7 @@ mod tests {
         let docs = Documents::default();
         for i in 0..CAPACITY + 10 {
             let q = format!("{{ a{i}: plans {{ totalCount }} }}");
-            docs.insert(&q, None, parse(&q), true);
+            docs.insert(&q, None, parse(&q), true, Cost::default());
         }
         assert!(docs.get("{ a0: plans { totalCount } }", None).is_none());
         let last = format!("{{ a{}: plans {{ totalCount }} }}", CAPACITY + 9);
@@ -165,7 +176,7 @@ mod tests {
             "{{ plans {{ totalCount }} }}{}",
             " ".repeat(MAX_QUERY_BYTES)
         );
-        docs.insert(&huge, None, parse(&huge), true);
+        docs.insert(&huge, None, parse(&huge), true, Cost::default());
         assert!(docs.get(&huge, None).is_none());
     }
 }

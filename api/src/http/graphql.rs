@@ -10,6 +10,7 @@
 //! and because parameters of the wrong type must be refused with 400, which
 //! the stock integration does not do.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -22,9 +23,12 @@ use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Variab
 use futures_util::StreamExt;
 use serde_json::{Map, Value as Json};
 
-use super::Service;
+use super::{cache, limits, persisted, Service};
 use crate::auth::{self, Principal};
 use crate::errors::{ApiError, Code};
+use crate::graph::budget::Budget;
+use crate::settings::Settings;
+use crate::trusted::{self, TrustedDocuments};
 
 /// The media type the specification recommends: its status codes tell a
 /// request error (400) from an execution error (200).
@@ -42,9 +46,33 @@ mod codes {
     pub const TIMEOUT: &str = "TIMEOUT";
     pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
     pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
-    pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
-    pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
     pub const INTROSPECTION_DISABLED: &str = "INTROSPECTION_DISABLED";
+    pub const RESPONSE_TOO_LARGE: &str = "RESPONSE_TOO_LARGE";
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+    pub const DOCUMENT_NOT_TRUSTED: &str = "DOCUMENT_NOT_TRUSTED";
+}
+
+/// The body of a response, refusing to grow past the limit: serializing
+/// stops there, with an error, instead of building the whole text.
+struct LimitedWriter {
+    bytes: Vec<u8>,
+    limit: usize,
+    over: bool,
+}
+
+impl std::io::Write for LimitedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > self.limit {
+            self.over = true;
+            return Err(std::io::Error::other("the response is over the limit"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The two media types a response can have.
@@ -154,10 +182,12 @@ impl HttpError {
     }
 }
 
-/// The parameters of a GraphQL request, however they were sent.
+/// The parameters of a GraphQL request, however they were sent. The query
+/// may be missing when a persisted query's hash stands for it
+/// ([`persisted`](super::persisted)).
 #[derive(Debug, Default)]
 struct Params {
-    query: String,
+    query: Option<String>,
     operation_name: Option<String>,
     variables: Option<Map<String, Json>>,
     extensions: Option<Map<String, Json>>,
@@ -172,11 +202,59 @@ pub(crate) async fn post(
     let Some(media) = negotiate(header_str(&req, header::ACCEPT)) else {
         return not_acceptable(&service);
     };
-    let params = match post_params(&req, payload, service.state.settings.max_body_bytes).await {
-        Ok(params) => params,
-        Err(e) => return e.respond(&service, media),
+    // A client sending its body slowly is held to the time limit too.
+    let settings = &service.state.settings;
+    let read = post_params(&req, payload, settings.max_body_bytes, settings.max_batch);
+    let params = match tokio::time::timeout(settings.request_timeout, read).await {
+        Ok(Ok(Posted::One(params))) => params,
+        Ok(Ok(Posted::Batch(batch))) => return execute_batch(&req, &service, batch, media).await,
+        Ok(Err(e)) => return e.respond(&service, media),
+        Err(_) => {
+            return HttpError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                codes::TIMEOUT,
+                format!(
+                    "the request body did not arrive within {} ms, the time limit (CRUSCOTTO_REQUEST_TIMEOUT_MS)",
+                    settings.request_timeout.as_millis()
+                ),
+            )
+            .respond(&service, media)
+        }
     };
-    execute(&req, &service, params, media).await
+    execute(&req, &service, params, media, Caching::None, Instant::now()).await
+}
+
+/// A batch (a JSON array of requests, as Apollo's `BatchHttpLink` sends):
+/// each runs in turn, as it would alone, within one time limit for the
+/// whole batch; the answer is the array of their answers, in order, and
+/// over the response limit as a whole it is refused.
+async fn execute_batch(
+    req: &HttpRequest,
+    service: &Service,
+    batch: Vec<Params>,
+    media: MediaType,
+) -> HttpResponse {
+    let started = Instant::now();
+    let limit = service.state.settings.max_response_bytes;
+    let mut body = Vec::from(*b"[");
+    for (i, params) in batch.into_iter().enumerate() {
+        let answer = execute(req, service, params, media, Caching::None, started).await;
+        let bytes = actix_web::body::to_bytes(answer.into_body())
+            .await
+            .unwrap_or_default();
+        if body.len() + bytes.len() + 2 > limit {
+            return response_too_large(service, media);
+        }
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(&bytes);
+    }
+    body.push(b']');
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, media.content_type()))
+        .insert_header((header::VARY, "Accept"))
+        .body(body)
 }
 
 /// `GET /graphql?query=…&variables=…`: queries only.
@@ -193,7 +271,17 @@ pub(crate) async fn get(req: HttpRequest, service: web::Data<Service>) -> HttpRe
         return not_acceptable(&service);
     };
     match get_params(req.query_string()) {
-        Ok(params) => execute(&req, &service, params, media).await,
+        Ok(params) => {
+            execute(
+                &req,
+                &service,
+                params,
+                media,
+                Caching::Conditional,
+                Instant::now(),
+            )
+            .await
+        }
         Err(e) => e.respond(&service, media),
     }
 }
@@ -231,13 +319,21 @@ fn header_str(req: &HttpRequest, name: HeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
+/// A POST body: one request, or a batch of them.
+#[derive(Debug)]
+enum Posted {
+    One(Params),
+    Batch(Vec<Params>),
+}
+
 /// Checks the content type, reads the body within the size limit and
 /// parses it.
 async fn post_params(
     req: &HttpRequest,
     mut payload: web::Payload,
     limit: usize,
-) -> Result<Params, HttpError> {
+    max_batch: usize,
+) -> Result<Posted, HttpError> {
     check_content_type(header_str(req, header::CONTENT_TYPE))?;
     let too_large = || {
         HttpError::new(
@@ -268,20 +364,46 @@ async fn post_params(
     }
     let json: Json = serde_json::from_slice(&body)
         .map_err(|e| HttpError::bad_request(format!("the request body is not valid JSON: {e}")))?;
-    let Json::Object(mut object) = json else {
-        return Err(HttpError::bad_request(
-            "the request body must be a JSON object",
-        ));
-    };
+    match json {
+        Json::Object(object) => Ok(Posted::One(object_params(object)?)),
+        Json::Array(items) if items.is_empty() => Err(HttpError::bad_request(
+            "the batch is empty: send at least one request in the array",
+        )),
+        Json::Array(items) if items.len() > max_batch => Err(HttpError::bad_request(format!(
+            "the batch has {} requests, more than the limit of {max_batch} (CRUSCOTTO_MAX_BATCH)",
+            items.len()
+        ))),
+        Json::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Json::Object(object) => object_params(object).map_err(|e| HttpError {
+                    message: format!("request {i} of the batch: {}", e.message),
+                    ..e
+                }),
+                _ => Err(HttpError::bad_request(format!(
+                    "request {i} of the batch is not a JSON object"
+                ))),
+            })
+            .collect::<Result<_, _>>()
+            .map(Posted::Batch),
+        _ => Err(HttpError::bad_request(
+            "the request body must be a JSON object (or an array of them, a batch)",
+        )),
+    }
+}
+
+/// The parameters of one request sent as a JSON object.
+fn object_params(mut object: Map<String, Json>) -> Result<Params, HttpError> {
     Ok(Params {
         query: match object.remove("query") {
-            Some(Json::String(query)) => query,
+            Some(Json::String(query)) => Some(query),
+            None | Some(Json::Null) => None,
             Some(_) => {
                 return Err(HttpError::bad_request(
                     "the query parameter must be a string",
                 ))
             }
-            None => return Err(missing_query()),
         },
         operation_name: match object.remove("operationName") {
             None | Some(Json::Null) => None,
@@ -330,8 +452,65 @@ fn check_content_type(content_type: Option<&str>) -> Result<(), HttpError> {
     Ok(())
 }
 
-fn missing_query() -> HttpError {
-    HttpError::bad_request("the request has no query parameter")
+/// The query text of a request: sent, or standing behind a persisted
+/// query's hash ([`persisted`]); in trusted-documents mode only a
+/// registered document, whichever way it was named ([`crate::trusted`]).
+async fn resolve_query(
+    service: &Service,
+    query: Option<String>,
+    extensions: Option<&Map<String, Json>>,
+) -> Result<String, HttpError> {
+    if service.state.settings.trusted_documents == TrustedDocuments::Any {
+        return service
+            .persisted
+            .resolve(query, extensions)
+            .map_err(persisted_failure);
+    }
+    let hash = match persisted::requested_hash(extensions).map_err(persisted_failure)? {
+        Some(hash) => {
+            if query.as_deref().is_some_and(|q| trusted::hash(q) != hash) {
+                return Err(persisted_failure(persisted::Failure::Mismatch));
+            }
+            hash
+        }
+        None => match &query {
+            Some(query) => trusted::hash(query),
+            None => return Err(persisted_failure(persisted::Failure::Missing)),
+        },
+    };
+    let lookup = hash.clone();
+    let found = service
+        .state
+        .blocking(move |db| db.trusted_document(&lookup).map_err(ApiError::from))
+        .await
+        .map_err(HttpError::from_api)?;
+    found.ok_or_else(|| {
+        HttpError::new(
+            StatusCode::FORBIDDEN,
+            codes::DOCUMENT_NOT_TRUSTED,
+            format!(
+                "this server runs only registered documents (CRUSCOTTO_TRUSTED_DOCUMENTS=only), and {hash} is not one: register it with `cruscotto documents register FILE`"
+            ),
+        )
+    })
+}
+
+/// The answer when a request's query cannot be had.
+fn persisted_failure(failure: persisted::Failure) -> HttpError {
+    match failure {
+        persisted::Failure::Missing => HttpError::bad_request("the request has no query parameter"),
+        // Apollo's clients look for this message and code, with 200, and
+        // then send the query.
+        persisted::Failure::NotFound => HttpError::new(
+            StatusCode::OK,
+            codes::PERSISTED_QUERY_NOT_FOUND,
+            "PersistedQueryNotFound",
+        ),
+        persisted::Failure::Unsupported(message) => HttpError::bad_request(message),
+        persisted::Failure::Mismatch => HttpError::bad_request(
+            "extensions.persistedQuery.sha256Hash is not the SHA-256 of the query",
+        ),
+    }
 }
 
 fn optional_map(value: Option<Json>, name: &str) -> Result<Option<Map<String, Json>>, HttpError> {
@@ -379,8 +558,16 @@ fn get_params(query_string: &str) -> Result<Params, HttpError> {
             _ => {}
         }
     }
-    params.query = query.ok_or_else(missing_query)?;
+    params.query = query;
     Ok(params)
+}
+
+/// Whether an answer may be validated by its `ETag` (GET: queries only,
+/// whose answer depends on the data version and the request alone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caching {
+    None,
+    Conditional,
 }
 
 /// Authenticates, checks what GET may run, executes within the time limit
@@ -390,18 +577,35 @@ async fn execute(
     service: &Service,
     params: Params,
     media: MediaType,
+    caching: Caching,
+    started: Instant,
 ) -> HttpResponse {
     let principal = match principal(req, service).await {
         Ok(p) => p,
         Err(e) => return e.respond(service, media),
     };
-    let mut request = Request::new(params.query);
+    let query = match resolve_query(service, params.query, params.extensions.as_ref()).await {
+        Ok(query) => query,
+        Err(e) => return e.respond(service, media),
+    };
+    // A GET answered before: its tag says whether the data changed since.
+    let validator = match caching {
+        Caching::Conditional => {
+            let validator = cache::Validator::of(req, service, media, &principal).await;
+            if let Some(validator) = &validator {
+                if validator.matches(req) {
+                    return validator.not_modified();
+                }
+            }
+            validator
+        }
+        Caching::None => None,
+    };
+    let mut request = Request::new(query);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    if let Some(variables) = params.variables {
-        request = request.variables(Variables::from_json(Json::Object(variables)));
-    }
+    let variables = params.variables;
     if let Some(extensions) = params.extensions {
         for (key, value) in extensions {
             match async_graphql::Value::from_json(value) {
@@ -415,72 +619,134 @@ async fn execute(
             }
         }
     }
-    // Parsed here, once (the schema reuses the document), so that a GET
-    // mutation is refused before anything runs; or taken from the cache of
-    // documents seen before (see `documents`).
+    let limit = service.state.settings.request_timeout;
+    // Parsed here, once (the schema reuses the document), and held to the
+    // document limits (`limits`) before async-graphql validates it; or
+    // taken from the cache of documents seen before (see `documents`).
+    // Parsing and costing a fresh document run on the blocking pool, so
+    // that a large document never holds an async worker.
     let operation_name = request.operation_name.clone();
+    let settings = service.state.settings.clone();
     let cached = service
         .documents
         .get(&request.query, operation_name.as_deref());
     let validated = cached.as_ref().is_some_and(|c| c.validated);
-    let fresh = cached.is_none();
-    if let Some(cached) = cached {
-        request.set_parsed_query(cached.document);
-    }
-    let query_text = fresh.then(|| request.query.clone());
-    let mut to_cache = None;
-    match request.parsed_query() {
-        Err(mut e) => {
-            set_code(&mut e, codes::PARSE_FAILED);
-            return respond(service, media, Response::from_errors(vec![e]));
+    let (document, cost, fresh) = match cached {
+        Some(cached) => {
+            let cost = match cached.cost {
+                Some(cost) => Ok(cost),
+                // Its cost depends on the variables' values (page sizes):
+                // costed again, in time linear in a cached (small) text.
+                None => limits::Cost::of(&cached.document, variables.as_ref(), &settings)
+                    .map_err(Refusal::Limit),
+            };
+            (cached.document, cost, false)
         }
-        Ok(document) => {
-            if let Some(query) = query_text {
-                to_cache = Some((query, document.clone()));
-            }
-            // With introspection off, async-graphql answers `__schema` with
-            // a silent null; a client deserves to be told why.
-            if !service.state.settings.introspection && uses_introspection(document) {
-                let mut e = ServerError::new(
-                    "introspection is switched off on this server (CRUSCOTTO_INTROSPECTION=false)",
-                    None,
-                );
-                set_code(&mut e, codes::INTROSPECTION_DISABLED);
-                return respond(service, media, Response::from_errors(vec![e]));
-            }
-            if req.method() == Method::GET {
-                let kind = operation_type(document, operation_name.as_deref());
-                if kind.is_some_and(|k| k != OperationType::Query) {
-                    return HttpError {
-                        allow: Some("POST"),
-                        ..HttpError::new(
-                            StatusCode::METHOD_NOT_ALLOWED,
-                            codes::METHOD_NOT_ALLOWED,
-                            "only queries can be sent with GET: send mutations with POST",
-                        )
-                    }
-                    .respond(service, media);
+        None => {
+            let query = request.query.clone();
+            let vars = variables.clone();
+            let settings = settings.clone();
+            let prepared = web::block(move || prepare(&query, vars.as_ref(), &settings)).await;
+            match prepared {
+                Ok(Ok((document, cost))) => (document, Ok(cost), true),
+                Ok(Err(refusal)) => return refusal.respond(service, media),
+                Err(e) => {
+                    return HttpError::from_api(ApiError::internal(format!(
+                        "the query could not be prepared: {e}"
+                    )))
+                    .respond(service, media)
                 }
             }
         }
+    };
+    let checked = cost.and_then(|cost| {
+        cost.check(&settings).map_err(Refusal::Limit)?;
+        limits::check_strings(
+            &document,
+            operation_name.as_deref(),
+            variables.as_ref(),
+            &settings,
+        )
+        .map_err(Refusal::Limit)?;
+        Ok(cost)
+    });
+    let cost = match checked {
+        Ok(cost) => cost,
+        Err(refusal) => return refusal.respond(service, media),
+    };
+    // With introspection off, async-graphql answers `__schema` with a
+    // silent null; a client deserves to be told why.
+    if !settings.introspection && uses_introspection(&document) {
+        let mut e = ServerError::new(
+            "introspection is switched off on this server (CRUSCOTTO_INTROSPECTION=false)",
+            None,
+        );
+        set_code(&mut e, codes::INTROSPECTION_DISABLED);
+        return respond(service, media, Response::from_errors(vec![e]));
     }
-    let limit = service.state.settings.request_timeout;
-    let started = Instant::now();
-    let request = crate::graph::with_loader(request.data(principal), &service.state.db);
+    if req.method() == Method::GET {
+        let kind = operation_type(&document, operation_name.as_deref());
+        if kind.is_some_and(|k| k != OperationType::Query) {
+            return HttpError {
+                allow: Some("POST"),
+                ..HttpError::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    codes::METHOD_NOT_ALLOWED,
+                    "only queries can be sent with GET: send mutations with POST",
+                )
+            }
+            .respond(service, media);
+        }
+    }
+    if let Some(variables) = variables {
+        request = request.variables(Variables::from_json(Json::Object(variables)));
+    }
+    let to_cache = fresh.then(|| (request.query.clone(), document.clone()));
+    // Kept to complete the response (its names are the response's keys).
+    let executed = document.clone();
+    request.set_parsed_query(document);
+    let budget = Arc::new(Budget::new(settings.max_response_bytes));
+    let request = crate::graph::with_loader(
+        request.data(principal).data(budget.clone()),
+        &service.state.db,
+    );
     let schema = if validated {
         &service.prevalidated_schema
     } else {
         &service.schema
     };
-    match tokio::time::timeout(limit, schema.execute(request)).await {
-        Ok(response) => {
+    // Stopped (dropped, with what it built) at the time limit or as soon
+    // as its answer outgrows the response limit.
+    let run = async {
+        tokio::select! {
+            response = crate::errors::execute(schema, request) => Some(response).filter(|_| !budget.is_spent()),
+            () = budget.spent() => None,
+        }
+    };
+    let remaining = limit.saturating_sub(started.elapsed());
+    match tokio::time::timeout(remaining, run).await {
+        Ok(None) => response_too_large(service, media),
+        Ok(Some(mut response)) => {
+            crate::graph::complete::complete(
+                &service.field_types,
+                &executed,
+                operation_name.as_deref(),
+                &mut response,
+            );
             if let Some((query, document)) = to_cache {
                 let passed = !is_request_error(&response);
                 service
                     .documents
-                    .insert(&query, operation_name.as_deref(), document, passed);
+                    .insert(&query, operation_name.as_deref(), document, passed, cost);
             }
-            respond(service, media, response)
+            let cacheable = response.errors.is_empty();
+            let mut http = respond(service, media, response);
+            if let Some(validator) = validator.filter(|_| cacheable) {
+                if http.status() == StatusCode::OK {
+                    validator.tag(&mut http);
+                }
+            }
+            http
         }
         Err(_) => {
             tracing::warn!(
@@ -500,22 +766,85 @@ async fn execute(
     }
 }
 
+/// The answer to a request whose answer is over the response limit.
+fn response_too_large(service: &Service, media: MediaType) -> HttpResponse {
+    let limit = service.state.settings.max_response_bytes;
+    HttpError::new(
+        StatusCode::OK,
+        codes::RESPONSE_TOO_LARGE,
+        format!("the answer is larger than the limit of {limit} bytes (CRUSCOTTO_MAX_RESPONSE_BYTES): ask for fewer fields or smaller pages"),
+    )
+    .respond(service, media)
+}
+
+/// Why a document is not executed.
+enum Refusal {
+    Parse(ServerError),
+    Limit(limits::LimitError),
+}
+
+impl Refusal {
+    fn respond(self, service: &Service, media: MediaType) -> HttpResponse {
+        let error = match self {
+            Refusal::Parse(mut e) => {
+                set_code(&mut e, codes::PARSE_FAILED);
+                e
+            }
+            Refusal::Limit(limit) => {
+                let mut e = ServerError::new(limit.message, None);
+                set_code(&mut e, limit.code);
+                if let Some(field) = limit.field {
+                    e.extensions
+                        .get_or_insert_with(ErrorExtensionValues::default)
+                        .set("field", field);
+                }
+                e
+            }
+        };
+        respond(service, media, Response::from_errors(vec![error]))
+    }
+}
+
+/// Checks the text, parses it and costs the document (on the blocking
+/// pool: linear in the text, but the text may be large).
+fn prepare(
+    query: &str,
+    variables: Option<&Map<String, Json>>,
+    settings: &Settings,
+) -> Result<(ExecutableDocument, limits::Cost), Refusal> {
+    limits::check_text(query, settings).map_err(Refusal::Limit)?;
+    let document = async_graphql::parser::parse_query(query)
+        .map_err(|e| Refusal::Parse(ServerError::from(e)))?;
+    let cost = limits::Cost::of(&document, variables, settings).map_err(Refusal::Limit)?;
+    Ok((document, cost))
+}
+
 /// The caller: anonymous, or the holder of the bearer token presented.
-async fn principal(req: &HttpRequest, service: &Service) -> Result<Principal, HttpError> {
-    let authorization = match req.headers().get(header::AUTHORIZATION) {
-        None => None,
-        Some(value) => Some(
-            value
-                .to_str()
-                .map_err(|_| {
-                    HttpError::from_api(ApiError::new(
-                        Code::Unauthenticated,
-                        "the Authorization header is not ASCII text",
-                    ))
-                })?
-                .to_string(),
-        ),
+/// The value of the request's one `Authorization` header. Two or more are
+/// refused (`BAD_USER_INPUT`, 400): which one a server or proxy reads
+/// differs, so taking either silently could act for the wrong caller.
+pub(crate) fn authorization_header(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let mut values = req.headers().get_all(header::AUTHORIZATION);
+    let Some(value) = values.next() else {
+        return Ok(None);
     };
+    if values.next().is_some() {
+        return Err(ApiError::new(
+            Code::BadUserInput,
+            "the request has more than one Authorization header: send exactly one",
+        ));
+    }
+    let value = value.to_str().map_err(|_| {
+        ApiError::new(
+            Code::Unauthenticated,
+            "the Authorization header is not ASCII text",
+        )
+    })?;
+    Ok(Some(value.to_string()))
+}
+
+async fn principal(req: &HttpRequest, service: &Service) -> Result<Principal, HttpError> {
+    let authorization = authorization_header(req).map_err(HttpError::from_api)?;
     let principal = match authorization {
         // Most requests are anonymous reads: no need for a database thread.
         None => Principal::Anonymous,
@@ -621,29 +950,14 @@ fn is_request_error(response: &Response) -> bool {
 /// execution errors: 200, with `data`.
 fn respond(service: &Service, media: MediaType, mut response: Response) -> HttpResponse {
     let request_error = is_request_error(&response);
-    if request_error {
-        let settings = &service.state.settings;
-        for error in &mut response.errors {
-            if error_code(error).is_some() {
-                continue;
-            }
-            // async-graphql's messages for the limits do not say what the
-            // limits are; a client that hit one needs to know.
-            match error.message.as_str() {
-                "Query is nested too deep." => {
-                    error.message = format!(
-                        "the query is nested deeper than the limit of {} levels",
-                        settings.max_depth
-                    );
-                    set_code(error, codes::QUERY_TOO_DEEP);
-                }
-                "Query is too complex." => {
-                    error.message =
-                        format!("the query is more complex than the limit of {} (ask for fewer fields or smaller pages)", settings.max_complexity);
-                    set_code(error, codes::QUERY_TOO_COMPLEX);
-                }
-                _ => set_code(error, codes::VALIDATION_FAILED),
-            }
+    for error in &mut response.errors {
+        if error_code(error).is_some() {
+            continue;
+        }
+        // async-graphql's own errors for an argument it could not read got
+        // their code from `errors::execute`.
+        if request_error {
+            set_code(error, codes::VALIDATION_FAILED);
         }
     }
     for error in &response.errors {
@@ -659,8 +973,37 @@ fn respond(service: &Service, media: MediaType, mut response: Response) -> HttpR
         errors: &response.errors,
         extensions: &response.extensions,
     };
-    let body = match serde_json::to_string(&body) {
-        Ok(body) => body,
+    let limit = service.state.settings.max_response_bytes;
+    // serde_json writes token by token: a buffer in front hands the limit
+    // check 8 KiB at a time (the check then costs nothing measurable).
+    let mut writer = std::io::BufWriter::with_capacity(
+        8192,
+        LimitedWriter {
+            bytes: Vec::new(),
+            limit,
+            over: false,
+        },
+    );
+    let written = serde_json::to_writer(&mut writer, &body)
+        .map_err(std::io::Error::from)
+        .and_then(|()| std::io::Write::flush(&mut writer));
+    let over = writer.get_ref().over;
+    let body = match written {
+        Ok(()) => match writer.into_inner() {
+            Ok(limited) => limited.bytes,
+            Err(e) => {
+                return HttpError::from_api(ApiError::internal(format!(
+                    "a response could not be serialized: {}",
+                    e.error()
+                )))
+                .respond(service, media)
+            }
+        },
+        Err(_) if over => {
+            drop(writer);
+            drop(response);
+            return response_too_large(service, media);
+        }
         Err(e) => {
             return HttpError::from_api(ApiError::internal(format!(
                 "a response could not be serialized: {e}"
@@ -746,10 +1089,13 @@ mod tests {
     fn get_parameters_are_read_from_the_query_string() {
         let p =
             get_params("query=%7B%20a%20%7D&variables=%7B%22x%22%3A1%7D&operationName=Op").unwrap();
-        assert_eq!(p.query, "{ a }");
+        assert_eq!(p.query.as_deref(), Some("{ a }"));
         assert_eq!(p.operation_name.as_deref(), Some("Op"));
         assert_eq!(p.variables.unwrap()["x"], 1);
-        assert!(get_params("variables=%7B%7D").is_err(), "no query");
+        assert!(
+            get_params("variables=%7B%7D").unwrap().query.is_none(),
+            "no query: a persisted query's hash may stand for it"
+        );
         assert!(
             get_params("query=x&variables=%5B%5D").is_err(),
             "variables not an object"

@@ -1,5 +1,8 @@
-//! `/healthz`: whether the service can answer, which it cannot without its
-//! database. Load balancers and orchestrators poll it.
+//! `/healthz` (also `/readyz`): whether the service can answer, which it
+//! cannot without its database; load balancers and orchestrators poll it
+//! to send it traffic. `/livez`: whether the process runs at all (no
+//! database query), for restarting a hung process but not one whose
+//! database is down. Each also answers HEAD.
 
 use std::time::Duration;
 
@@ -32,4 +35,11 @@ pub(crate) async fn healthz(service: web::Data<Service>) -> HttpResponse {
     HttpResponse::ServiceUnavailable()
         .insert_header(("cache-control", "no-store"))
         .json(serde_json::json!({ "status": "unavailable", "reason": failure }))
+}
+
+/// 200 `{"status":"alive"}` while the process serves HTTP at all.
+pub(crate) async fn livez() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(serde_json::json!({ "status": "alive" }))
 }

@@ -1,7 +1,10 @@
-//! The browser IDE at `/graphiql`: a page written for this project (query,
-//! variables and headers editors, results, and a documentation explorer
-//! built from introspection), embedded in the binary so that it works with
-//! no network access beyond the service itself.
+//! The browser IDE at `/graphiql`: a page written for this project, embedded
+//! in the binary so that it works with no network access beyond the service
+//! itself. `static/graphiql.js` holds a GraphQL tokenizer and parser (for
+//! highlighting, errors while typing checked against the introspected
+//! schema, prettify and schema-aware completion) and the page: query,
+//! variables and headers editors, history in localStorage, subscriptions
+//! over `graphql-transport-ws`, results and the documentation explorer.
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};

@@ -1,21 +1,25 @@
 //! The HTTP service: the [`Application`] that `main` and the tests build the
 //! same way, and its routes — GraphQL over HTTP and WebSocket subscriptions
 //! at `/graphql` ([`graphql`], [`subscription`]), the browser IDE at
-//! `/graphiql` ([`ide`]), `/healthz` ([`health`]) and `/metrics`
-//! ([`metrics`]), all wrapped in request ids, logs and measurements
-//! ([`observe`]).
+//! `/graphiql` ([`ide`]), `/healthz`, `/readyz` and `/livez` ([`health`])
+//! and `/metrics` ([`metrics`]), all wrapped in request ids, logs and
+//! measurements ([`observe`]), response compression and the cross-origin
+//! rules of browsers ([`cors`]). GET queries carry an `ETag` ([`cache`]).
 
+mod cache;
+mod cors;
 mod documents;
 mod graphql;
 mod health;
 mod ide;
+mod limits;
 mod metrics;
 mod observe;
+mod persisted;
 mod subscription;
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{guard, web, App, HttpServer};
@@ -35,8 +39,16 @@ pub(crate) struct Service {
     /// only): for documents that passed full validation before (see
     /// [`documents`]).
     pub prevalidated_schema: AppSchema,
+    /// The same schema with the document limits as an extension, for
+    /// subscriptions over WebSocket (see [`limits::DocumentLimits`]).
+    pub subscription_schema: AppSchema,
     /// Parsed documents by query text.
     pub documents: documents::Documents,
+    /// Automatic persisted queries by hash.
+    pub persisted: persisted::PersistedQueries,
+    /// The type of every field, for completing responses
+    /// ([`crate::graph::complete`]).
+    pub field_types: crate::graph::complete::FieldTypes,
     pub state: AppState,
     pub metrics: Arc<Metrics>,
 }
@@ -53,11 +65,6 @@ pub enum StartError {
         source: std::io::Error,
     },
 }
-
-/// How long a request still running when a shutdown begins may take to
-/// finish, beyond the request time limit: the limit already bounds every
-/// GraphQL request, so this only covers the response on its way out.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The running service, built the same way by `main` and by tests (which
 /// listen on port 0 and read the bound port back).
@@ -99,7 +106,9 @@ impl Application {
         };
         let listener = TcpListener::bind(&address).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
-        let shutdown_timeout = settings.request_timeout + SHUTDOWN_GRACE;
+        // A shutdown waits this long for requests in flight, then drops
+        // them: a slow request (or a slow client) cannot hold it up.
+        let shutdown_timeout = settings.shutdown_timeout;
         // Plugins load before the port serves anything, so the first
         // request already sees them; a broken library is logged and listed,
         // never fatal.
@@ -107,17 +116,29 @@ impl Application {
         let service = web::Data::new(Service {
             schema: build_schema(state.clone()),
             prevalidated_schema: build_prevalidated_schema(state.clone()),
+            subscription_schema: crate::graph::builder(state.clone())
+                .extension(limits::DocumentLimits(state.settings.clone()))
+                .extension(crate::errors::InputErrors)
+                .finish(),
             documents: documents::Documents::default(),
+            persisted: persisted::PersistedQueries::default(),
+            field_types: crate::graph::complete::FieldTypes::from_sdl(&crate::graph::sdl()),
             state: state.clone(),
             metrics: Arc::new(Metrics::default()),
         });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(service.clone())
+                .wrap(actix_web::middleware::from_fn(cors::cors))
+                // gzip, brotli or zstd as `Accept-Encoding` asks (the
+                // nested tree: 4.1 MB of JSON, 171 KB gzipped).
+                .wrap(actix_web::middleware::Compress::default())
                 .wrap(actix_web::middleware::from_fn(observe::observe))
                 .configure(routes)
         })
-        .shutdown_timeout(shutdown_timeout.as_secs().max(1))
+        .shutdown_timeout(
+            u64::try_from(shutdown_timeout.as_millis().div_ceil(1000)).unwrap_or(u64::MAX),
+        )
         .listen(listener)
         .map_err(bind_error)?
         .run();
@@ -146,7 +167,8 @@ impl Application {
 
     /// Serves until the server is stopped: by SIGINT or SIGTERM (actix
     /// stops accepting connections and lets requests in flight finish, up
-    /// to the request time limit) or by [`Application::handle`].
+    /// to `CRUSCOTTO_SHUTDOWN_TIMEOUT_MS`, then drops them) or by
+    /// [`Application::handle`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
@@ -175,7 +197,21 @@ fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/graphiql").route(web::get().to(ide::page)))
     .service(web::resource("/graphiql/{asset}").route(web::get().to(ide::asset)))
-    .service(web::resource("/healthz").route(web::get().to(health::healthz)))
+    .service(
+        web::resource("/healthz")
+            .route(web::get().to(health::healthz))
+            .route(web::head().to(health::healthz)),
+    )
+    .service(
+        web::resource("/readyz")
+            .route(web::get().to(health::healthz))
+            .route(web::head().to(health::healthz)),
+    )
+    .service(
+        web::resource("/livez")
+            .route(web::get().to(health::livez))
+            .route(web::head().to(health::livez)),
+    )
     .service(web::resource("/metrics").route(web::get().to(metrics::metrics)))
     .service(web::resource("/").route(web::get().to(ide::redirect_to_ide)));
 }

@@ -81,6 +81,11 @@ pub fn repository_plugins() -> &'static HashMap<String, PathBuf> {
             "cruscotto-plugin-broken-abi",
             "cruscotto-plugin-broken-slow",
             "cruscotto-plugin-itp",
+            "cruscotto-plugin-broken-segfault",
+            "cruscotto-plugin-broken-abort",
+            "cruscotto-plugin-broken-memory",
+            "cruscotto-plugin-broken-constructor",
+            "cruscotto-plugin-broken-loop",
         ];
         let mut args = Vec::new();
         for p in packages {
@@ -109,4 +114,37 @@ pub fn lib_name(stem: &str) -> String {
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_EXTENSION
     )
+}
+
+/// The plugin worker program of this crate (built by cargo for the tests).
+pub fn worker_program() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_cruscotto-plugin-worker"))
+}
+
+/// Ids of the live processes whose command line has `needle` as an
+/// argument (a plugin worker names its library there).
+pub fn processes_with_argument(needle: &Path) -> Vec<u32> {
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc")
+        .expect("/proc is readable")
+        .flatten()
+    {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        if cmdline
+            .split(|b| *b == 0)
+            .any(|arg| arg == needle.as_os_str().as_encoded_bytes())
+        {
+            pids.push(pid);
+        }
+    }
+    pids
 }

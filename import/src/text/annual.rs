@@ -26,7 +26,7 @@ pub(super) fn parse(
     file: &str,
     lines: &[Line<'_>],
     options: &ParseOptions,
-) -> Result<PlanDocument, ImportError> {
+) -> Result<(PlanDocument, LineMap), ImportError> {
     let (plan_notes, sheets) = gather(file, lines)?;
 
     let mut map = LineMap::default();
@@ -82,6 +82,7 @@ pub(super) fn parse(
         areas: Vec::new(),
         measurements: Vec::new(),
         findings: Vec::new(),
+        sources: Vec::new(),
     };
     let mut content_findings = validate::findings(&doc);
     map.attach(&mut content_findings);
@@ -89,7 +90,7 @@ pub(super) fn parse(
     // showed (a Totale row contradicting the weights).
     content_findings.append(&mut findings);
     doc.findings = content_findings;
-    Ok(doc)
+    Ok((doc, map))
 }
 
 /// The labelled fields of a sheet, in the order the ministry prints them.

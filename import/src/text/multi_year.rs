@@ -58,7 +58,7 @@ pub(super) fn parse(
     file: &str,
     lines: &[Line<'_>],
     options: &ParseOptions,
-) -> Result<PlanDocument, ImportError> {
+) -> Result<(PlanDocument, LineMap), ImportError> {
     let mut areas: Vec<AreaDraft> = Vec::new();
     let mut header: Option<Header> = None;
     let mut plan_years: Option<(i32, i32)> = None;
@@ -207,12 +207,13 @@ pub(super) fn parse(
         areas,
         measurements: Vec::new(),
         findings: Vec::new(),
+        sources: Vec::new(),
     };
     let mut findings = validate::findings(&doc);
     map.attach(&mut findings);
     findings.append(&mut extra_findings);
     doc.findings = findings;
-    Ok(doc)
+    Ok((doc, map))
 }
 
 /// `AREA INCLUSIONE SOCIALE E LAVORATIVA**Obiettivi operativi …**` → name

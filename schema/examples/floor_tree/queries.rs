@@ -16,14 +16,14 @@ use super::{Indicator, Latest, Objective, Rows, Target};
 /// targets, and each indicator's latest measurement.
 pub fn tree(conn: &mut Conn) -> QueryResult<Rows> {
     let missions: Vec<(i32, String, String)> = missions::table
-        .order((missions::code, missions::id))
+        .order((missions::sort_key, missions::id))
         .limit(500)
         .select((missions::id, missions::code, missions::name))
         .load(conn)?;
     let mission_ids: Vec<i32> = missions.iter().map(|m| m.0).collect();
     let programs: Vec<(i32, i32, String, String)> = programs::table
         .filter(programs::mission_id.eq_any(&mission_ids))
-        .order((programs::code, programs::id))
+        .order((programs::sort_key, programs::id))
         .select((
             programs::id,
             programs::mission_id,

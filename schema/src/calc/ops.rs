@@ -16,8 +16,10 @@ use super::{
     choose_measurements, phase_inputs, series_inputs, BoundIndicator, CalcStoreError, LoadedInputs,
     MeasuredValue, MeasurementInput, ObjectiveFacts, PaymentImportSummary,
 };
+use crate::changes::{kind, LogChanges};
 use crate::error::StoreError;
 use crate::schema::*;
+use crate::tx::WriteConn;
 
 fn not_found(entity: &'static str, key: impl Into<String>) -> StoreError {
     StoreError::NotFound {
@@ -41,7 +43,7 @@ pub(super) fn import_payments(
     records: &[PaymentRecord],
     source_file: &str,
 ) -> Result<PaymentImportSummary, StoreError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let plan_id = plan_id_of(conn, plan_code)?;
         let count = |conn: &mut Conn| -> Result<i64, StoreError> {
             Ok(payments::table
@@ -73,6 +75,7 @@ pub(super) fn import_payments(
         }
         refresh_payment_statistics(conn, records.len())?;
         let after = count(conn)?;
+        conn.log_plan_change(plan_id, kind::PAYMENTS_IMPORTED, true)?;
         // Invoice ids are unique within `records` (checked before), so every
         // record either added a row or overwrote one.
         let inserted = usize::try_from(after - before).unwrap_or(0);
@@ -102,18 +105,21 @@ pub(super) fn set_calculator_binding(
     params: &serde_json::Value,
     guessed: bool,
 ) -> Result<(), StoreError> {
-    let updated = diesel::update(indicators::table.find(indicator_id))
-        .set((
-            indicators::calculator_id.eq(calculator_id),
-            indicators::calculator_params.eq(params.to_string()),
-            indicators::calculator_guessed.eq(guessed),
-            indicators::version.eq(indicators::version + 1),
-        ))
-        .execute(conn)?;
-    if updated == 0 {
-        return Err(not_found("indicator", indicator_id.to_string()));
-    }
-    Ok(())
+    conn.write_transaction(|conn| {
+        let updated = diesel::update(indicators::table.find(indicator_id))
+            .set((
+                indicators::calculator_id.eq(calculator_id),
+                indicators::calculator_params.eq(params.to_string()),
+                indicators::calculator_guessed.eq(guessed),
+                indicators::version.eq(indicators::version + 1),
+            ))
+            .execute(conn)?;
+        if updated == 0 {
+            return Err(not_found("indicator", indicator_id.to_string()));
+        }
+        conn.log_indicator_change(indicator_id, kind::INDICATOR_UPDATED, None)?;
+        Ok(())
+    })
 }
 
 fn indicator_exists(conn: &mut Conn, indicator_id: i32) -> Result<(), StoreError> {
@@ -131,7 +137,7 @@ pub(super) fn record_measurement(
     indicator_id: i32,
     measured: &MeasuredValue,
 ) -> Result<(), StoreError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         indicator_exists(conn, indicator_id)?;
         let row = crate::rows::NewMeasurement {
             indicator_id,
@@ -151,6 +157,7 @@ pub(super) fn record_measurement(
             .do_update()
             .set(&row)
             .execute(conn)?;
+        conn.log_indicator_change(indicator_id, kind::MEASUREMENT_RECORDED, Some(&row.period))?;
         Ok(())
     })
 }
@@ -162,7 +169,7 @@ pub(super) fn record_phase_progress(
     completion_bp: i32,
     recorded_by: &str,
 ) -> Result<(), StoreError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         phases::table
             .find(phase_id)
             .select(phases::id)
@@ -353,10 +360,14 @@ pub(super) fn insert_value(
     conn: &mut Conn,
     row: &NewIndicatorValue,
 ) -> Result<IndicatorValueRow, StoreError> {
-    Ok(diesel::insert_into(indicator_values::table)
-        .values(row)
-        .returning(IndicatorValueRow::as_returning())
-        .get_result(conn)?)
+    conn.write_transaction(|conn| {
+        let stored: IndicatorValueRow = diesel::insert_into(indicator_values::table)
+            .values(row)
+            .returning(IndicatorValueRow::as_returning())
+            .get_result(conn)?;
+        conn.log_indicator_change(row.indicator_id, kind::VALUE_COMPUTED, Some(&stored.period))?;
+        Ok(stored)
+    })
 }
 
 pub(super) fn indicator_values(
@@ -448,7 +459,7 @@ pub(super) fn bind_calculator(
     params: &serde_json::Value,
 ) -> Result<crate::rows::Indicator, crate::graph::WriteError> {
     use crate::graph::WriteError;
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let updated = diesel::update(
             indicators::table
                 .filter(indicators::id.eq(indicator_id))
@@ -480,10 +491,12 @@ pub(super) fn bind_calculator(
                 },
             });
         }
-        Ok(indicators::table
+        let row = indicators::table
             .find(indicator_id)
             .select(crate::rows::Indicator::as_select())
-            .first(conn)?)
+            .first(conn)?;
+        conn.log_indicator_change(indicator_id, kind::INDICATOR_UPDATED, None)?;
+        Ok(row)
     })
 }
 

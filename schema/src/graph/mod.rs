@@ -209,46 +209,29 @@ impl From<diesel::r2d2::PoolError> for WriteError {
 
 impl From<diesel::result::Error> for WriteError {
     // Constraint violations become client errors with messages that name no
-    // table or constraint; anything else stays an internal store error.
+    // table or constraint (classified once, in `crate::error`); anything
+    // else stays a store error.
     fn from(e: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind as K, Error as E};
-        // SQLite reports some violations (a RESTRICT foreign key at
-        // statement end) without their extended code, so Diesel cannot
-        // classify them; its fixed messages can.
-        let e = match e {
-            E::DatabaseError(K::Unknown, info) => {
-                let m = info.message();
-                let kind = if m.starts_with("FOREIGN KEY constraint failed") {
-                    K::ForeignKeyViolation
-                } else if m.starts_with("UNIQUE constraint failed") {
-                    K::UniqueViolation
-                } else if m.starts_with("CHECK constraint failed") {
-                    K::CheckViolation
-                } else {
-                    K::Unknown
-                };
-                E::DatabaseError(kind, info)
-            }
-            other => other,
-        };
-        match e {
-            E::DatabaseError(K::UniqueViolation, _) => {
-                WriteError::Conflict("an object with the same code or name already exists there".to_string())
-            }
-            E::DatabaseError(K::ForeignKeyViolation, _) => WriteError::Conflict(
-                "the object is referenced by others, or references one that does not exist".to_string(),
-            ),
-            E::DatabaseError(K::CheckViolation, _) | E::DatabaseError(K::NotNullViolation, _) => {
-                WriteError::Invalid {
-                    field: None,
-                    message: "the values break a rule of the data model (an empty code, a wrong unit, dates in the wrong order, …)".to_string(),
-                }
-            }
-            E::NotFound => WriteError::NotFound {
+        use crate::error::ConstraintKind as K;
+        if let diesel::result::Error::NotFound = e {
+            return WriteError::NotFound {
                 entity: "object",
                 key: String::new(),
+            };
+        }
+        match StoreError::from(e) {
+            StoreError::Constraint {
+                kind: K::Unique | K::Reference,
+                message,
+            } => WriteError::Conflict(message),
+            StoreError::Constraint {
+                kind: K::Check | K::Required,
+                message,
+            } => WriteError::Invalid {
+                field: None,
+                message,
             },
-            other => WriteError::Store(StoreError::Query(other)),
+            other => WriteError::Store(other),
         }
     }
 }
@@ -510,6 +493,8 @@ forward! {
     fn findings_of_plans(ids: &[i32]) -> R<Vec<rows::Finding>>;
     /// Findings about objects: keys are (plan id, entity, entity code).
     fn findings_about(keys: &[(i32, String, String)]) -> R<Vec<rows::Finding>>;
+    /// Source locations of objects: keys are (plan id, entity, entity code).
+    fn sources_about(keys: &[(i32, String, String)]) -> R<Vec<rows::SourceLocation>>;
     /// The objective each indicator belongs to: (indicator id, objective id).
     fn objective_ids_of_indicators(ids: &[i32]) -> R<Vec<(i32, i32)>>;
 

@@ -218,7 +218,7 @@ pub(super) fn missions_page(
 ) -> Result<Vec<rows::Mission>, StoreError> {
     let mut q = missions::table.into_boxed::<Db>();
     mission_filters!(q, f);
-    keyset!(q, page, missions::code, missions::id, text_key);
+    keyset!(q, page, missions::sort_key, missions::id, text_key);
     Ok(q.load::<rows::Mission>(conn)?)
 }
 
@@ -266,7 +266,7 @@ pub(super) fn programs_of_missions(
         programs,
         programs::mission_id,
         rows::Program,
-        (programs::code, programs::id)
+        (programs::sort_key, programs::id)
     )
 }
 
@@ -299,7 +299,7 @@ pub(super) fn programs_page(
 ) -> Result<Vec<rows::Program>, StoreError> {
     let mut q = programs::table.into_boxed::<Db>();
     program_filters!(q, f);
-    keyset!(q, page, programs::code, programs::id, text_key);
+    keyset!(q, page, programs::sort_key, programs::id, text_key);
     Ok(q.load::<rows::Program>(conn)?)
 }
 
@@ -1467,6 +1467,28 @@ pub(super) fn findings_of_plans(
         rows::Finding,
         (findings::plan_id, findings::position)
     )
+}
+
+pub(super) fn sources_about(
+    conn: &mut Conn,
+    keys: &[(i32, String, String)],
+) -> Result<Vec<rows::SourceLocation>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks(KEY_CHUNK / 2) {
+        let plan_ids: Vec<i32> = chunk.iter().map(|k| k.0).collect();
+        let codes: Vec<&String> = chunk.iter().map(|k| &k.2).collect();
+        let found = source_locations::table
+            .filter(source_locations::plan_id.eq_any(plan_ids))
+            .filter(source_locations::entity_code.eq_any(codes))
+            .order((source_locations::plan_id, source_locations::position))
+            .select(rows::SourceLocation::as_select())
+            .load::<rows::SourceLocation>(conn)?;
+        out.extend(found.into_iter().filter(|s| {
+            keys.iter()
+                .any(|(p, e, c)| *p == s.plan_id && *e == s.entity && *c == s.entity_code)
+        }));
+    }
+    Ok(out)
 }
 
 pub(super) fn findings_about(

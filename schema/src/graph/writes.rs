@@ -5,6 +5,8 @@ use super::{
     IndicatorChanges, MeasurementInput, ObjectiveChanges, ObjectiveLinks, PhaseChanges,
     PlanChanges, TargetChanges, WriteError, WriteResult,
 };
+use crate::changes::{kind, LogChanges};
+use crate::tx::WriteConn;
 
 fn not_found(entity: &'static str, id: i32) -> WriteError {
     WriteError::NotFound {
@@ -61,7 +63,7 @@ macro_rules! bump_version {
 macro_rules! delete_row {
     ($conn:expr, $table:ident, $entity:expr, $id:expr) => {{
         let id: i32 = $id;
-        $conn.transaction(|conn| {
+        $conn.write_transaction(|conn| {
             let n = diesel::delete($table::table.filter($table::id.eq(id))).execute(conn)?;
             if n == 0 {
                 Err(not_found($entity, id))
@@ -75,7 +77,7 @@ macro_rules! delete_row {
 // ---- plans ----------------------------------------------------------------
 
 pub(super) fn create_plan(conn: &mut Conn, row: &rows::NewPlan) -> WriteResult<rows::Plan> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         Ok(diesel::insert_into(plans::table)
             .values(row)
             .returning(rows::Plan::as_returning())
@@ -89,7 +91,7 @@ pub(super) fn update_plan(
     expected: i32,
     changes: &PlanChanges,
 ) -> WriteResult<rows::Plan> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         bump_version!(conn, plans, "plan", id, expected);
         let mut row: rows::Plan = plans::table
             .find(id)
@@ -133,9 +135,13 @@ pub(super) fn create_mission(
     code: &str,
     name: &str,
 ) -> WriteResult<rows::Mission> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         Ok(diesel::insert_into(missions::table)
-            .values((missions::code.eq(code), missions::name.eq(name)))
+            .values((
+                missions::code.eq(code),
+                missions::name.eq(name),
+                missions::sort_key.eq(rows::budget_order_key(code)),
+            ))
             .returning(rows::Mission::as_returning())
             .get_result(conn)?)
     })
@@ -147,13 +153,16 @@ pub(super) fn update_mission(
     code: Option<&str>,
     name: Option<&str>,
 ) -> WriteResult<rows::Mission> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, missions, id) {
             return Err(not_found("mission", id));
         }
         if let Some(code) = code {
             diesel::update(missions::table.find(id))
-                .set(missions::code.eq(code))
+                .set((
+                    missions::code.eq(code),
+                    missions::sort_key.eq(rows::budget_order_key(code)),
+                ))
                 .execute(conn)?;
         }
         if let Some(name) = name {
@@ -178,7 +187,7 @@ pub(super) fn create_program(
     code: &str,
     name: &str,
 ) -> WriteResult<rows::Program> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, missions, mission_id) {
             return Err(WriteError::invalid("mission", "no such mission"));
         }
@@ -187,6 +196,7 @@ pub(super) fn create_program(
                 programs::mission_id.eq(mission_id),
                 programs::code.eq(code),
                 programs::name.eq(name),
+                programs::sort_key.eq(rows::budget_order_key(code)),
             ))
             .returning(rows::Program::as_returning())
             .get_result(conn)?)
@@ -200,7 +210,7 @@ pub(super) fn update_program(
     code: Option<&str>,
     name: Option<&str>,
 ) -> WriteResult<rows::Program> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, programs, id) {
             return Err(not_found("program", id));
         }
@@ -214,7 +224,10 @@ pub(super) fn update_program(
         }
         if let Some(code) = code {
             diesel::update(programs::table.find(id))
-                .set(programs::code.eq(code))
+                .set((
+                    programs::code.eq(code),
+                    programs::sort_key.eq(rows::budget_order_key(code)),
+                ))
                 .execute(conn)?;
         }
         if let Some(name) = name {
@@ -238,7 +251,7 @@ pub(super) fn create_action(
     program_id: i32,
     name: &str,
 ) -> WriteResult<rows::Action> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, programs, program_id) {
             return Err(WriteError::invalid("program", "no such program"));
         }
@@ -255,7 +268,7 @@ pub(super) fn update_action(
     program_id: Option<i32>,
     name: Option<&str>,
 ) -> WriteResult<rows::Action> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, actions, id) {
             return Err(not_found("action", id));
         }
@@ -291,7 +304,7 @@ pub(super) fn create_responsibility_centre(
     name: &str,
     head: Option<&str>,
 ) -> WriteResult<rows::ResponsibilityCentre> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, plans, plan_id) {
             return Err(WriteError::invalid("plan", "no such plan"));
         }
@@ -312,7 +325,7 @@ pub(super) fn update_responsibility_centre(
     name: Option<&str>,
     head: Option<Option<&str>>,
 ) -> WriteResult<rows::ResponsibilityCentre> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, responsibility_centres, id) {
             return Err(not_found("responsibility centre", id));
         }
@@ -342,7 +355,7 @@ pub(super) fn create_office(
     centre_id: i32,
     name: &str,
 ) -> WriteResult<rows::Office> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, responsibility_centres, centre_id) {
             return Err(WriteError::invalid(
                 "responsibilityCentre",
@@ -360,7 +373,7 @@ pub(super) fn create_office(
 }
 
 pub(super) fn update_office(conn: &mut Conn, id: i32, name: &str) -> WriteResult<rows::Office> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         diesel::update(offices::table.find(id))
             .set(offices::name.eq(name))
             .returning(rows::Office::as_returning())
@@ -382,7 +395,7 @@ pub(super) fn create_strategic_objective(
     code: &str,
     title: &str,
 ) -> WriteResult<rows::StrategicObjective> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, plans, plan_id) {
             return Err(WriteError::invalid("plan", "no such plan"));
         }
@@ -403,7 +416,7 @@ pub(super) fn update_strategic_objective(
     code: Option<&str>,
     title: Option<&str>,
 ) -> WriteResult<rows::StrategicObjective> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, strategic_objectives, id) {
             return Err(not_found("strategic objective", id));
         }
@@ -454,7 +467,7 @@ pub(super) fn create_annual_objective(
     code: &str,
     title: &str,
 ) -> WriteResult<rows::AnnualObjective> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, plans, plan_id) {
             return Err(WriteError::invalid("plan", "no such plan"));
         }
@@ -480,7 +493,7 @@ pub(super) fn update_annual_objective(
     code: Option<&str>,
     title: Option<&str>,
 ) -> WriteResult<rows::AnnualObjective> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let plan_id: i32 = annual_objectives::table
             .find(id)
             .select(annual_objectives::plan_id)
@@ -688,7 +701,7 @@ pub(super) fn create_objective(
     row: &rows::NewObjective,
     links: &ObjectiveLinks,
 ) -> WriteResult<rows::Objective> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, plans, row.plan_id) {
             return Err(WriteError::invalid("plan", "no such plan"));
         }
@@ -741,7 +754,7 @@ pub(super) fn update_objective(
     changes: &ObjectiveChanges,
     links: &ObjectiveLinks,
 ) -> WriteResult<rows::Objective> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         bump_version!(conn, objectives, "objective", id, expected);
         let current: rows::Objective = objectives::table
             .find(id)
@@ -789,7 +802,7 @@ pub(super) fn create_indicator(
     conn: &mut Conn,
     row: &rows::NewIndicator,
 ) -> WriteResult<rows::Indicator> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, objectives, row.objective_id) {
             return Err(WriteError::invalid("objective", "no such objective"));
         }
@@ -827,17 +840,19 @@ pub(super) fn update_indicator(
     expected: i32,
     changes: &IndicatorChanges,
 ) -> WriteResult<rows::Indicator> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         bump_version!(conn, indicators, "indicator", id, expected);
         if has_indicator_changes(changes) {
             diesel::update(indicators::table.find(id))
                 .set(changes)
                 .execute(conn)?;
         }
-        Ok(indicators::table
+        let row = indicators::table
             .find(id)
             .select(rows::Indicator::as_select())
-            .first(conn)?)
+            .first(conn)?;
+        conn.log_indicator_change(id, kind::INDICATOR_UPDATED, None)?;
+        Ok(row)
     })
 }
 
@@ -850,12 +865,14 @@ pub(super) fn create_target(
     row: &rows::NewTarget,
     expected: i32,
 ) -> WriteResult<rows::Target> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         bump_version!(conn, indicators, "indicator", row.indicator_id, expected);
-        Ok(diesel::insert_into(targets::table)
+        let target: rows::Target = diesel::insert_into(targets::table)
             .values(row)
             .returning(rows::Target::as_returning())
-            .get_result(conn)?)
+            .get_result(conn)?;
+        log_target_change(conn, &target, kind::TARGET_CREATED)?;
+        Ok(target)
     })
 }
 
@@ -874,7 +891,7 @@ pub(super) fn update_target(
     expected: i32,
     changes: &TargetChanges,
 ) -> WriteResult<rows::Target> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let indicator = indicator_of_target(conn, id)?;
         bump_version!(conn, indicators, "indicator", indicator, expected);
         let has_changes = changes.year.is_some()
@@ -889,20 +906,29 @@ pub(super) fn update_target(
                 .set(changes)
                 .execute(conn)?;
         }
-        Ok(targets::table
+        let target: rows::Target = targets::table
             .find(id)
             .select(rows::Target::as_select())
-            .first(conn)?)
+            .first(conn)?;
+        log_target_change(conn, &target, kind::TARGET_UPDATED)?;
+        Ok(target)
     })
 }
 
+fn log_target_change(conn: &mut Conn, target: &rows::Target, kind: &str) -> WriteResult<()> {
+    conn.log_indicator_change(target.indicator_id, kind, Some(&target.year.to_string()))?;
+    Ok(())
+}
+
 pub(super) fn delete_target(conn: &mut Conn, id: i32, expected: i32) -> WriteResult<rows::Target> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let indicator = indicator_of_target(conn, id)?;
         bump_version!(conn, indicators, "indicator", indicator, expected);
-        Ok(diesel::delete(targets::table.find(id))
+        let target: rows::Target = diesel::delete(targets::table.find(id))
             .returning(rows::Target::as_returning())
-            .get_result(conn)?)
+            .get_result(conn)?;
+        log_target_change(conn, &target, kind::TARGET_DELETED)?;
+        Ok(target)
     })
 }
 
@@ -913,7 +939,7 @@ pub(super) fn create_phase(
     row: &rows::NewPhase,
     expected: i32,
 ) -> WriteResult<rows::Phase> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         bump_version!(conn, objectives, "objective", row.objective_id, expected);
         let next: Option<i32> = phases::table
             .filter(phases::objective_id.eq(row.objective_id))
@@ -943,7 +969,7 @@ pub(super) fn update_phase(
     expected: i32,
     changes: &PhaseChanges,
 ) -> WriteResult<rows::Phase> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let objective = objective_of_phase(conn, id)?;
         bump_version!(conn, objectives, "objective", objective, expected);
         let current: rows::Phase = phases::table
@@ -980,7 +1006,7 @@ pub(super) fn update_phase(
 }
 
 pub(super) fn delete_phase(conn: &mut Conn, id: i32, expected: i32) -> WriteResult<rows::Phase> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let objective = objective_of_phase(conn, id)?;
         bump_version!(conn, objectives, "objective", objective, expected);
         Ok(diesel::delete(phases::table.find(id))
@@ -998,7 +1024,7 @@ pub(super) fn create_area(
     subtitle: Option<&str>,
     introduction: &str,
 ) -> WriteResult<rows::Area> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, plans, plan_id) {
             return Err(WriteError::invalid("plan", "no such plan"));
         }
@@ -1026,7 +1052,7 @@ pub(super) fn update_area(
     subtitle: Option<Option<&str>>,
     introduction: Option<&str>,
 ) -> WriteResult<rows::Area> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, areas, id) {
             return Err(not_found("area", id));
         }
@@ -1062,7 +1088,7 @@ pub(super) fn create_ambito(
     name: &str,
     objective: &str,
 ) -> WriteResult<rows::Ambito> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, areas, area_id) {
             return Err(WriteError::invalid("area", "no such area"));
         }
@@ -1088,7 +1114,7 @@ pub(super) fn update_ambito(
     name: Option<&str>,
     objective: Option<&str>,
 ) -> WriteResult<rows::Ambito> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, ambiti, id) {
             return Err(not_found("ambito", id));
         }
@@ -1120,7 +1146,7 @@ pub(super) fn create_ambito_result(
     kind: &str,
     text: &str,
 ) -> WriteResult<rows::AmbitoResult> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, ambiti, ambito_id) {
             return Err(WriteError::invalid("ambito", "no such ambito"));
         }
@@ -1148,7 +1174,7 @@ pub(super) fn update_ambito_result(
     kind: Option<&str>,
     text: Option<&str>,
 ) -> WriteResult<rows::AmbitoResult> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, ambito_results, id) {
             return Err(not_found("result", id));
         }
@@ -1190,7 +1216,7 @@ pub(super) fn record_measurement(
             "the period must be a year (2020), a quarter (2020-Q1) or a month (2020-03)",
         )
     })?;
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if !exists!(conn, indicators, input.indicator_id) {
             return Err(WriteError::NotFound {
                 entity: "indicator",
@@ -1215,7 +1241,7 @@ pub(super) fn record_measurement(
             .select(measurements::id)
             .first(conn)
             .optional()?;
-        Ok(match existing {
+        let stored: rows::Measurement = match existing {
             Some(id) => diesel::update(measurements::table.find(id))
                 .set(&row)
                 .returning(rows::Measurement::as_returning())
@@ -1224,16 +1250,28 @@ pub(super) fn record_measurement(
                 .values(&row)
                 .returning(rows::Measurement::as_returning())
                 .get_result(conn)?,
-        })
+        };
+        conn.log_indicator_change(
+            stored.indicator_id,
+            kind::MEASUREMENT_RECORDED,
+            Some(&stored.period),
+        )?;
+        Ok(stored)
     })
 }
 
 pub(super) fn delete_measurement(conn: &mut Conn, id: i32) -> WriteResult<rows::Measurement> {
-    conn.transaction(|conn| {
-        diesel::delete(measurements::table.find(id))
+    conn.write_transaction(|conn| {
+        let row: rows::Measurement = diesel::delete(measurements::table.find(id))
             .returning(rows::Measurement::as_returning())
             .get_result(conn)
             .optional()?
-            .ok_or_else(|| not_found("measurement", id))
+            .ok_or_else(|| not_found("measurement", id))?;
+        conn.log_indicator_change(
+            row.indicator_id,
+            kind::MEASUREMENT_DELETED,
+            Some(&row.period),
+        )?;
+        Ok(row)
     })
 }

@@ -106,40 +106,20 @@ impl Database {
     }
 }
 
-/// Rejects a document whose codes repeat where the schema wants them unique,
-/// with a message naming the code, before anything is written.
+/// Rejects a document that breaks a rule of the stored model (codes that
+/// repeat, empty names, two targets for one year, …; see
+/// [`cruscotto_import::validate::problem`]) with a message naming the
+/// object, before anything is written. The readers refuse such documents
+/// already (with the line); this guards every other caller.
 fn check_unique_codes(doc: &m::PlanDocument) -> Result<(), StoreError> {
-    let mut objectives = std::collections::HashSet::new();
-    for o in &doc.objectives {
-        if !objectives.insert(o.code.as_str()) {
-            return Err(invalid(
-                "objective",
-                &o.code,
-                "the code appears twice in the plan",
-            ));
-        }
-        let mut indicators = std::collections::HashSet::new();
-        for i in &o.indicators {
-            if !indicators.insert(i.code.as_str()) {
-                return Err(invalid(
-                    "indicator",
-                    &format!("{}/{}", o.code, i.code),
-                    "the code appears twice in the objective",
-                ));
-            }
-        }
-        let mut phases = std::collections::HashSet::new();
-        for p in &o.phases {
-            if !phases.insert(p.code.as_str()) {
-                return Err(invalid(
-                    "phase",
-                    &p.code,
-                    "the code appears twice in the objective",
-                ));
-            }
-        }
+    match cruscotto_import::validate::problem(doc) {
+        None => Ok(()),
+        Some(p) => Err(StoreError::Invalid {
+            entity: p.entity,
+            key: p.entity_code,
+            message: p.message,
+        }),
     }
-    Ok(())
 }
 
 fn invalid(entity: &'static str, key: &str, message: &str) -> StoreError {

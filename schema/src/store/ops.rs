@@ -14,17 +14,23 @@ use crate::rows;
 use crate::schema::*;
 use cruscotto_import::model as m;
 
+use crate::changes::{kind, LogChanges};
+use crate::tx::{WriteConn, WriteLock};
+
 pub(super) fn save_document(
     conn: &mut Conn,
     doc: &m::PlanDocument,
     source_file: Option<&str>,
 ) -> Result<ImportSummary, StoreError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
+        conn.lock(WriteLock::DocumentImport)?;
         let (plan_id, created) = upsert_plan(conn, doc, source_file)?;
         save_objectives(conn, plan_id, doc)?;
         save_areas(conn, plan_id, &doc.areas)?;
         save_findings(conn, plan_id, &doc.findings)?;
+        save_sources(conn, plan_id, &doc.sources)?;
         remove_unused(conn, plan_id)?;
+        conn.log_plan_change(plan_id, kind::PLAN_IMPORTED, false)?;
         Ok(ImportSummary {
             plan_code: doc.plan.code.clone(),
             created,
@@ -101,6 +107,7 @@ fn action_id(conn: &mut Conn, ids: &mut BudgetIds, b: &m::BudgetLink) -> Result<
                     .values((
                         missions::code.eq(&b.mission_code),
                         missions::name.eq(&b.mission_name),
+                        missions::sort_key.eq(rows::budget_order_key(&b.mission_code)),
                     ))
                     .returning(missions::id)
                     .get_result(conn)?,
@@ -132,6 +139,7 @@ fn action_id(conn: &mut Conn, ids: &mut BudgetIds, b: &m::BudgetLink) -> Result<
                         programs::mission_id.eq(mission_id),
                         programs::code.eq(&b.program_code),
                         programs::name.eq(&b.program_name),
+                        programs::sort_key.eq(rows::budget_order_key(&b.program_code)),
                     ))
                     .returning(programs::id)
                     .get_result(conn)?,
@@ -349,10 +357,15 @@ fn save_objectives(conn: &mut Conn, plan_id: i32, doc: &m::PlanDocument) -> Resu
     )
     .execute(conn)?;
 
-    let mut objective_ids = Vec::with_capacity(doc.objectives.len());
+    // Rows first (updated in place, or inserted in chunks: one statement
+    // per chunk, not per objective), then the ids of the plan's objectives
+    // by code, then every link in chunks.
+    let mut new_rows = Vec::new();
+    let mut centre_ids = Vec::with_capacity(doc.objectives.len());
     for (position, o) in doc.objectives.iter().enumerate() {
         let rc_id =
             responsibility_centre_id(conn, plan_id, &mut centres, &o.responsibility_centre)?;
+        centre_ids.push(rc_id);
         let row = rows::NewObjective {
             plan_id,
             responsibility_centre_id: rc_id,
@@ -373,95 +386,115 @@ fn save_objectives(conn: &mut Conn, plan_id: i32, doc: &m::PlanDocument) -> Resu
             amended_fields: to_json_list(&o.amended_fields),
             notes: to_json_list(&o.notes),
         };
-        let id = match existing.get(&o.code) {
+        match existing.get(&o.code) {
             Some(&id) => {
                 diesel::update(objectives::table.find(id))
                     .set((&row, objectives::version.eq(objectives::version + 1)))
                     .execute(conn)?;
-                id
             }
-            None => diesel::insert_into(objectives::table)
-                .values(&row)
-                .returning(objectives::id)
-                .get_result(conn)?,
-        };
-        objective_ids.push(id);
+            None => new_rows.push(row),
+        }
+    }
+    for chunk in new_rows.chunks(INSERT_CHUNK) {
+        diesel::insert_into(objectives::table)
+            .values(chunk)
+            .execute(conn)?;
+    }
+    let by_code: HashMap<String, i32> = if new_rows.is_empty() {
+        existing.clone()
+    } else {
+        objectives::table
+            .filter(objectives::plan_id.eq(plan_id))
+            .select((objectives::code, objectives::id))
+            .load::<(String, i32)>(conn)?
+            .into_iter()
+            .collect()
+    };
+    drop(new_rows);
 
-        let mut office_links = Vec::new();
+    let mut objective_ids = Vec::with_capacity(doc.objectives.len());
+    let mut office_links = Vec::new();
+    let mut strategic_links = Vec::new();
+    let mut annual_links = Vec::new();
+    let mut action_links = Vec::new();
+    for (o, &rc_id) in doc.objectives.iter().zip(&centre_ids) {
+        let id = by_code[&o.code];
+        objective_ids.push(id);
+        let first_link = office_links.len();
         for (i, name) in o.offices.iter().enumerate() {
             let office = office_id(conn, rc_id, &mut office_cache, name)?;
-            if office_links
+            if office_links[first_link..]
                 .iter()
-                .all(|&(_, existing, _)| existing != office)
+                .all(|&(_, linked, _)| linked != office)
             {
                 office_links.push((id, office, i as i32));
             }
         }
-        insert_pairs_offices(conn, &office_links)?;
-        let so = dedup_titled_links(
+        strategic_links.extend(dedup_titled_links(
             id,
             o.strategic_objectives
                 .iter()
                 .map(|l| (strategic[&l.code], &l.title)),
-        );
-        for chunk in so.chunks(INSERT_CHUNK) {
-            let values: Vec<_> = chunk
-                .iter()
-                .map(|(o, s, p, title)| {
-                    (
-                        objective_strategic_objectives::objective_id.eq(*o),
-                        objective_strategic_objectives::strategic_objective_id.eq(*s),
-                        objective_strategic_objectives::position.eq(*p),
-                        objective_strategic_objectives::title.eq(*title),
-                    )
-                })
-                .collect();
-            diesel::insert_into(objective_strategic_objectives::table)
-                .values(values)
-                .execute(conn)?;
-        }
-        let ao = dedup_titled_links(
+        ));
+        annual_links.extend(dedup_titled_links(
             id,
             o.annual_objectives
                 .iter()
                 .map(|l| (annual[&l.code], &l.title)),
-        );
-        for chunk in ao.chunks(INSERT_CHUNK) {
-            let values: Vec<_> = chunk
-                .iter()
-                .map(|(o, a, p, title)| {
-                    (
-                        objective_annual_objectives::objective_id.eq(*o),
-                        objective_annual_objectives::annual_objective_id.eq(*a),
-                        objective_annual_objectives::position.eq(*p),
-                        objective_annual_objectives::title.eq(*title),
-                    )
-                })
-                .collect();
-            diesel::insert_into(objective_annual_objectives::table)
-                .values(values)
-                .execute(conn)?;
-        }
+        ));
         let mut action_ids = Vec::with_capacity(o.budget.len());
         for b in &o.budget {
             action_ids.push(action_id(conn, &mut budget, b)?);
         }
-        let actions_links = dedup_links(id, action_ids.into_iter());
-        for chunk in actions_links.chunks(INSERT_CHUNK) {
-            let values: Vec<_> = chunk
-                .iter()
-                .map(|&(o, a, p)| {
-                    (
-                        objective_actions::objective_id.eq(o),
-                        objective_actions::action_id.eq(a),
-                        objective_actions::position.eq(p),
-                    )
-                })
-                .collect();
-            diesel::insert_into(objective_actions::table)
-                .values(values)
-                .execute(conn)?;
-        }
+        action_links.extend(dedup_links(id, action_ids.into_iter()));
+    }
+    insert_pairs_offices(conn, &office_links)?;
+    for chunk in strategic_links.chunks(INSERT_CHUNK) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|(o, s, p, title)| {
+                (
+                    objective_strategic_objectives::objective_id.eq(*o),
+                    objective_strategic_objectives::strategic_objective_id.eq(*s),
+                    objective_strategic_objectives::position.eq(*p),
+                    objective_strategic_objectives::title.eq(*title),
+                )
+            })
+            .collect();
+        diesel::insert_into(objective_strategic_objectives::table)
+            .values(values)
+            .execute(conn)?;
+    }
+    for chunk in annual_links.chunks(INSERT_CHUNK) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|(o, a, p, title)| {
+                (
+                    objective_annual_objectives::objective_id.eq(*o),
+                    objective_annual_objectives::annual_objective_id.eq(*a),
+                    objective_annual_objectives::position.eq(*p),
+                    objective_annual_objectives::title.eq(*title),
+                )
+            })
+            .collect();
+        diesel::insert_into(objective_annual_objectives::table)
+            .values(values)
+            .execute(conn)?;
+    }
+    for chunk in action_links.chunks(INSERT_CHUNK) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|&(o, a, p)| {
+                (
+                    objective_actions::objective_id.eq(o),
+                    objective_actions::action_id.eq(a),
+                    objective_actions::position.eq(p),
+                )
+            })
+            .collect();
+        diesel::insert_into(objective_actions::table)
+            .values(values)
+            .execute(conn)?;
     }
 
     let kept: HashSet<i32> = objective_ids.iter().copied().collect();
@@ -545,9 +578,9 @@ fn save_indicators(
     diesel::delete(targets::table.filter(targets::indicator_id.eq_any(plan_indicators)))
         .execute(conn)?;
 
-    let mut ids = HashMap::new();
-    let mut kept = HashSet::new();
-    let mut new_targets = Vec::new();
+    // Rows first (updated in place, or inserted in chunks), then the ids of
+    // the plan's indicators by objective and code, then their targets.
+    let mut new_rows = Vec::new();
     for (o, &objective_id) in doc.objectives.iter().zip(objective_ids) {
         for (position, i) in o.indicators.iter().enumerate() {
             let (baseline_raw, baseline_comparator, baseline_number, baseline_unit, baseline_note) =
@@ -571,18 +604,41 @@ fn save_indicators(
                 calculator_guessed: i.calculator.as_ref().is_some_and(|c| c.guessed),
                 amended_fields: to_json_list(&i.amended_fields),
             };
-            let id = match existing.get(&(objective_id, i.code.clone())) {
+            match existing.get(&(objective_id, i.code.clone())) {
                 Some(&id) => {
                     diesel::update(indicators::table.find(id))
                         .set((&row, indicators::version.eq(indicators::version + 1)))
                         .execute(conn)?;
-                    id
                 }
-                None => diesel::insert_into(indicators::table)
-                    .values(&row)
-                    .returning(indicators::id)
-                    .get_result(conn)?,
-            };
+                None => new_rows.push(row),
+            }
+        }
+    }
+    for chunk in new_rows.chunks(INSERT_CHUNK) {
+        diesel::insert_into(indicators::table)
+            .values(chunk)
+            .execute(conn)?;
+    }
+    let by_key: HashMap<(i32, String), i32> = if new_rows.is_empty() {
+        existing.clone()
+    } else {
+        indicators::table
+            .inner_join(objectives::table)
+            .filter(objectives::plan_id.eq(plan_id))
+            .select((indicators::objective_id, indicators::code, indicators::id))
+            .load::<(i32, String, i32)>(conn)?
+            .into_iter()
+            .map(|(o, c, i)| ((o, c), i))
+            .collect()
+    };
+    drop(new_rows);
+
+    let mut ids = HashMap::new();
+    let mut kept = HashSet::new();
+    let mut new_targets = Vec::new();
+    for (o, &objective_id) in doc.objectives.iter().zip(objective_ids) {
+        for i in &o.indicators {
+            let id = by_key[&(objective_id, i.code.clone())];
             kept.insert(id);
             ids.insert((o.code.clone(), i.code.clone()), id);
             for t in &i.targets {
@@ -815,6 +871,37 @@ fn save_findings(
     Ok(())
 }
 
+/// Replaces the plan's source locations: they describe the import that
+/// wrote the plan, so an update replaces them all.
+fn save_sources(
+    conn: &mut Conn,
+    plan_id: i32,
+    sources_in: &[m::SourceLocation],
+) -> Result<(), StoreError> {
+    diesel::delete(source_locations::table.filter(source_locations::plan_id.eq(plan_id)))
+        .execute(conn)?;
+    let new: Vec<rows::NewSourceLocation> = sources_in
+        .iter()
+        .enumerate()
+        .map(|(position, s)| rows::NewSourceLocation {
+            plan_id,
+            position: position as i32,
+            entity: s.entity.clone(),
+            entity_code: s.entity_code.clone(),
+            file: s.file.clone(),
+            line: s.line.map(|l| i32::try_from(l).unwrap_or(i32::MAX)),
+            sheet: s.sheet.clone(),
+            cell: s.cell.clone(),
+        })
+        .collect();
+    for chunk in new.chunks(INSERT_CHUNK) {
+        diesel::insert_into(source_locations::table)
+            .values(chunk)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Removes what the plan no longer uses after an update: links to strategic
 /// and annual objectives no sheet names, and responsibility centres and
 /// offices no objective names.
@@ -946,7 +1033,7 @@ pub(super) fn plan_codes(conn: &mut Conn) -> Result<Vec<String>, StoreError> {
 }
 
 pub(super) fn delete_plan(conn: &mut Conn, code: &str) -> Result<(), StoreError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let plan_id = plan_id_of(conn, code)?;
         diesel::delete(plans::table.find(plan_id)).execute(conn)?;
         Ok(())
@@ -1007,6 +1094,10 @@ pub(super) fn table_counts(conn: &mut Conn) -> Result<Vec<(&'static str, i64)>, 
             measurements::table.count().get_result(conn)?,
         ),
         ("findings", findings::table.count().get_result(conn)?),
+        (
+            "source_locations",
+            source_locations::table.count().get_result(conn)?,
+        ),
         ("api_tokens", api_tokens::table.count().get_result(conn)?),
         ("payments", payments::table.count().get_result(conn)?),
         (
@@ -1353,6 +1444,22 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
         })
         .collect();
 
+    let sources_out = source_locations::table
+        .filter(source_locations::plan_id.eq(plan_id))
+        .order(source_locations::position)
+        .select(rows::SourceLocation::as_select())
+        .load::<rows::SourceLocation>(conn)?
+        .into_iter()
+        .map(|s| m::SourceLocation {
+            entity: s.entity,
+            entity_code: s.entity_code,
+            file: s.file,
+            line: s.line.map(|l| l as u32),
+            sheet: s.sheet,
+            cell: s.cell,
+        })
+        .collect();
+
     Ok(m::PlanDocument {
         format: m::FORMAT_VERSION.to_string(),
         plan: m::PlanInfo {
@@ -1368,5 +1475,6 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
         areas: areas_out,
         measurements: measurements_out,
         findings: findings_out,
+        sources: sources_out,
     })
 }
