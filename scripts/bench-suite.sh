@@ -80,7 +80,7 @@ esac
 # instance a build kept from an earlier commit).
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   cargo build $PROFILE_FLAG --quiet --bin cruscotto
-  cargo build $PROFILE_FLAG --quiet -p cruscotto-schema --example floor_tree
+  cargo build $PROFILE_FLAG --quiet -p cruscotto-store --example floor_tree
   cargo build $PROFILE_FLAG --quiet -p cruscotto-calculators --example bench_itp
 fi
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}

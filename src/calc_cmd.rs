@@ -13,8 +13,8 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use cruscotto_calculators::{Decimal, Period, Registry};
-use cruscotto_schema::calc::{MeasuredValue, StoredValue};
-use cruscotto_schema::Database;
+use cruscotto_store::calc::{MeasuredValue, StoredValue};
+use cruscotto_store::Database;
 
 use crate::commands::open;
 

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{bail, Context, Result};
 use cruscotto_import::{json, validate, ParseOptions};
-use cruscotto_schema::{Database, PoolOptions};
+use cruscotto_store::{Database, PoolOptions};
 
 static READ_ONLY: AtomicBool = AtomicBool::new(false);
 
@@ -132,7 +132,7 @@ fn import_one(
     Ok(())
 }
 
-fn print_summary(name: &str, summary: &cruscotto_schema::ImportSummary) {
+fn print_summary(name: &str, summary: &cruscotto_store::ImportSummary) {
     let c = &summary.counts;
     out!(
         "{name}: {} plan {}: {} objectives, {} indicators, {} targets, {} phases, {} areas, {} ambiti, {} results, {} measurements, {} finding(s)",

@@ -90,7 +90,7 @@ pub fn import(database_url: &str, files: &[PathBuf], options: &ImportOptions) ->
 }
 
 fn import_one(
-    db: Option<&cruscotto_schema::Database>,
+    db: Option<&cruscotto_store::Database>,
     map: Option<&Mapping>,
     file: &Path,
     options: &ImportOptions,

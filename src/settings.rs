@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use cruscotto_calculators::RegistryConfig;
-use cruscotto_schema::db::DEFAULT_DATABASE_URL;
+use cruscotto_store::db::DEFAULT_DATABASE_URL;
 
 /// `DATABASE_URL`: a file path or `sqlite://PATH` for the embedded SQLite
 /// database, or `postgres://USER@HOST:PORT/DB` for Postgres.

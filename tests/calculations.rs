@@ -31,8 +31,8 @@ use std::str::FromStr;
 use common::*;
 use cruscotto_calculators::achievement::Status;
 use cruscotto_calculators::{Period, Registry, RegistryConfig, ResultStatus};
-use cruscotto_schema::calc::{AchievementBasis, CalcStoreError, MeasuredValue, StoredValue};
-use cruscotto_schema::StoreError;
+use cruscotto_store::calc::{AchievementBasis, CalcStoreError, MeasuredValue, StoredValue};
+use cruscotto_store::StoreError;
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -81,7 +81,7 @@ fn import_csv(
     t: &TestDatabase,
     plan: &str,
     path: &Path,
-) -> cruscotto_schema::calc::PaymentImportSummary {
+) -> cruscotto_store::calc::PaymentImportSummary {
     let records = cruscotto_calculators::read_payments_csv(path).unwrap();
     t.db.import_payments(plan, &records, &path.display().to_string())
         .unwrap()

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use cruscotto_schema::{Database, PoolOptions};
+use cruscotto_store::{Database, PoolOptions};
 
 struct Workspace {
     dir: tempfile::TempDir,

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use cruscotto_import::{json, ParseOptions};
-use cruscotto_schema::{Database, StoreError};
+use cruscotto_store::{Database, StoreError};
 
 const DEFAULT_CASES: u64 = 2000;
 const DEFAULT_SEED: u64 = 0x00c0_ffee_2026;

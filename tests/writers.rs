@@ -544,11 +544,11 @@ struct InProcess {
 
 impl InProcess {
     fn start(url: &str, busy_timeout: Duration) -> InProcess {
-        let options = cruscotto_schema::PoolOptions {
+        let options = cruscotto_store::PoolOptions {
             sqlite_busy_timeout: busy_timeout,
             ..Default::default()
         };
-        let db = cruscotto_schema::Database::connect(url, &options).unwrap();
+        let db = cruscotto_store::Database::connect(url, &options).unwrap();
         let settings = cruscotto_api::Settings {
             listen: "127.0.0.1:0".into(),
             database_url: url.to_string(),
@@ -621,8 +621,8 @@ fn payments(rows: usize) -> Vec<cruscotto_calculators::PaymentRecord> {
 fn long_import(
     url: &str,
     rows: usize,
-) -> std::thread::JoinHandle<Result<cruscotto_schema::calc::PaymentImportSummary, String>> {
-    let importer = cruscotto_schema::Database::connect(url, &Default::default()).unwrap();
+) -> std::thread::JoinHandle<Result<cruscotto_store::calc::PaymentImportSummary, String>> {
+    let importer = cruscotto_store::Database::connect(url, &Default::default()).unwrap();
     let records = payments(rows);
     let thread = std::thread::spawn(move || {
         importer
@@ -631,9 +631,9 @@ fn long_import(
     });
     // A probe that does not wait: "database is locked" means the import
     // holds the write lock.
-    let probe = cruscotto_schema::Database::connect(
+    let probe = cruscotto_store::Database::connect(
         url,
-        &cruscotto_schema::PoolOptions {
+        &cruscotto_store::PoolOptions {
             sqlite_busy_timeout: Duration::ZERO,
             ..Default::default()
         },
@@ -649,7 +649,7 @@ fn long_import(
         // Deleting a plan that does not exist writes nothing, but needs the
         // write lock.
         match probe.delete_plan("no such plan") {
-            Err(cruscotto_schema::StoreError::Busy { .. }) => return thread,
+            Err(cruscotto_store::StoreError::Busy { .. }) => return thread,
             _ => std::thread::sleep(Duration::from_millis(5)),
         }
     }

@@ -2,7 +2,7 @@
 //! the role check of mutations, and bearer tokens (made, hashed, looked up).
 //! Reads are public unless configured otherwise; every mutation needs a
 //! bearer token whose role allows it. Tokens are stored as hashes only (see
-//! `cruscotto-schema`'s tokens).
+//! `cruscotto-store`'s tokens).
 
 /// Roles, from least to most powerful; each includes the ones before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -142,7 +142,7 @@ pub fn bearer_token(header: &str) -> Option<&str> {
 /// anonymous: a client that meant to authenticate must learn that it did
 /// not. Blocking: call it through [`crate::state::AppState::blocking`].
 pub fn authenticate(
-    db: &cruscotto_schema::Database,
+    db: &cruscotto_store::Database,
     authorization: Option<&str>,
 ) -> Result<Principal, crate::errors::ApiError> {
     use crate::errors::{ApiError, Code};

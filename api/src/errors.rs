@@ -5,9 +5,9 @@
 
 use async_graphql::ErrorExtensions;
 use cruscotto_calculators::{CalculatorError, CsvError};
-use cruscotto_schema::calc::CalcStoreError;
-use cruscotto_schema::error::ConstraintKind;
-use cruscotto_schema::StoreError;
+use cruscotto_store::calc::CalcStoreError;
+use cruscotto_store::error::ConstraintKind;
+use cruscotto_store::StoreError;
 
 /// Stable error codes clients can rely on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! service's settings ([`settings`]).
 //!
 //! This is the only crate that knows actix-web and async-graphql. It reads
-//! and writes the database only through `cruscotto-schema`.
+//! and writes the database only through `cruscotto-store`.
 
 pub mod auth;
 pub mod errors;

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use cruscotto_calculators::Registry;
-use cruscotto_schema::changes::{Change, ChangeListener, ListenerOptions};
-use cruscotto_schema::Database;
+use cruscotto_store::changes::{Change, ChangeListener, ListenerOptions};
+use cruscotto_store::Database;
 use tokio::sync::broadcast;
 
 use crate::settings::Settings;
@@ -24,7 +24,7 @@ pub struct AppState {
     /// The fan-out of the change log inside this process: fed only by
     /// `_listener`, one receiver per subscription.
     pub events: broadcast::Sender<IndicatorEvent>,
-    /// Tails the database's change log (see `cruscotto_schema::changes`);
+    /// Tails the database's change log (see `cruscotto_store::changes`);
     /// stops when the last clone of the state is dropped. `None` when it
     /// could not start (logged): subscriptions then hear nothing.
     _listener: Option<Arc<ChangeListener>>,

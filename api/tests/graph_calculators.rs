@@ -12,8 +12,8 @@ use cruscotto_api::graph::{build_schema, ids};
 use cruscotto_api::state::AppState;
 use cruscotto_api::Settings;
 use cruscotto_calculators::{Period, Registry};
-use cruscotto_schema::testing::TestDatabase;
-use cruscotto_schema::{Backend, Database, PoolOptions};
+use cruscotto_store::testing::TestDatabase;
+use cruscotto_store::{Backend, Database, PoolOptions};
 use serde_json::{json, Value};
 use support::{admin, editor, error_of, viewer, Env};
 

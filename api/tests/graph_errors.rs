@@ -6,7 +6,7 @@
 #[path = "graph_support.rs"]
 mod support;
 
-use cruscotto_schema::testing::TestDatabase;
+use cruscotto_store::testing::TestDatabase;
 use serde_json::{json, Value};
 use support::{admin, editor, error_of, Env};
 

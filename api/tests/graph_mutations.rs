@@ -9,7 +9,7 @@ mod support;
 
 use async_graphql::{Request, Variables};
 use cruscotto_api::auth::Principal;
-use cruscotto_schema::testing::TestDatabase;
+use cruscotto_store::testing::TestDatabase;
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 use support::{admin, editor, error_of, viewer, Env};

@@ -9,8 +9,8 @@ mod support;
 use cruscotto_api::graph::build_schema;
 use cruscotto_api::state::AppState;
 use cruscotto_api::Settings;
-use cruscotto_schema::testing::TestDatabase;
-use cruscotto_schema::{Database, PoolOptions};
+use cruscotto_store::testing::TestDatabase;
+use cruscotto_store::{Database, PoolOptions};
 use serde_json::{json, Value};
 use support::{error_of, Env};
 
@@ -447,7 +447,7 @@ async fn decimals_come_back_exactly_as_recorded() {
 }
 
 /// Statements the tree query costs over `generate(scale)`.
-async fn statements_for_tree(backend: cruscotto_schema::Backend, scale: u32) -> u64 {
+async fn statements_for_tree(backend: cruscotto_store::Backend, scale: u32) -> u64 {
     let t = TestDatabase::new(backend);
     t.db.save_document(&cruscotto_import::generate::generate(scale), None)
         .unwrap();
@@ -670,7 +670,7 @@ async fn missions_and_programs_come_in_budget_order_at_the_root_nested_and_acros
 
 /// Statements `query` costs over `generate(scale)`, and its answer.
 async fn counted_over_generated(
-    backend: cruscotto_schema::Backend,
+    backend: cruscotto_store::Backend,
     scale: u32,
     query: &str,
 ) -> (Value, u64) {

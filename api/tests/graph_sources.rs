@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use cruscotto_import::mapping;
 use cruscotto_import::ParseOptions;
-use cruscotto_schema::testing::TestDatabase;
+use cruscotto_store::testing::TestDatabase;
 use serde_json::{json, Value};
 use support::Env;
 
@@ -102,7 +102,7 @@ async fn objects_imported_through_a_mapping_say_where_they_were_written() {
 
 #[tokio::test]
 async fn objects_of_the_built_in_readers_have_no_source_location() {
-    let env = Env::generated(cruscotto_schema::Backend::Sqlite, 1);
+    let env = Env::generated(cruscotto_store::Backend::Sqlite, 1);
     let data = env.query(QUERY, json!({ "plan": "generated-1" })).await;
     let first = &data["objectives"]["nodes"][0];
     assert_eq!(first["source"], Value::Null);

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use cruscotto_schema::graph::stats;
-use cruscotto_schema::{Database, PoolOptions};
+use cruscotto_store::graph::stats;
+use cruscotto_store::{Database, PoolOptions};
 
 #[test]
 fn only_a_connection_idle_for_over_half_a_second_is_checked_and_checks_are_counted_apart() {

@@ -3,8 +3,8 @@
 //! every table the migrations create, on each backend, the columns Diesel
 //! declares are exactly the columns the database has, in the same order.
 
-use cruscotto_schema::schema::*;
-use cruscotto_schema::testing::TestDatabase;
+use cruscotto_store::schema::*;
+use cruscotto_store::testing::TestDatabase;
 use diesel::prelude::*;
 
 /// The column names Diesel declares for a table, read from the SQL it

@@ -1,7 +1,7 @@
 //! Every SQLite connection the pool hands out runs in WAL mode, enforces
 //! foreign keys and waits on a locked database instead of failing at once.
 
-use cruscotto_schema::{Database, PoolOptions};
+use cruscotto_store::{Database, PoolOptions};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 

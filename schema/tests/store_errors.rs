@@ -3,9 +3,9 @@
 //! disk as such, a database migrated by a newer binary refused with both
 //! versions named.
 
-use cruscotto_schema::error::{classify, ConstraintKind};
-use cruscotto_schema::testing::TestDatabase;
-use cruscotto_schema::{Backend, Database, PoolOptions, StoreError};
+use cruscotto_store::error::{classify, ConstraintKind};
+use cruscotto_store::testing::TestDatabase;
+use cruscotto_store::{Backend, Database, PoolOptions, StoreError};
 use diesel::prelude::*;
 
 fn execute(db: &Database, sql: &str) -> Result<usize, diesel::result::Error> {

@@ -15,7 +15,7 @@ use cruscotto_calculators::achievement::{
     Comparator as CalcComparator, Direction as CalcDirection, Status,
 };
 use cruscotto_calculators::{self as calculators, LoadError, Period, ResultStatus};
-use cruscotto_schema::calc::{
+use cruscotto_store::calc::{
     AchievementBasis, AchievementView, ObjectiveAchievementView, PaymentImportSummary, StoredValue,
 };
 use rust_decimal::prelude::ToPrimitive;
@@ -843,7 +843,7 @@ impl CalcMutation {
                     .map_err(|e| match e {
                         // Content rules (duplicate invoices, amounts out of
                         // range) are about the file: they name the record.
-                        cruscotto_schema::StoreError::Invalid { .. } => {
+                        cruscotto_store::StoreError::Invalid { .. } => {
                             ApiError::bad_input("csv", e.to_string())
                         }
                         other => ApiError::from(other),

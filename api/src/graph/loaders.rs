@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
-use cruscotto_schema::graph::{ObjectiveFilter, ObjectiveParent, ObjectiveSort, PageRequest};
-use cruscotto_schema::{rows, Database, StoreError};
+use cruscotto_store::graph::{ObjectiveFilter, ObjectiveParent, ObjectiveSort, PageRequest};
+use cruscotto_store::{rows, Database, StoreError};
 
 use super::calc::{IndicatorAchievement, IndicatorValue, ObjectiveAchievement};
 use super::types::*;

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{MergedObject, Request};
-use cruscotto_schema::Database;
+use cruscotto_store::Database;
 use futures_util::future::BoxFuture;
 
 pub use mutation::MutationRoot;

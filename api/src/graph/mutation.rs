@@ -13,11 +13,11 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject, ID};
-use cruscotto_schema::graph::{
+use cruscotto_store::graph::{
     IndicatorChanges, MeasurementInput, ObjectiveChanges, ObjectiveLinks, PhaseChanges,
     PlanChanges, TargetChanges, WriteError,
 };
-use cruscotto_schema::rows;
+use cruscotto_store::rows;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::ids;
@@ -1581,7 +1581,7 @@ impl MutationRoot {
         let principal = auth::require(ctx, Role::Editor)?;
         let indicator = ids::expect(&indicator, "Indicator", "indicator")?;
         let period = period.trim().to_string();
-        if cruscotto_schema::period::bounds(&period).is_none() {
+        if cruscotto_store::period::bounds(&period).is_none() {
             return Err(ApiError::bad_input(
                 "period",
                 "the period must be a year (2020), a quarter (2020-Q1) or a month (2020-03)",

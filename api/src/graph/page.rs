@@ -6,7 +6,7 @@
 use async_graphql::SimpleObject;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use cruscotto_schema::graph::{PageRequest, Seek, SortValue};
+use cruscotto_store::graph::{PageRequest, Seek, SortValue};
 
 use crate::errors::{ApiError, ApiResult};
 use crate::settings::Settings;

@@ -29,7 +29,7 @@ use std::sync::{Arc, RwLock};
 
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Lookahead};
-use cruscotto_schema::{Database, StoreError};
+use cruscotto_store::{Database, StoreError};
 
 use super::loaders::*;
 use super::types::*;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Object, ID};
-use cruscotto_schema::graph::{
+use cruscotto_store::graph::{
     BudgetFilter, IndicatorFilter, IndicatorSort, PlanFilter, PlanPartFilter, SortValue,
 };
 

@@ -1,7 +1,7 @@
 //! The subscription root: changes to the indicators of an objective, read
 //! from the database's change log by the state's listener, so that writes
 //! of every process on the database are heard (see
-//! `cruscotto_schema::changes`).
+//! `cruscotto_store::changes`).
 
 use async_graphql::{Context, Object, Subscription, ID};
 use std::sync::Arc;

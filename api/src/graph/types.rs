@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, Enum, Interface, SimpleObject, ID};
-use cruscotto_schema::graph::{
+use cruscotto_store::graph::{
     BudgetFilter, IndicatorFilter, ObjectiveFilter, ObjectiveParent, ObjectiveSort, PlanFilter,
     PlanPartFilter, SortValue,
 };
-use cruscotto_schema::rows;
+use cruscotto_store::rows;
 
 use super::budget;
 use super::calc::{self, Calculator, IndicatorAchievement, IndicatorValue, ObjectiveAchievement};

@@ -180,7 +180,7 @@ pub(crate) async fn metrics(service: web::Data<Service>) -> HttpResponse {
     let _ = writeln!(
         body,
         "cruscotto_sql_statements_total {}",
-        cruscotto_schema::graph::stats::statements_sent()
+        cruscotto_store::graph::stats::statements_sent()
     );
     let _ = writeln!(
         body,
@@ -190,7 +190,7 @@ pub(crate) async fn metrics(service: web::Data<Service>) -> HttpResponse {
     let _ = writeln!(
         body,
         "cruscotto_sql_health_checks_total {}",
-        cruscotto_schema::graph::stats::health_checks_sent()
+        cruscotto_store::graph::stats::health_checks_sent()
     );
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

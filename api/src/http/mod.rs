@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{guard, web, App, HttpServer};
-use cruscotto_schema::{Database, PoolOptions, StoreError};
+use cruscotto_store::{Database, PoolOptions, StoreError};
 
 use crate::graph::{build_prevalidated_schema, build_schema, AppSchema};
 use crate::settings::Settings;

@@ -4,7 +4,7 @@
 //! directly, without GraphQL, HTTP or a pool checkout per batch.
 //!
 //! ```sh
-//! cargo run --release -p cruscotto-schema --example floor_tree -- \
+//! cargo run --release -p cruscotto-store --example floor_tree -- \
 //!     --database-url bench.db [--runs 15] [--warmup 3] [--plan CODE --objective A.1] [--out tree.json]
 //! ```
 //!
@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use cruscotto_schema::{Database, PoolOptions};
+use cruscotto_store::{Database, PoolOptions};
 use diesel::QueryResult;
 use serde::Serialize;
 

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use cruscotto_schema::schema::*;
+use cruscotto_store::schema::*;
 use diesel::prelude::*;
 
 use super::{Indicator, Latest, Objective, Rows, Target};
@@ -152,7 +152,7 @@ pub fn indicators_of(
     // end (one index probe for the end, one for the rows, per indicator);
     // ties go to the latest start, then the latest recorded, then the
     // highest id (the API's rule).
-    let later = diesel::alias!(cruscotto_schema::schema::measurements as later);
+    let later = diesel::alias!(cruscotto_store::schema::measurements as later);
     let candidates: Vec<(i32, i32, String, String, NaiveDate, NaiveDateTime)> =
         indicators::table
             .inner_join(measurements::table)
