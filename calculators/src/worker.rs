@@ -426,16 +426,25 @@ fn send_job(stdin: &mut ChildStdin, job: &Job) -> io::Result<()> {
 }
 
 /// The last lines a worker wrote to its standard error (each also logged),
-/// and whether it has closed it.
+/// the first allocation failure it reported (kept however many lines
+/// follow it: with `RUST_BACKTRACE` set, a backtrace of more lines than the
+/// tail holds comes after the message), and whether it has closed it.
 struct StderrTail {
-    state: Mutex<(VecDeque<String>, bool)>,
+    state: Mutex<TailState>,
     closed: Condvar,
+}
+
+#[derive(Default)]
+struct TailState {
+    lines: VecDeque<String>,
+    allocation_failure: Option<String>,
+    closed: bool,
 }
 
 impl StderrTail {
     fn follow(stderr: std::process::ChildStderr, label: String, pid: u32) -> Arc<Self> {
         let tail = Arc::new(StderrTail {
-            state: Mutex::new((VecDeque::new(), false)),
+            state: Mutex::new(TailState::default()),
             closed: Condvar::new(),
         });
         let t = tail.clone();
@@ -453,14 +462,17 @@ impl StderrTail {
                             let text = String::from_utf8_lossy(&line).trim_end().to_string();
                             tracing::info!(library = %label, pid, "plugin worker stderr: {text}");
                             let mut state = t.state.lock().unwrap_or_else(|e| e.into_inner());
-                            if state.0.len() == STDERR_TAIL {
-                                state.0.pop_front();
+                            if state.allocation_failure.is_none() && is_allocation_failure(&text) {
+                                state.allocation_failure = Some(text.clone());
                             }
-                            state.0.push_back(text);
+                            if state.lines.len() == STDERR_TAIL {
+                                state.lines.pop_front();
+                            }
+                            state.lines.push_back(text);
                         }
                     }
                 }
-                t.state.lock().unwrap_or_else(|e| e.into_inner()).1 = true;
+                t.state.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
                 t.closed.notify_all();
             })
             .expect("a thread for a plugin worker's stderr");
@@ -468,14 +480,21 @@ impl StderrTail {
     }
 
     /// The kept lines, once the worker has closed its stderr (or after
-    /// `wait`, if something else keeps it open).
+    /// `wait`, if something else keeps it open), led by the allocation
+    /// failure when it has scrolled out of the tail.
     fn lines(&self, wait: Duration) -> Vec<String> {
         let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let (state, _) = self
             .closed
-            .wait_timeout_while(state, wait, |s| !s.1)
+            .wait_timeout_while(state, wait, |s| !s.closed)
             .unwrap_or_else(|e| e.into_inner());
-        state.0.iter().cloned().collect()
+        let mut lines: Vec<String> = state.lines.iter().cloned().collect();
+        if let Some(failure) = &state.allocation_failure {
+            if !lines.contains(failure) {
+                lines.insert(0, failure.clone());
+            }
+        }
+        lines
     }
 }
 
@@ -886,6 +905,33 @@ mod tests {
         let back = read_table(&mut buffer.as_slice(), 2).unwrap();
         assert_eq!(back.record(0), table.record(0));
         assert_eq!(back.record(1), table.record(1));
+    }
+
+    #[test]
+    fn an_allocation_failure_followed_by_a_long_backtrace_is_still_the_memory_limit() {
+        use std::os::unix::process::ExitStatusExt;
+        // What a worker with RUST_BACKTRACE=1 writes when an allocation
+        // fails: the message, then a backtrace longer than the tail.
+        let mut child = std::process::Command::new("sh")
+            .args([
+                "-c",
+                "echo 'memory allocation of 67108864 bytes failed' >&2; \
+                 i=0; while [ $i -lt 100 ]; do echo \"  $i: frame\" >&2; i=$((i+1)); done",
+            ])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let tail = StderrTail::follow(child.stderr.take().unwrap(), "test".into(), child.id());
+        child.wait().unwrap();
+        let lines = tail.lines(Duration::from_secs(10));
+        assert_eq!(lines.len(), STDERR_TAIL + 1, "{lines:?}");
+        assert_eq!(lines.last().unwrap(), "  99: frame");
+        let aborted = ExitStatus::from_raw(libc::SIGABRT);
+        assert!(
+            describe_end(aborted, &lines, 256)
+                .starts_with("it exceeded the memory limit of 256 MB"),
+            "{lines:?}"
+        );
     }
 
     #[test]
