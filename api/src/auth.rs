@@ -59,15 +59,27 @@ impl Principal {
     }
 }
 
-/// The caller of the current request, if it holds at least `role`: the
-/// check every mutation makes first. Anonymous callers get
-/// `UNAUTHENTICATED`, callers with a weaker role `FORBIDDEN`.
-pub fn require<'a>(
-    ctx: &'a async_graphql::Context<'_>,
-    role: Role,
-) -> Result<&'a Principal, crate::errors::ApiError> {
+/// The role check of mutations, declared on each resolver with
+/// `#[graphql(guard = "RoleGuard(Role::Editor)")]` so that async-graphql runs
+/// it before the resolver: anonymous callers get `UNAUTHENTICATED`, callers
+/// with a weaker role `FORBIDDEN`.
+pub struct RoleGuard(pub Role);
+
+impl async_graphql::Guard for RoleGuard {
+    async fn check(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<()> {
+        allows(principal(ctx), self.0).map_err(Into::into)
+    }
+}
+
+/// The caller of the current request (anonymous when the HTTP layer put no
+/// principal into the request data).
+pub fn principal<'a>(ctx: &'a async_graphql::Context<'_>) -> &'a Principal {
+    ctx.data_opt::<Principal>().unwrap_or(&Principal::Anonymous)
+}
+
+/// Whether `principal` holds at least `role`.
+fn allows(principal: &Principal, role: Role) -> Result<(), crate::errors::ApiError> {
     use crate::errors::{ApiError, Code};
-    let principal = ctx.data_opt::<Principal>().unwrap_or(&Principal::Anonymous);
     match principal.role() {
         None => Err(ApiError::new(
             Code::Unauthenticated,
@@ -81,7 +93,7 @@ pub fn require<'a>(
                 have.as_str()
             ),
         )),
-        Some(_) => Ok(principal),
+        Some(_) => Ok(()),
     }
 }
 

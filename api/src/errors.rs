@@ -7,6 +7,7 @@ use async_graphql::ErrorExtensions;
 use cruscotto_calculators::{CalculatorError, CsvError};
 use cruscotto_store::calc::CalcStoreError;
 use cruscotto_store::error::ConstraintKind;
+use cruscotto_store::graph::WriteError;
 use cruscotto_store::StoreError;
 
 /// Stable error codes clients can rely on.
@@ -31,7 +32,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Code::BadUserInput => "BAD_USER_INPUT",
             Code::NotFound => "NOT_FOUND",
@@ -45,6 +46,35 @@ impl Code {
             Code::Internal => "INTERNAL",
         }
     }
+}
+
+/// Codes of the refusals the HTTP layer makes itself, before or around
+/// execution (limits, transport, persisted and trusted documents); the
+/// codes of resolvers are [`Code`]. Every code a client can see is here or
+/// there.
+pub mod request_codes {
+    use super::Code;
+
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
+    pub const NOT_ACCEPTABLE: &str = "NOT_ACCEPTABLE";
+    pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
+    pub const TIMEOUT: &str = "TIMEOUT";
+    pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+    pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    pub const INTROSPECTION_DISABLED: &str = "INTROSPECTION_DISABLED";
+    pub const RESPONSE_TOO_LARGE: &str = "RESPONSE_TOO_LARGE";
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+    pub const DOCUMENT_NOT_TRUSTED: &str = "DOCUMENT_NOT_TRUSTED";
+    pub const QUERY_TOO_LONG: &str = "QUERY_TOO_LONG";
+    pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
+    pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
+    pub const QUERY_TOO_MANY_FIELDS: &str = "QUERY_TOO_MANY_FIELDS";
+    pub const QUERY_TOO_MANY_ALIASES: &str = "QUERY_TOO_MANY_ALIASES";
+    pub const QUERY_TOO_MANY_FRAGMENT_SPREADS: &str = "QUERY_TOO_MANY_FRAGMENT_SPREADS";
+    /// A string argument refused by its length limit.
+    pub const BAD_USER_INPUT: &str = Code::BadUserInput.as_str();
 }
 
 /// An error on its way to a client.
@@ -198,6 +228,29 @@ impl From<CalculatorError> for ApiError {
 impl From<CsvError> for ApiError {
     fn from(e: CsvError) -> Self {
         ApiError::bad_input("csv", e.to_string())
+    }
+}
+
+impl From<WriteError> for ApiError {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::NotFound { entity, key } => ApiError::new(Code::NotFound, format!("{entity} {key} not found")),
+            WriteError::VersionConflict {
+                entity,
+                expected,
+                actual,
+                ..
+            } => ApiError::new(
+                Code::Conflict,
+                format!(
+                    "the {entity} was changed by someone else: it has version {actual}, not {expected}; reload it and retry"
+                ),
+            ),
+            WriteError::Conflict(message) => ApiError::new(Code::Conflict, message),
+            WriteError::Invalid { field: Some(f), message } => ApiError::bad_input(format!("input.{f}"), message),
+            WriteError::Invalid { field: None, message } => ApiError::new(Code::BadUserInput, message),
+            WriteError::Store(e) => ApiError::from(e),
+        }
     }
 }
 

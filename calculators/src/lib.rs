@@ -1,7 +1,7 @@
 //! Indicator calculators for performance plans: the calculator contract, the
 //! built-in methods, the payment CSV reader, the native plugin host (plugins
 //! in worker processes by default, see [`worker`]),
-//! achievement and score, method guessing, and provenance fingerprints.
+//! achievement and score, and provenance fingerprints.
 //!
 //! This crate knows neither the database nor HTTP. Storage code builds
 //! [`Inputs`] from its rows (payments as columns, series, phases) and calls
@@ -22,7 +22,6 @@ pub mod achievement;
 mod arrow_export;
 pub mod builtin;
 mod contract;
-mod guess;
 mod inputs;
 mod payment_rows;
 mod payments_csv;
@@ -38,7 +37,6 @@ pub use contract::{
     Diagnostic, Direction, InputKind, InputSpec, ParamSpec, ResultStatus, Source, Unit,
     VALUE_DECIMALS,
 };
-pub use guess::guess_calculator;
 pub use inputs::{
     InputError, Inputs, PaymentColumns, PaymentRecord, PaymentTable, PhaseProgress, Series,
     MAX_ABS_AMOUNT_CENTS, MAX_SUSPENDED_DAYS,

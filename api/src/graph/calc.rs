@@ -25,7 +25,7 @@ use super::ids;
 use super::loaders::{IndicatorById, ObjectiveById, PhaseById, PlanByCode};
 use super::scalars::{DateTime, Decimal};
 use super::types::{maybe, one, state, Direction, Indicator, MaxScore, Objective, Phase, Plan};
-use crate::auth::{self, Role};
+use crate::auth::{self, Role, RoleGuard};
 use crate::errors::{ApiError, ApiResult};
 
 // ---- argument checks ------------------------------------------------------
@@ -781,6 +781,7 @@ impl CalcMutation {
     /// `guessed`) if the indicator still has `expectedVersion`; the result
     /// carries the new version. The calculator must be one the service
     /// serves, and `params` must fit its declared parameters.
+    #[graphql(guard = "RoleGuard(Role::Editor)")]
     async fn bind_calculator(
         &self,
         ctx: &Context<'_>,
@@ -793,7 +794,6 @@ impl CalcMutation {
         #[graphql(desc = "The indicator's version the change was made from.")]
         expected_version: i32,
     ) -> ApiResult<Indicator> {
-        auth::require(ctx, Role::Editor)?;
         let id = ids::expect(&indicator, "Indicator", "indicator")?;
         let state = state(ctx)?;
         let calculator = calculator.trim().to_string();
@@ -821,6 +821,7 @@ impl CalcMutation {
     /// or `2020-01-31`), in one transaction: a bad row stores nothing, and
     /// the error names its line and column. Invoices already stored for the
     /// plan are updated by invoice number.
+    #[graphql(guard = "RoleGuard(Role::Editor)")]
     async fn import_payments(
         &self,
         ctx: &Context<'_>,
@@ -831,7 +832,6 @@ impl CalcMutation {
         )]
         file_name: Option<String>,
     ) -> ApiResult<PaymentImport> {
-        auth::require(ctx, Role::Editor)?;
         let file = file_name
             .map(|f| f.trim().to_string())
             .filter(|f| !f.is_empty())
@@ -861,13 +861,14 @@ impl CalcMutation {
     /// mean of its quarters. A failing plugin (panic, timeout, bad result)
     /// gives `CALCULATOR_FAILED`. Subscribers of the objective are told of
     /// new values.
+    #[graphql(guard = "RoleGuard(Role::Editor)")]
     async fn compute_indicator(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The indicator's id.")] indicator: ID,
         #[graphql(desc = "A year (`2020`), a quarter (`2020-Q1`) or a month (`2020-03`).")] period: String,
     ) -> ApiResult<IndicatorValue> {
-        let principal = auth::require(ctx, Role::Editor)?;
+        let principal = auth::principal(ctx);
         let id = ids::expect(&indicator, "Indicator", "indicator")?;
         let period = period_arg("period", &period)?;
         let who = principal.name().to_string();
@@ -881,6 +882,7 @@ impl CalcMutation {
 
     /// Records (or replaces) how complete a phase was in a period; an
     /// objective without indicator values is judged on its phases.
+    #[graphql(guard = "RoleGuard(Role::Editor)")]
     async fn record_phase_progress(
         &self,
         ctx: &Context<'_>,
@@ -888,7 +890,7 @@ impl CalcMutation {
         #[graphql(desc = "A year (`2020`), a quarter (`2020-Q1`) or a month (`2020-03`).")] period: String,
         #[graphql(desc = "Completion in percent, 0-100, at most two decimals.")] completion_percent: Decimal,
     ) -> ApiResult<PhaseProgressRecord> {
-        let principal = auth::require(ctx, Role::Editor)?;
+        let principal = auth::principal(ctx);
         let id = ids::expect(&phase, "Phase", "phase")?;
         let period = period_arg("period", &period)?;
         let percent = completion_percent.0;
@@ -920,8 +922,8 @@ impl CalcMutation {
     /// version of a loaded calculator replaces it, and failures are
     /// reported. To upgrade a plugin, install the new build under a new file
     /// name. Needs an administrator's token.
+    #[graphql(guard = "RoleGuard(Role::Admin)")]
     async fn reload_calculators(&self, ctx: &Context<'_>) -> ApiResult<CalculatorReload> {
-        auth::require(ctx, Role::Admin)?;
         let registry = state(ctx)?.calculators.clone();
         // Opening libraries reads files and runs their initialisers.
         let (report, descriptors) = tokio::task::spawn_blocking(move || {

@@ -37,17 +37,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::settings::Settings;
 
-/// Codes of the refusals of this module.
-pub(crate) mod codes {
-    pub const QUERY_TOO_LONG: &str = "QUERY_TOO_LONG";
-    pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
-    pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
-    pub const QUERY_TOO_MANY_FIELDS: &str = "QUERY_TOO_MANY_FIELDS";
-    pub const QUERY_TOO_MANY_ALIASES: &str = "QUERY_TOO_MANY_ALIASES";
-    pub const QUERY_TOO_MANY_FRAGMENT_SPREADS: &str = "QUERY_TOO_MANY_FRAGMENT_SPREADS";
-    pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
-    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
-}
+use crate::errors::request_codes as codes;
 
 /// A document refused by a limit.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,158 @@
+//! Areas, ambiti and their yearly results of multi-year plans.
+
+use super::*;
+
+/// An area of a multi-year plan, e.g. `AREA INCLUSIONE SOCIALE E
+/// LAVORATIVA`.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct Area {
+    #[graphql(skip)]
+    pub db_id: i32,
+    #[graphql(skip)]
+    pub plan_id: i32,
+    /// Position of the area in the plan, from 0.
+    pub position: i32,
+    /// The area's name; absent where the document lacks the heading.
+    pub name: Option<String>,
+    /// What follows the name in the heading.
+    pub subtitle: Option<String>,
+    /// Narrative paragraphs before the first table.
+    pub introduction: String,
+}
+
+impl From<rows::Area> for Area {
+    fn from(r: rows::Area) -> Self {
+        Area {
+            db_id: r.id,
+            plan_id: r.plan_id,
+            position: r.position,
+            name: r.name,
+            subtitle: r.subtitle,
+            introduction: r.introduction,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Area {
+    /// The area's global id.
+    pub(super) async fn id(&self) -> ID {
+        ids::encode("Area", self.db_id)
+    }
+
+    /// The plan the area belongs to.
+    async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Plan> {
+        one(ctx, PlanById(self.plan_id)).await
+    }
+
+    /// The area's ambiti, in document order.
+    async fn ambiti(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[Ambito]>> {
+        many_after(ctx, AmbitiOfArea(self.db_id), first, after).await
+    }
+}
+
+/// An ambito: a thematic scope of an area with its three-year objective and
+/// yearly results.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct Ambito {
+    #[graphql(skip)]
+    pub db_id: i32,
+    #[graphql(skip)]
+    pub area_id: i32,
+    /// Position of the ambito in its area, from 0.
+    pub position: i32,
+    /// The ambito's name.
+    pub name: String,
+    /// The three-year objective (*Obiettivi quali-quantitativi*).
+    pub objective: String,
+}
+
+impl From<rows::Ambito> for Ambito {
+    fn from(r: rows::Ambito) -> Self {
+        Ambito {
+            db_id: r.id,
+            area_id: r.area_id,
+            position: r.position,
+            name: r.name,
+            objective: r.objective,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Ambito {
+    /// The ambito's global id.
+    pub(super) async fn id(&self) -> ID {
+        ids::encode("Ambito", self.db_id)
+    }
+
+    /// The area the ambito belongs to.
+    async fn area(&self, ctx: &Context<'_>) -> ApiResult<Area> {
+        one(ctx, AreaById(self.area_id)).await
+    }
+
+    /// The ambito's yearly results, in the order of the table's columns.
+    async fn results(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+        after: Option<ID>,
+    ) -> ApiResult<Arc<[AmbitoResult]>> {
+        many_after(ctx, ResultsOfAmbito(self.db_id), first, after).await
+    }
+}
+
+/// A planned or achieved result of an ambito for a year.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct AmbitoResult {
+    #[graphql(skip)]
+    pub db_id: i32,
+    #[graphql(skip)]
+    pub ambito_id: i32,
+    #[graphql(skip)]
+    kind_db: String,
+    /// The year of the result.
+    pub year: i32,
+    /// Narrative text as published (may contain HTML).
+    pub text: String,
+}
+
+impl From<rows::AmbitoResult> for AmbitoResult {
+    fn from(r: rows::AmbitoResult) -> Self {
+        AmbitoResult {
+            db_id: r.id,
+            ambito_id: r.ambito_id,
+            kind_db: r.kind,
+            year: r.year,
+            text: r.text,
+        }
+    }
+}
+
+#[ComplexObject]
+impl AmbitoResult {
+    /// The result's global id.
+    pub(super) async fn id(&self) -> ID {
+        ids::encode("AmbitoResult", self.db_id)
+    }
+
+    /// Whether the result was planned or achieved.
+    async fn kind(&self) -> ApiResult<ResultKind> {
+        ResultKind::from_db(&self.kind_db)
+    }
+
+    /// The ambito the result belongs to.
+    async fn ambito(&self, ctx: &Context<'_>) -> ApiResult<Ambito> {
+        one(ctx, AmbitoById(self.ambito_id)).await
+    }
+}
