@@ -11,17 +11,13 @@ use serde::{Deserialize, Serialize};
 use crate::inputs::Inputs;
 use crate::period::Period;
 
-/// Whether a higher or a lower value is better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    /// For example a percentage of deadlines met.
-    HigherIsBetter,
-    /// For example days of payment delay.
-    LowerIsBetter,
-}
+/// Whether a higher or a lower value is better: the vocabulary's one
+/// declaration.
+pub use cruscotto_model::Direction;
 
-/// The unit of a calculator's value.
+/// The unit of a calculator's value. Wider than an indicator's
+/// [`cruscotto_model::Unit`] (days, percent, count): a calculator may also
+/// give a pure ratio or a plain number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {

@@ -11,7 +11,9 @@ pub mod generate;
 pub mod json;
 pub mod mapping;
 pub mod measure;
-pub mod model;
+/// The vocabulary crate, re-exported: the document model is shared with
+/// storage, calculators and the API.
+pub use cruscotto_model as model;
 pub mod text;
 pub mod validate;
 

@@ -11,9 +11,7 @@
 //! of statements.
 
 use async_graphql::{ComplexObject, Context, Enum, Json, Object, SimpleObject, ID};
-use cruscotto_calculators::achievement::{
-    Comparator as CalcComparator, Direction as CalcDirection, Status,
-};
+use cruscotto_calculators::achievement::{Comparator as CalcComparator, Status};
 use cruscotto_calculators::{self as calculators, LoadError, Period, ResultStatus};
 use cruscotto_store::calc::{
     AchievementBasis, AchievementView, ObjectiveAchievementView, PaymentImportSummary, StoredValue,
@@ -231,20 +229,13 @@ impl From<calculators::Descriptor> for Calculator {
                 calculators::Unit::Count => CalculatorUnit::Count,
                 calculators::Unit::Number => CalculatorUnit::Number,
             },
-            direction: direction(d.direction),
+            direction: d.direction.into(),
             aggregation: match d.aggregation {
                 calculators::Aggregation::Ratio => Aggregation::Ratio,
                 calculators::Aggregation::Sum => Aggregation::Sum,
                 calculators::Aggregation::Recompute => Aggregation::Recompute,
             },
         }
-    }
-}
-
-fn direction(d: CalcDirection) -> Direction {
-    match d {
-        CalcDirection::HigherIsBetter => Direction::HigherIsBetter,
-        CalcDirection::LowerIsBetter => Direction::LowerIsBetter,
     }
 }
 
@@ -546,7 +537,7 @@ impl From<AchievementView> for IndicatorAchievement {
                 }),
                 number: v.target.map(|t| Decimal(t.value)),
             }),
-            direction: direction(v.direction),
+            direction: v.direction.into(),
             basis,
         }
     }

@@ -1,9 +1,38 @@
-//! The enums of the graph and their stored forms.
+//! The enums of the graph. Those of the domain's vocabulary mirror the
+//! types of `cruscotto-model` (`#[graphql(remote = …)]`: the compiler checks
+//! that the variants match) and are stored in the model's form.
 
 use super::*;
 
+/// The stored form of a vocabulary enum is its model type's.
+macro_rules! stored_as_model {
+    ($($t:ident: $what:literal),* $(,)?) => {$(
+        impl $t {
+            pub fn as_db(self) -> &'static str {
+                cruscotto_model::$t::from(self).as_str()
+            }
+
+            /// The stored text read back; text the vocabulary does not know
+            /// is a fault of the database, not of the client.
+            pub(crate) fn from_db(s: &str) -> ApiResult<Self> {
+                cruscotto_model::$t::parse(s)
+                    .map(Self::from)
+                    .ok_or_else(|| ApiError::internal(format!(concat!("unknown ", $what, " {:?}"), s)))
+            }
+        }
+    )*};
+}
+stored_as_model!(
+    PlanKind: "plan kind",
+    Unit: "unit",
+    Direction: "direction",
+    Comparator: "comparator",
+    ResultKind: "result kind",
+);
+
 /// Which published shape a plan has.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "cruscotto_model::PlanKind")]
 pub enum PlanKind {
     /// Individual annual objective sheets with indicators and phases.
     AnnualObjectives,
@@ -11,25 +40,9 @@ pub enum PlanKind {
     MultiYear,
 }
 
-impl PlanKind {
-    pub fn as_db(self) -> &'static str {
-        match self {
-            PlanKind::AnnualObjectives => "annual_objectives",
-            PlanKind::MultiYear => "multi_year",
-        }
-    }
-
-    pub(super) fn from_db(s: &str) -> ApiResult<Self> {
-        match s {
-            "annual_objectives" => Ok(PlanKind::AnnualObjectives),
-            "multi_year" => Ok(PlanKind::MultiYear),
-            other => Err(ApiError::internal(format!("unknown plan kind {other:?}"))),
-        }
-    }
-}
-
 /// Unit of an indicator's values.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "cruscotto_model::Unit")]
 pub enum Unit {
     /// Calendar days (e.g. payment delays).
     Days,
@@ -39,27 +52,9 @@ pub enum Unit {
     Count,
 }
 
-impl Unit {
-    pub fn as_db(self) -> &'static str {
-        match self {
-            Unit::Days => "days",
-            Unit::Percent => "percent",
-            Unit::Count => "count",
-        }
-    }
-
-    pub fn from_db(s: &str) -> Option<Self> {
-        match s {
-            "days" => Some(Unit::Days),
-            "percent" => Some(Unit::Percent),
-            "count" => Some(Unit::Count),
-            _ => None,
-        }
-    }
-}
-
 /// Whether a higher or a lower value of an indicator is better.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "cruscotto_model::Direction")]
 pub enum Direction {
     /// More is better (most ratios and counts).
     HigherIsBetter,
@@ -67,25 +62,9 @@ pub enum Direction {
     LowerIsBetter,
 }
 
-impl Direction {
-    pub fn as_db(self) -> &'static str {
-        match self {
-            Direction::HigherIsBetter => "higher_is_better",
-            Direction::LowerIsBetter => "lower_is_better",
-        }
-    }
-
-    pub(super) fn from_db(s: &str) -> ApiResult<Self> {
-        match s {
-            "higher_is_better" => Ok(Direction::HigherIsBetter),
-            "lower_is_better" => Ok(Direction::LowerIsBetter),
-            other => Err(ApiError::internal(format!("unknown direction {other:?}"))),
-        }
-    }
-}
-
 /// The comparator written before a target or baseline value.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "cruscotto_model::Comparator")]
 pub enum Comparator {
     /// `<=`
     Le,
@@ -99,53 +78,14 @@ pub enum Comparator {
     Eq,
 }
 
-impl Comparator {
-    pub fn as_db(self) -> &'static str {
-        match self {
-            Comparator::Le => "le",
-            Comparator::Lt => "lt",
-            Comparator::Ge => "ge",
-            Comparator::Gt => "gt",
-            Comparator::Eq => "eq",
-        }
-    }
-
-    pub(super) fn from_db(s: &str) -> Option<Self> {
-        match s {
-            "le" => Some(Comparator::Le),
-            "lt" => Some(Comparator::Lt),
-            "ge" => Some(Comparator::Ge),
-            "gt" => Some(Comparator::Gt),
-            "eq" => Some(Comparator::Eq),
-            _ => None,
-        }
-    }
-}
-
 /// Whether a result of an ambito was planned or achieved.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "cruscotto_model::ResultKind")]
 pub enum ResultKind {
     /// *Risultati previsti*: planned.
     Expected,
     /// *Risultati*: achieved.
     Actual,
-}
-
-impl ResultKind {
-    pub fn as_db(self) -> &'static str {
-        match self {
-            ResultKind::Expected => "expected",
-            ResultKind::Actual => "actual",
-        }
-    }
-
-    pub(super) fn from_db(s: &str) -> ApiResult<Self> {
-        match s {
-            "expected" => Ok(ResultKind::Expected),
-            "actual" => Ok(ResultKind::Actual),
-            other => Err(ApiError::internal(format!("unknown result kind {other:?}"))),
-        }
-    }
 }
 
 /// Sort orders of objective lists.

@@ -29,9 +29,11 @@ impl Measure {
     ) -> Self {
         Measure {
             raw,
-            comparator: comparator.as_deref().and_then(Comparator::from_db),
+            comparator: comparator
+                .as_deref()
+                .and_then(|c| Comparator::from_db(c).ok()),
             number: number.as_deref().and_then(stored_decimal),
-            unit: unit.as_deref().and_then(Unit::from_db),
+            unit: unit.as_deref().and_then(|u| Unit::from_db(u).ok()),
             note,
         }
     }
@@ -134,7 +136,6 @@ impl Indicator {
     /// Unit of the indicator's values.
     async fn unit(&self) -> ApiResult<Unit> {
         Unit::from_db(&self.unit_db)
-            .ok_or_else(|| ApiError::internal(format!("unknown unit {:?}", self.unit_db)))
     }
 
     /// Whether a higher or a lower value is better.

@@ -1,5 +1,11 @@
-//! The document model: everything a plan document says, independent of how it
-//! was published (text extract or JSON) and of how it is stored.
+//! The vocabulary of cruscotto: the document model, everything a plan
+//! document says, independent of how it was published (text extract, JSON,
+//! a mapped register) and of how it is stored, with the kinds, units,
+//! directions and comparators every crate speaks of. Each is declared here
+//! once, with its one stored form (`as_str`/`parse`): storage stores that
+//! form, the API derives its GraphQL enums from these types
+//! (`#[graphql(remote = …)]`, checked by the compiler), calculators use the
+//! same [`Direction`].
 //!
 //! The parsers produce a [`PlanDocument`], the storage crate persists one and
 //! rebuilds one for export, and the JSON form of a [`PlanDocument`] is the
@@ -41,7 +47,7 @@ pub struct PlanDocument {
 }
 
 /// Which published shape a document has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanKind {
     /// `OBIETTIVO INDIVIDUALE ANNUALE` sheets with indicators and phases.
@@ -165,7 +171,7 @@ pub struct Objective {
 }
 
 /// Whether a higher or a lower value is better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     HigherIsBetter,
@@ -190,7 +196,7 @@ impl Direction {
 }
 
 /// Unit of an indicator's values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     Days,
@@ -218,7 +224,7 @@ impl Unit {
 }
 
 /// Comparator of a target (`<=10`) or baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Comparator {
     /// `<=`
