@@ -27,10 +27,10 @@
 //! `api_tokens` (`tokens.rs`), `changes` (`changes.rs`), `data_version`
 //! (`tx.rs`) and `trusted_documents` (`documents.rs`).
 //!
-//! Writers take `&mut Conn` and the rows (or the changes) to write. Tables whose rows are
-//! written in bulk by the import take a slice (one row from a mutation, a
-//! whole list from the import) and write it in statements of at most
-//! [`INSERT_CHUNK`] rows; tables whose callers need each new row's id at
+//! Writers take `&mut Conn` and the rows (or the changes) to write. Tables
+//! whose rows the import writes in bulk take a slice (one row from a
+//! mutation, a whole list from the import) and write it in statements of
+//! at most [`INSERT_CHUNK`] rows; tables whose callers need each new row's id at
 //! once (plans, the budget classification, centres and offices, strategic
 //! and annual objectives, areas and ambiti) insert one row and return it.
 //! Writers return `diesel::QueryResult`; checks that need the caller's
@@ -65,8 +65,8 @@ use diesel::QueryResult;
 pub(crate) const INSERT_CHUNK: usize = 500;
 
 /// Inserts the slice `$rows` into `$table`, [`INSERT_CHUNK`] rows per
-/// statement: one statement per chunk, never one per row (the import of a
-/// large plan depends on it). A macro rather than a generic function:
+/// statement: one batch insert per chunk, never a loop of single-row
+/// inserts (the import of a large plan depends on it). A macro rather than a generic function:
 /// Diesel's bounds for a batch insert do not resolve over a generic row
 /// type.
 macro_rules! insert_chunks {
