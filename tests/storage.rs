@@ -190,6 +190,47 @@ fn a_document_that_fails_while_storing_leaves_the_database_unchanged() {
 }
 
 #[test]
+fn imported_measurements_follow_the_period_rules_of_every_writer() {
+    on_each_backend(|t| {
+        let doc = cruscotto_import::generate::generate(2);
+        let before = t.db.table_counts().unwrap();
+        // A year outside 1900-2199 is refused, naming the measurement,
+        // and nothing is stored.
+        let mut bad = doc.clone();
+        bad.measurements[0].period = "3000".into();
+        let err = t.db.save_document(&bad, None).unwrap_err().to_string();
+        assert!(err.contains("3000") && err.contains("period"), "{err}");
+        assert_eq!(t.db.table_counts().unwrap(), before);
+
+        // `2024-q1` and `2024-Q1` are one period: stored once, in the
+        // canonical form, with the value that comes last.
+        let mut twice = doc.clone();
+        let mut first = twice.measurements[0].clone();
+        first.period = "2024-q1".into();
+        first.value = Decimal::from(1);
+        let mut second = first.clone();
+        second.period = "2024-Q1".into();
+        second.value = Decimal::from(2);
+        twice.measurements.extend([first, second]);
+        let summary = t.db.save_document(&twice, None).unwrap();
+        assert_eq!(
+            summary.counts.measurements,
+            doc.measurements.len() as i64 + 1
+        );
+        let stored = t.db.load_document(&doc.plan.code).unwrap();
+        let q1: Vec<_> = stored
+            .measurements
+            .iter()
+            .filter(|m| m.period.eq_ignore_ascii_case("2024-q1"))
+            .filter(|m| m.indicator == twice.measurements[0].indicator)
+            .filter(|m| m.objective == twice.measurements[0].objective)
+            .map(|m| (m.period.as_str(), m.value))
+            .collect();
+        assert_eq!(q1, [("2024-Q1", Decimal::from(2))]);
+    });
+}
+
+#[test]
 fn the_database_enforces_its_constraints_not_only_the_code() {
     on_each_backend(|t| {
         let mut doc = parse(&seed(SEED_OBJECTIVES));

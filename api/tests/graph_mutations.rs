@@ -369,6 +369,59 @@ async fn invalid_input_is_refused_naming_the_field() {
 }
 
 #[tokio::test]
+async fn record_measurement_refuses_a_period_the_value_query_refuses() {
+    // One period parser serves the writes and the reads: a year outside
+    // 1900-2199 is refused by both, naming `period`, and nothing is stored.
+    for backend in TestDatabase::backends() {
+        let env = Env::generated(backend, 2);
+        let indicator = env
+            .query(
+                r#"{ objective(plan: "generated-2", code: "M1.P1.O1") { indicators { id } } }"#,
+                json!({}),
+            )
+            .await["objective"]["indicators"][0]["id"]
+            .clone();
+        let record = r#"mutation($i: ID!, $p: String!) { recordMeasurement(indicator: $i, period: $p, value: "1", source: "x") { period periodStart periodEnd } }"#;
+        let read = r#"query($i: ID!, $p: String!) { node(id: $i) { ... on Indicator { value(period: $p) { value } } } }"#;
+        for period in ["3000", "1899", "2200-01", "3000-Q1"] {
+            let vars = json!({ "i": indicator, "p": period });
+            let expected = ("BAD_USER_INPUT".to_string(), Some("period".to_string()));
+            assert_eq!(
+                refused(&env, record, vars.clone()).await,
+                expected,
+                "{period}"
+            );
+            assert_eq!(
+                error_of(&env.run_as(viewer(), read, vars).await),
+                expected,
+                "{period}"
+            );
+        }
+        let stored = env
+            .query(
+                r#"query($i: ID!) { node(id: $i) { ... on Indicator { measurements(from: "2199-01-01") { period } } } }"#,
+                json!({ "i": indicator }),
+            )
+            .await;
+        assert_eq!(stored["node"]["measurements"], json!([]), "nothing stored");
+
+        // The last year accepted, and a quarter in lower case, stored in its
+        // canonical form.
+        let last = env
+            .edit(record, json!({ "i": indicator, "p": "2199-12" }))
+            .await;
+        assert_eq!(last["recordMeasurement"]["periodEnd"], "2199-12-31");
+        let q = env
+            .edit(record, json!({ "i": indicator, "p": "2024-q2" }))
+            .await;
+        assert_eq!(
+            q["recordMeasurement"],
+            json!({ "period": "2024-Q2", "periodStart": "2024-04-01", "periodEnd": "2024-06-30" })
+        );
+    }
+}
+
+#[tokio::test]
 async fn mutations_need_a_token_with_the_right_role() {
     for backend in TestDatabase::backends() {
         let env = Env::new(backend);

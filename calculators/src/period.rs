@@ -190,23 +190,35 @@ impl fmt::Display for Period {
     }
 }
 
+/// The one parser of periods (the storage, the API and the command line
+/// all use it): `2020`, `2020-Q1` (or `2020-q1`) and `2020-01`, with a
+/// four-digit year between 1900 and 2199 and a two-digit month; white space
+/// around the text is ignored. Anything else, `2020-1` or `Q1-2020` for
+/// instance, is a [`PeriodError`].
 impl FromStr for Period {
     type Err = PeriodError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || PeriodError(s.to_string());
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
         let t = s.trim();
         let (year, rest) = match t.split_once('-') {
             Some((y, r)) => (y, Some(r)),
             None => (t, None),
         };
+        if year.len() != 4 || !digits(year) {
+            return Err(bad());
+        }
         let year: i32 = year.parse().map_err(|_| bad())?;
         match rest {
             None => Self::year(year),
-            Some(r) if r.starts_with(['Q', 'q']) => {
+            Some(r) if r.len() == 2 && r.starts_with(['Q', 'q']) && digits(&r[1..]) => {
                 Self::quarter(year, r[1..].parse().map_err(|_| bad())?)
             }
-            Some(r) => Self::month(year, r.parse().map_err(|_| bad())?),
+            Some(r) if r.len() == 2 && digits(r) => {
+                Self::month(year, r.parse().map_err(|_| bad())?)
+            }
+            Some(_) => Err(bad()),
         }
         .map_err(|_| bad())
     }
@@ -241,6 +253,18 @@ mod tests {
         assert!("2020-Q5".parse::<Period>().is_err());
         assert!("2020-13".parse::<Period>().is_err());
         assert!("abc".parse::<Period>().is_err());
+    }
+
+    #[test]
+    fn periods_have_one_form_and_years_between_1900_and_2199() {
+        assert_eq!(" 2020-q1 ".parse::<Period>(), Period::quarter(2020, 1));
+        for text in [
+            "2020-1", "2020-Q01", "+2020", "02020", "Q1-2020", "2020-", "3000", "1899", "2200-01",
+        ] {
+            assert!(text.parse::<Period>().is_err(), "{text}");
+        }
+        assert_eq!("1900".parse::<Period>(), Period::year(1900));
+        assert_eq!("2199-12".parse::<Period>(), Period::month(2199, 12));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod calc;
 pub mod changes;
 pub mod db;
 pub mod documents;
+mod entity;
 pub mod error;
 pub mod graph;
 pub mod introspect;

@@ -1,49 +1,36 @@
 //! Reporting periods as written in documents and the API: a year (`2020`), a
-//! quarter (`2020-Q1`) or a month (`2020-03`), with their first and last day.
+//! quarter (`2020-Q1`) or a month (`2020-03`), of the years 1900-2199, with
+//! their first and last day.
+//!
+//! There is one parser, [`Period`]'s (`cruscotto_calculators`), and every
+//! writer and reader of the storage goes through [`parse`]: the import of a
+//! document's measurements, the `recordMeasurement` mutation, the
+//! calculations and the reads of computed values accept the same texts and
+//! the same years. Stored periods are the canonical text of the parsed
+//! period (`2020-q1` is stored as `2020-Q1`).
 
 use chrono::NaiveDate;
 
+pub use cruscotto_calculators::{Period, PeriodError};
+
+/// What a period may be, for messages that refuse one.
+pub const EXPECTED: &str =
+    "the period must be a year (2020), a quarter (2020-Q1) or a month (2020-03)";
+
+/// Parses `text` (surrounding white space ignored; `Q` in either case).
+pub fn parse(text: &str) -> Result<Period, PeriodError> {
+    text.parse()
+}
+
 /// Returns the first and last day of `period`, or `None` when it is not one
-/// of the three accepted forms.
+/// of the three accepted forms within the accepted years.
 pub fn bounds(period: &str) -> Option<(NaiveDate, NaiveDate)> {
-    let (year, rest) = match period.split_once('-') {
-        Some((y, r)) => (y, Some(r)),
-        None => (period, None),
-    };
-    if year.len() != 4 {
-        return None;
-    }
-    let year: i32 = year.parse().ok()?;
-    let (first_month, last_month) = match rest {
-        None => (1, 12),
-        Some(q) if q.len() == 2 && q.starts_with('Q') => {
-            let n: u32 = q[1..].parse().ok()?;
-            if !(1..=4).contains(&n) {
-                return None;
-            }
-            (3 * n - 2, 3 * n)
-        }
-        Some(m) if m.len() == 2 => {
-            let n: u32 = m.parse().ok()?;
-            if !(1..=12).contains(&n) {
-                return None;
-            }
-            (n, n)
-        }
-        Some(_) => return None,
-    };
-    let start = NaiveDate::from_ymd_opt(year, first_month, 1)?;
-    let next = if last_month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
-    } else {
-        NaiveDate::from_ymd_opt(year, last_month + 1, 1)?
-    };
-    Some((start, next.pred_opt()?))
+    parse(period).ok().map(|p| (p.start(), p.end()))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::bounds;
+    use super::{bounds, parse};
     use chrono::NaiveDate;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -63,5 +50,20 @@ mod tests {
         for p in ["", "20", "2020-Q5", "2020-13", "2020-1", "2020/03", "abcd"] {
             assert_eq!(bounds(p), None, "{p}");
         }
+    }
+
+    #[test]
+    fn years_outside_1900_2199_are_rejected() {
+        for p in ["1899", "2200", "3000", "3000-Q1", "0999-01"] {
+            assert_eq!(bounds(p), None, "{p}");
+        }
+        assert_eq!(bounds("1900-01"), Some((d(1900, 1, 1), d(1900, 1, 31))));
+        assert_eq!(bounds("2199"), Some((d(2199, 1, 1), d(2199, 12, 31))));
+    }
+
+    #[test]
+    fn parsed_periods_print_in_the_canonical_form() {
+        assert_eq!(parse(" 2020-q1 ").unwrap().to_string(), "2020-Q1");
+        assert_eq!(parse("2020-03").unwrap().to_string(), "2020-03");
     }
 }

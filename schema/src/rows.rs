@@ -347,8 +347,11 @@ pub struct Measurement {
     pub recorded_at: NaiveDateTime,
 }
 
+/// `treat_none_as_default_value = false`: a missing numerator is bound as
+/// NULL rather than `DEFAULT`, which lets SQLite take many measurements in
+/// one `INSERT … ON CONFLICT` statement (it has no `DEFAULT` keyword there).
 #[derive(Debug, Clone, Insertable, AsChangeset)]
-#[diesel(table_name = measurements, treat_none_as_null = true)]
+#[diesel(table_name = measurements, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct NewMeasurement {
     pub indicator_id: i32,
     pub period: String,
@@ -360,6 +363,33 @@ pub struct NewMeasurement {
     pub source: String,
     pub recorded_by: String,
     pub recorded_at: NaiveDateTime,
+}
+
+impl NewMeasurement {
+    /// A measurement of `period`, with the period's columns derived from
+    /// the parsed period (its canonical text, first and last day) and no
+    /// numerator or denominator (set them with struct update syntax).
+    pub fn new(
+        indicator_id: i32,
+        period: &crate::period::Period,
+        value: String,
+        source: String,
+        recorded_by: String,
+        recorded_at: NaiveDateTime,
+    ) -> Self {
+        NewMeasurement {
+            indicator_id,
+            period: period.to_string(),
+            period_start: period.start(),
+            period_end: period.end(),
+            value,
+            numerator: None,
+            denominator: None,
+            source,
+            recorded_by,
+            recorded_at,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

@@ -31,11 +31,13 @@
 //! averaged.
 //!
 //! The queries are written once, in `ops.rs`, and compiled per backend like
-//! those of [`crate::store`].
+//! those of [`crate::store`]; what they write (payments, measurements, phase
+//! progress, computed values, calculator bindings) goes through the entity
+//! writers ([`crate::entity`]), like every other write.
 
 mod day;
 mod pg_payments;
-mod rows;
+pub(crate) mod rows;
 
 use std::collections::HashMap;
 
@@ -63,54 +65,7 @@ mod sqlite_ops {
 
     pub(super) type Conn = diesel::SqliteConnection;
     type Db = diesel::sqlite::Sqlite;
-
-    /// Rows per multi-row upsert: SQLite accepts 32,766 bound values and a
-    /// payment binds 10.
-    const PAYMENT_CHUNK: usize = 3_000;
-
-    /// Diesel builds no multi-row upsert for SQLite, and one statement per
-    /// row costs a statement execution each (about 20 µs), so the statement
-    /// is written here: the same text for every full chunk, with the same
-    /// columns and conflict rule as the Postgres one.
-    fn upsert_payments(conn: &mut Conn, rows: &[super::rows::NewPayment<'_>]) -> QueryResult<()> {
-        use diesel::sql_types::{BigInt, Date, Nullable, Text};
-        const COLUMNS: &str = "plan_id, invoice_id, supplier, amount_cents, invoice_date, \
-                               due_date, payment_date, suspended_days, source_file, line";
-        let mut sql = String::with_capacity(200 + rows.len() * 24);
-        sql.push_str("INSERT INTO payments (");
-        sql.push_str(COLUMNS);
-        sql.push_str(") VALUES ");
-        for i in 0..rows.len() {
-            sql.push_str(if i == 0 {
-                "(?,?,?,?,?,?,?,?,?,?)"
-            } else {
-                ",(?,?,?,?,?,?,?,?,?,?)"
-            });
-        }
-        sql.push_str(
-            " ON CONFLICT (plan_id, invoice_id) DO UPDATE SET supplier = excluded.supplier, \
-             amount_cents = excluded.amount_cents, invoice_date = excluded.invoice_date, \
-             due_date = excluded.due_date, payment_date = excluded.payment_date, \
-             suspended_days = excluded.suspended_days, source_file = excluded.source_file, \
-             line = excluded.line",
-        );
-        let mut query = diesel::sql_query(sql).into_boxed::<Db>();
-        for r in rows {
-            query = query
-                .bind::<Integer, _>(r.plan_id)
-                .bind::<Text, _>(r.invoice_id)
-                .bind::<Text, _>(r.supplier)
-                .bind::<BigInt, _>(r.amount_cents)
-                .bind::<Date, _>(r.invoice_date)
-                .bind::<Nullable<Date>, _>(r.due_date)
-                .bind::<Nullable<Date>, _>(r.payment_date)
-                .bind::<Integer, _>(r.suspended_days)
-                .bind::<Text, _>(r.source_file)
-                .bind::<Integer, _>(r.line);
-        }
-        query.execute(conn)?;
-        Ok(())
-    }
+    use crate::entity::sqlite as entity;
 
     /// SQLite's payment loader does not use the index (see [`plan_filter`]),
     /// so its planner needs no fresh statistics after an import.
@@ -160,32 +115,7 @@ mod pg_ops {
 
     pub(super) type Conn = diesel::PgConnection;
     type Db = diesel::pg::Pg;
-
-    /// Rows per multi-row insert: Postgres accepts 65,535 bound values and a
-    /// payment binds 10.
-    const PAYMENT_CHUNK: usize = 6_000;
-
-    /// One multi-row upsert per chunk: each statement is a round trip.
-    fn upsert_payments(conn: &mut Conn, rows: &[super::rows::NewPayment<'_>]) -> QueryResult<()> {
-        use diesel::upsert::excluded;
-        use payments::*;
-        diesel::insert_into(payments::table)
-            .values(rows)
-            .on_conflict((plan_id, invoice_id))
-            .do_update()
-            .set((
-                supplier.eq(excluded(supplier)),
-                amount_cents.eq(excluded(amount_cents)),
-                invoice_date.eq(excluded(invoice_date)),
-                due_date.eq(excluded(due_date)),
-                payment_date.eq(excluded(payment_date)),
-                suspended_days.eq(excluded(suspended_days)),
-                source_file.eq(excluded(source_file)),
-                line.eq(excluded(line)),
-            ))
-            .execute(conn)?;
-        Ok(())
-    }
+    use crate::entity::pg as entity;
 
     /// Refreshes the planner's statistics after a large import: without
     /// them Postgres assumes a plan holds few payments and reads a million
@@ -477,8 +407,7 @@ fn invalid(entity: &'static str, key: impl Into<String>, message: impl Into<Stri
 }
 
 fn parse_period(text: &str) -> Result<Period, StoreError> {
-    text.parse::<Period>()
-        .map_err(|e| invalid("period", text, e.to_string()))
+    crate::period::parse(text).map_err(|e| invalid("period", text, e.to_string()))
 }
 
 /// A percentage as hundredths of a percent, refusing what the column cannot

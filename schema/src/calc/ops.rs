@@ -1,7 +1,8 @@
 // The queries behind `Database`'s calculation methods. This file is included
-// twice by `calc/mod.rs`, once per backend, with `Conn`, `PAYMENT_CHUNK`,
-// `plan_filter`, `read_payments` and `snapshot` defined by the including
-// module.
+// twice by `calc/mod.rs`, once per backend, with `Conn`, `entity` (the
+// entity writers of the same backend, which make every write of this file),
+// `plan_filter`, `refresh_payment_statistics`, `read_payments` and
+// `snapshot` defined by the including module.
 
 use chrono::NaiveDate;
 use cruscotto_calculators::{
@@ -20,6 +21,7 @@ use crate::changes::{kind, LogChanges};
 use crate::error::StoreError;
 use crate::schema::*;
 use crate::tx::WriteConn;
+use entity::payment::CHUNK as PAYMENT_CHUNK;
 
 fn not_found(entity: &'static str, key: impl Into<String>) -> StoreError {
     StoreError::NotFound {
@@ -71,7 +73,7 @@ pub(super) fn import_payments(
                     line: i32::try_from(position).unwrap_or(i32::MAX),
                 });
             }
-            upsert_payments(conn, &batch)?;
+            entity::payment::upsert(conn, &batch)?;
         }
         refresh_payment_statistics(conn, records.len())?;
         let after = count(conn)?;
@@ -106,14 +108,14 @@ pub(super) fn set_calculator_binding(
     guessed: bool,
 ) -> Result<(), StoreError> {
     conn.write_transaction(|conn| {
-        let updated = diesel::update(indicators::table.find(indicator_id))
-            .set((
-                indicators::calculator_id.eq(calculator_id),
-                indicators::calculator_params.eq(params.to_string()),
-                indicators::calculator_guessed.eq(guessed),
-                indicators::version.eq(indicators::version + 1),
-            ))
-            .execute(conn)?;
+        let updated = entity::indicator::bind_calculator(
+            conn,
+            indicator_id,
+            None,
+            calculator_id,
+            &params.to_string(),
+            guessed,
+        )?;
         if updated == 0 {
             return Err(not_found("indicator", indicator_id.to_string()));
         }
@@ -122,44 +124,25 @@ pub(super) fn set_calculator_binding(
     })
 }
 
-fn indicator_exists(conn: &mut Conn, indicator_id: i32) -> Result<(), StoreError> {
-    indicators::table
-        .find(indicator_id)
-        .select(indicators::id)
-        .first::<i32>(conn)
-        .optional()?
-        .map(|_| ())
-        .ok_or_else(|| not_found("indicator", indicator_id.to_string()))
-}
-
 pub(super) fn record_measurement(
     conn: &mut Conn,
     indicator_id: i32,
     measured: &MeasuredValue,
 ) -> Result<(), StoreError> {
-    conn.write_transaction(|conn| {
-        indicator_exists(conn, indicator_id)?;
-        let row = crate::rows::NewMeasurement {
+    let row = crate::rows::NewMeasurement {
+        numerator: measured.numerator.map(|n| n.to_string()),
+        denominator: measured.denominator.map(|n| n.to_string()),
+        ..crate::rows::NewMeasurement::new(
             indicator_id,
-            period: measured.period.to_string(),
-            period_start: measured.period.start(),
-            period_end: measured.period.end(),
-            value: measured.value.to_string(),
-            numerator: measured.numerator.map(|n| n.to_string()),
-            denominator: measured.denominator.map(|n| n.to_string()),
-            source: measured.source.clone(),
-            recorded_by: measured.recorded_by.clone(),
-            recorded_at: chrono::Utc::now().naive_utc(),
-        };
-        diesel::insert_into(measurements::table)
-            .values(&row)
-            .on_conflict((measurements::indicator_id, measurements::period))
-            .do_update()
-            .set(&row)
-            .execute(conn)?;
-        conn.log_indicator_change(indicator_id, kind::MEASUREMENT_RECORDED, Some(&row.period))?;
-        Ok(())
-    })
+            &measured.period,
+            measured.value.to_string(),
+            measured.source.clone(),
+            measured.recorded_by.clone(),
+            chrono::Utc::now().naive_utc(),
+        )
+    };
+    entity::measurement::record(conn, &row)?;
+    Ok(())
 }
 
 pub(super) fn record_phase_progress(
@@ -185,12 +168,7 @@ pub(super) fn record_phase_progress(
             recorded_by,
             recorded_at: chrono::Utc::now().naive_utc(),
         };
-        diesel::insert_into(phase_progress::table)
-            .values(&row)
-            .on_conflict((phase_progress::phase_id, phase_progress::period))
-            .do_update()
-            .set(&row)
-            .execute(conn)?;
+        entity::phase::upsert_progress(conn, &row)?;
         Ok(())
     })
 }
@@ -361,10 +339,7 @@ pub(super) fn insert_value(
     row: &NewIndicatorValue,
 ) -> Result<IndicatorValueRow, StoreError> {
     conn.write_transaction(|conn| {
-        let stored: IndicatorValueRow = diesel::insert_into(indicator_values::table)
-            .values(row)
-            .returning(IndicatorValueRow::as_returning())
-            .get_result(conn)?;
+        let stored = entity::value::insert(conn, row)?;
         conn.log_indicator_change(row.indicator_id, kind::VALUE_COMPUTED, Some(&stored.period))?;
         Ok(stored)
     })
@@ -460,36 +435,23 @@ pub(super) fn bind_calculator(
 ) -> Result<crate::rows::Indicator, crate::graph::WriteError> {
     use crate::graph::WriteError;
     conn.write_transaction(|conn| {
-        let updated = diesel::update(
-            indicators::table
-                .filter(indicators::id.eq(indicator_id))
-                .filter(indicators::version.eq(expected)),
-        )
-        .set((
-            indicators::calculator_id.eq(calculator_id),
-            indicators::calculator_params.eq(params.to_string()),
-            indicators::calculator_guessed.eq(false),
-            indicators::version.eq(indicators::version + 1),
-        ))
-        .execute(conn)?;
+        let params = params.to_string();
+        let updated = entity::indicator::bind_calculator(
+            conn,
+            indicator_id,
+            Some(expected),
+            calculator_id,
+            &params,
+            false,
+        )?;
         if updated == 0 {
-            let actual: Option<i32> = indicators::table
-                .find(indicator_id)
-                .select(indicators::version)
-                .first(conn)
-                .optional()?;
-            return Err(match actual {
-                None => WriteError::NotFound {
-                    entity: "indicator",
-                    key: indicator_id.to_string(),
-                },
-                Some(actual) => WriteError::VersionConflict {
-                    entity: "indicator",
-                    id: indicator_id,
-                    expected,
-                    actual,
-                },
-            });
+            let actual = entity::indicator::version(conn, indicator_id)?;
+            return Err(WriteError::stale(
+                "indicator",
+                indicator_id,
+                expected,
+                actual,
+            ));
         }
         let row = indicators::table
             .find(indicator_id)

@@ -3,7 +3,9 @@
 //!
 //! Like [`crate::store`], the queries are written once (`reads.rs`,
 //! `writes.rs`) and compiled per backend by including them in two modules
-//! whose `Conn` and `Db` types differ. Callers reach them through
+//! whose `Conn` and `Db` types (and `entity` alias, the entity writers of
+//! the same backend) differ. The mutations check their input and leave
+//! every statement that writes to [`crate::entity`]. Callers reach them through
 //! [`Database::graph`], which returns a [`GraphStore`].
 //!
 //! Batched loads take any number of keys and split them into chunks of
@@ -30,6 +32,7 @@ pub const KEY_CHUNK: usize = 10_000;
 mod sqlite_q {
     pub(super) type Conn = diesel::SqliteConnection;
     pub(super) type Db = diesel::sqlite::Sqlite;
+    use crate::entity::sqlite as entity;
     /// `$col IN ($keys)` with one statement text for any number of keys
     /// (see [`keys`](super::keys)).
     macro_rules! keys_in {
@@ -45,6 +48,7 @@ mod sqlite_q {
 mod pg_q {
     pub(super) type Conn = diesel::PgConnection;
     pub(super) type Db = diesel::pg::Pg;
+    use crate::entity::pg as entity;
     /// `$col = ANY($keys)`: one array bind, one statement text already.
     macro_rules! keys_in {
         ($col:expr, $keys:expr) => {
@@ -199,6 +203,23 @@ impl WriteError {
             message: message.into(),
         }
     }
+
+    /// A version check that updated nothing: the row is gone (`actual` is
+    /// `None`) or another writer changed it (its version is `actual`).
+    pub(crate) fn stale(entity: &'static str, id: i32, expected: i32, actual: Option<i32>) -> Self {
+        match actual {
+            None => WriteError::NotFound {
+                entity,
+                key: id.to_string(),
+            },
+            Some(actual) => WriteError::VersionConflict {
+                entity,
+                id,
+                expected,
+                actual,
+            },
+        }
+    }
 }
 
 impl From<diesel::r2d2::PoolError> for WriteError {
@@ -212,14 +233,23 @@ impl From<diesel::result::Error> for WriteError {
     // table or constraint (classified once, in `crate::error`); anything
     // else stays a store error.
     fn from(e: diesel::result::Error) -> Self {
-        use crate::error::ConstraintKind as K;
         if let diesel::result::Error::NotFound = e {
             return WriteError::NotFound {
                 entity: "object",
                 key: String::new(),
             };
         }
-        match StoreError::from(e) {
+        WriteError::from_store(StoreError::from(e))
+    }
+}
+
+impl WriteError {
+    /// A store error in the terms of a write: a missing object, a conflict
+    /// or invalid input where it is one of those, else a store error.
+    pub(crate) fn from_store(e: StoreError) -> Self {
+        use crate::error::ConstraintKind as K;
+        match e {
+            StoreError::NotFound { entity, key } => WriteError::NotFound { entity, key },
             StoreError::Constraint {
                 kind: K::Unique | K::Reference,
                 message,

@@ -1,5 +1,8 @@
 // Writes of GraphQL mutations, each in one transaction. Included twice by
-// `graph/mod.rs`, next to `reads.rs`.
+// `graph/mod.rs`, next to `reads.rs`, with `entity` naming the entity
+// writers of the same backend: these functions check the input in the API's
+// terms (which field is wrong, which version was expected, which object is
+// missing) and leave every statement that writes to those writers.
 
 use super::{
     IndicatorChanges, MeasurementInput, ObjectiveChanges, ObjectiveLinks, PhaseChanges,
@@ -7,6 +10,7 @@ use super::{
 };
 use crate::changes::{kind, LogChanges};
 use crate::tx::WriteConn;
+use entity::objective::{Link, LinkList};
 
 fn not_found(entity: &'static str, id: i32) -> WriteError {
     WriteError::NotFound {
@@ -27,62 +31,73 @@ macro_rules! exists {
     };
 }
 
-/// Increments the version of row `$id` of `$table` if it still is
-/// `$expected`: `UPDATE … WHERE id = ? AND version = ?`. No row updated
-/// means the row is gone (NOT_FOUND) or was changed by someone else
-/// (a version conflict naming the current version).
+/// Refuses the input, naming `$field`, unless row `$id` of `$table` exists:
+/// the input refers to an object that is not there.
+macro_rules! referenced {
+    ($conn:expr, $table:ident, $id:expr, $field:expr, $message:expr) => {
+        if !exists!($conn, $table, $id) {
+            return Err(WriteError::invalid($field, $message));
+        }
+    };
+}
+
+/// Runs `$write` on row `$id` of `$table` in a write transaction and returns
+/// the row (`$row`) as it is afterwards; NOT_FOUND when there is no such row.
+macro_rules! update_row {
+    ($conn:expr, $table:ident, $row:ty, $entity:expr, $id:expr, |$c:ident| $write:block) => {{
+        let id: i32 = $id;
+        $conn.write_transaction(|$c| {
+            if !exists!($c, $table, id) {
+                return Err(not_found($entity, id));
+            }
+            $write;
+            Ok($table::table
+                .find(id)
+                .select(<$row>::as_select())
+                .first($c)?)
+        })
+    }};
+}
+
+/// Increments the version of row `$id` through the writer of `$module` if
+/// it still is `$expected`. No row updated means the row is gone
+/// (NOT_FOUND) or was changed by someone else (a version conflict naming
+/// the current version).
 macro_rules! bump_version {
-    ($conn:expr, $table:ident, $entity:expr, $id:expr, $expected:expr) => {{
-        let updated = diesel::update(
-            $table::table
-                .filter($table::id.eq($id))
-                .filter($table::version.eq($expected)),
-        )
-        .set($table::version.eq($table::version + 1))
-        .execute($conn)?;
-        if updated == 0 {
-            let actual: Option<i32> = $table::table
-                .filter($table::id.eq($id))
-                .select($table::version)
-                .first($conn)
-                .optional()?;
-            return Err(match actual {
-                None => not_found($entity, $id),
-                Some(actual) => WriteError::VersionConflict {
-                    entity: $entity,
-                    id: $id,
-                    expected: $expected,
-                    actual,
-                },
-            });
+    ($conn:expr, $module:ident, $entity:expr, $id:expr, $expected:expr) => {{
+        let (id, expected): (i32, i32) = ($id, $expected);
+        if !entity::$module::bump_version($conn, id, expected)? {
+            let actual = entity::$module::version($conn, id)?;
+            return Err(WriteError::stale($entity, id, expected, actual));
         }
     }};
 }
 
-/// Deletes row `$id` of `$table`; NOT_FOUND when there was none.
-macro_rules! delete_row {
-    ($conn:expr, $table:ident, $entity:expr, $id:expr) => {{
-        let id: i32 = $id;
-        $conn.write_transaction(|conn| {
-            let n = diesel::delete($table::table.filter($table::id.eq(id))).execute(conn)?;
-            if n == 0 {
-                Err(not_found($entity, id))
-            } else {
-                Ok(())
-            }
-        })
-    }};
+/// Deletes row `id` with `delete`; NOT_FOUND when there was none.
+fn delete_row(
+    conn: &mut Conn,
+    entity: &'static str,
+    id: i32,
+    delete: impl FnOnce(&mut Conn, i32) -> QueryResult<usize>,
+) -> WriteResult<()> {
+    conn.write_transaction(|conn| {
+        if delete(conn, id)? == 0 {
+            Err(not_found(entity, id))
+        } else {
+            Ok(())
+        }
+    })
+}
+
+/// The position after the last of a parent's children (0 for the first).
+fn next_position(last: Option<i32>) -> i32 {
+    last.map_or(0, |p| p + 1)
 }
 
 // ---- plans ----------------------------------------------------------------
 
 pub(super) fn create_plan(conn: &mut Conn, row: &rows::NewPlan) -> WriteResult<rows::Plan> {
-    conn.write_transaction(|conn| {
-        Ok(diesel::insert_into(plans::table)
-            .values(row)
-            .returning(rows::Plan::as_returning())
-            .get_result(conn)?)
-    })
+    conn.write_transaction(|conn| Ok(entity::plan::insert(conn, row)?))
 }
 
 pub(super) fn update_plan(
@@ -92,40 +107,29 @@ pub(super) fn update_plan(
     changes: &PlanChanges,
 ) -> WriteResult<rows::Plan> {
     conn.write_transaction(|conn| {
-        bump_version!(conn, plans, "plan", id, expected);
-        let mut row: rows::Plan = plans::table
+        bump_version!(conn, plan, "plan", id, expected);
+        let (first, last): (i32, i32) = plans::table
             .find(id)
-            .select(rows::Plan::as_select())
+            .select((plans::first_year, plans::last_year))
             .first(conn)?;
-        let first = changes.first_year.unwrap_or(row.first_year);
-        let last = changes.last_year.unwrap_or(row.last_year);
+        let first = changes.first_year.unwrap_or(first);
+        let last = changes.last_year.unwrap_or(last);
         if first > last {
             return Err(WriteError::invalid(
                 "lastYear",
                 "the last year comes before the first year",
             ));
         }
-        if has_plan_changes(changes) {
-            row = diesel::update(plans::table.find(id))
-                .set(changes)
-                .returning(rows::Plan::as_returning())
-                .get_result(conn)?;
-        }
-        Ok(row)
+        entity::plan::update(conn, id, changes)?;
+        Ok(plans::table
+            .find(id)
+            .select(rows::Plan::as_select())
+            .first(conn)?)
     })
 }
 
-fn has_plan_changes(c: &PlanChanges) -> bool {
-    c.code.is_some()
-        || c.administration.is_some()
-        || c.title.is_some()
-        || c.first_year.is_some()
-        || c.last_year.is_some()
-        || c.notes.is_some()
-}
-
 pub(super) fn delete_plan_by_id(conn: &mut Conn, id: i32) -> WriteResult<()> {
-    delete_row!(conn, plans, "plan", id)
+    delete_row(conn, "plan", id, entity::plan::delete)
 }
 
 // ---- budget classification ------------------------------------------------
@@ -135,16 +139,7 @@ pub(super) fn create_mission(
     code: &str,
     name: &str,
 ) -> WriteResult<rows::Mission> {
-    conn.write_transaction(|conn| {
-        Ok(diesel::insert_into(missions::table)
-            .values((
-                missions::code.eq(code),
-                missions::name.eq(name),
-                missions::sort_key.eq(rows::budget_order_key(code)),
-            ))
-            .returning(rows::Mission::as_returning())
-            .get_result(conn)?)
-    })
+    conn.write_transaction(|conn| Ok(entity::budget::insert_mission(conn, code, name)?))
 }
 
 pub(super) fn update_mission(
@@ -153,32 +148,13 @@ pub(super) fn update_mission(
     code: Option<&str>,
     name: Option<&str>,
 ) -> WriteResult<rows::Mission> {
-    conn.write_transaction(|conn| {
-        if !exists!(conn, missions, id) {
-            return Err(not_found("mission", id));
-        }
-        if let Some(code) = code {
-            diesel::update(missions::table.find(id))
-                .set((
-                    missions::code.eq(code),
-                    missions::sort_key.eq(rows::budget_order_key(code)),
-                ))
-                .execute(conn)?;
-        }
-        if let Some(name) = name {
-            diesel::update(missions::table.find(id))
-                .set(missions::name.eq(name))
-                .execute(conn)?;
-        }
-        Ok(missions::table
-            .find(id)
-            .select(rows::Mission::as_select())
-            .first(conn)?)
+    update_row!(conn, missions, rows::Mission, "mission", id, |conn| {
+        entity::budget::update_mission(conn, id, code, name)?;
     })
 }
 
 pub(super) fn delete_mission(conn: &mut Conn, id: i32) -> WriteResult<()> {
-    delete_row!(conn, missions, "mission", id)
+    delete_row(conn, "mission", id, entity::budget::delete_mission)
 }
 
 pub(super) fn create_program(
@@ -188,18 +164,10 @@ pub(super) fn create_program(
     name: &str,
 ) -> WriteResult<rows::Program> {
     conn.write_transaction(|conn| {
-        if !exists!(conn, missions, mission_id) {
-            return Err(WriteError::invalid("mission", "no such mission"));
-        }
-        Ok(diesel::insert_into(programs::table)
-            .values((
-                programs::mission_id.eq(mission_id),
-                programs::code.eq(code),
-                programs::name.eq(name),
-                programs::sort_key.eq(rows::budget_order_key(code)),
-            ))
-            .returning(rows::Program::as_returning())
-            .get_result(conn)?)
+        referenced!(conn, missions, mission_id, "mission", "no such mission");
+        Ok(entity::budget::insert_program(
+            conn, mission_id, code, name,
+        )?)
     })
 }
 
@@ -210,40 +178,16 @@ pub(super) fn update_program(
     code: Option<&str>,
     name: Option<&str>,
 ) -> WriteResult<rows::Program> {
-    conn.write_transaction(|conn| {
-        if !exists!(conn, programs, id) {
-            return Err(not_found("program", id));
-        }
+    update_row!(conn, programs, rows::Program, "program", id, |conn| {
         if let Some(m) = mission_id {
-            if !exists!(conn, missions, m) {
-                return Err(WriteError::invalid("mission", "no such mission"));
-            }
-            diesel::update(programs::table.find(id))
-                .set(programs::mission_id.eq(m))
-                .execute(conn)?;
+            referenced!(conn, missions, m, "mission", "no such mission");
         }
-        if let Some(code) = code {
-            diesel::update(programs::table.find(id))
-                .set((
-                    programs::code.eq(code),
-                    programs::sort_key.eq(rows::budget_order_key(code)),
-                ))
-                .execute(conn)?;
-        }
-        if let Some(name) = name {
-            diesel::update(programs::table.find(id))
-                .set(programs::name.eq(name))
-                .execute(conn)?;
-        }
-        Ok(programs::table
-            .find(id)
-            .select(rows::Program::as_select())
-            .first(conn)?)
+        entity::budget::update_program(conn, id, mission_id, code, name)?;
     })
 }
 
 pub(super) fn delete_program(conn: &mut Conn, id: i32) -> WriteResult<()> {
-    delete_row!(conn, programs, "program", id)
+    delete_row(conn, "program", id, entity::budget::delete_program)
 }
 
 pub(super) fn create_action(
@@ -252,13 +196,8 @@ pub(super) fn create_action(
     name: &str,
 ) -> WriteResult<rows::Action> {
     conn.write_transaction(|conn| {
-        if !exists!(conn, programs, program_id) {
-            return Err(WriteError::invalid("program", "no such program"));
-        }
-        Ok(diesel::insert_into(actions::table)
-            .values((actions::program_id.eq(program_id), actions::name.eq(name)))
-            .returning(rows::Action::as_returning())
-            .get_result(conn)?)
+        referenced!(conn, programs, program_id, "program", "no such program");
+        Ok(entity::budget::insert_action(conn, program_id, name)?)
     })
 }
 
@@ -268,32 +207,16 @@ pub(super) fn update_action(
     program_id: Option<i32>,
     name: Option<&str>,
 ) -> WriteResult<rows::Action> {
-    conn.write_transaction(|conn| {
-        if !exists!(conn, actions, id) {
-            return Err(not_found("action", id));
-        }
+    update_row!(conn, actions, rows::Action, "action", id, |conn| {
         if let Some(p) = program_id {
-            if !exists!(conn, programs, p) {
-                return Err(WriteError::invalid("program", "no such program"));
-            }
-            diesel::update(actions::table.find(id))
-                .set(actions::program_id.eq(p))
-                .execute(conn)?;
+            referenced!(conn, programs, p, "program", "no such program");
         }
-        if let Some(name) = name {
-            diesel::update(actions::table.find(id))
-                .set(actions::name.eq(name))
-                .execute(conn)?;
-        }
-        Ok(actions::table
-            .find(id)
-            .select(rows::Action::as_select())
-            .first(conn)?)
+        entity::budget::update_action(conn, id, program_id, name)?;
     })
 }
 
 pub(super) fn delete_action(conn: &mut Conn, id: i32) -> WriteResult<()> {
-    delete_row!(conn, actions, "action", id)
+    delete_row(conn, "action", id, entity::budget::delete_action)
 }
 
 // ---- responsibility centres and offices -----------------------------------
@@ -305,17 +228,8 @@ pub(super) fn create_responsibility_centre(
     head: Option<&str>,
 ) -> WriteResult<rows::ResponsibilityCentre> {
     conn.write_transaction(|conn| {
-        if !exists!(conn, plans, plan_id) {
-            return Err(WriteError::invalid("plan", "no such plan"));
-        }
-        Ok(diesel::insert_into(responsibility_centres::table)
-            .values((
-                responsibility_centres::plan_id.eq(plan_id),
-                responsibility_centres::name.eq(name),
-                responsibility_centres::head.eq(head),
-            ))
-            .returning(rows::ResponsibilityCentre::as_returning())
-            .get_result(conn)?)
+        referenced!(conn, plans, plan_id, "plan", "no such plan");
+        Ok(entity::centre::insert_centre(conn, plan_id, name, head)?)
     })
 }
 
@@ -325,29 +239,25 @@ pub(super) fn update_responsibility_centre(
     name: Option<&str>,
     head: Option<Option<&str>>,
 ) -> WriteResult<rows::ResponsibilityCentre> {
-    conn.write_transaction(|conn| {
-        if !exists!(conn, responsibility_centres, id) {
-            return Err(not_found("responsibility centre", id));
+    update_row!(
+        conn,
+        responsibility_centres,
+        rows::ResponsibilityCentre,
+        "responsibility centre",
+        id,
+        |conn| {
+            entity::centre::update_centre(conn, id, name, head)?;
         }
-        if let Some(name) = name {
-            diesel::update(responsibility_centres::table.find(id))
-                .set(responsibility_centres::name.eq(name))
-                .execute(conn)?;
-        }
-        if let Some(head) = head {
-            diesel::update(responsibility_centres::table.find(id))
-                .set(responsibility_centres::head.eq(head))
-                .execute(conn)?;
-        }
-        Ok(responsibility_centres::table
-            .find(id)
-            .select(rows::ResponsibilityCentre::as_select())
-            .first(conn)?)
-    })
+    )
 }
 
 pub(super) fn delete_responsibility_centre(conn: &mut Conn, id: i32) -> WriteResult<()> {
-    delete_row!(conn, responsibility_centres, "responsibility centre", id)
+    delete_row(
+        conn,
+        "responsibility centre",
+        id,
+        entity::centre::delete_centre,
+    )
 }
 
 pub(super) fn create_office(
@@ -356,35 +266,25 @@ pub(super) fn create_office(
     name: &str,
 ) -> WriteResult<rows::Office> {
     conn.write_transaction(|conn| {
-        if !exists!(conn, responsibility_centres, centre_id) {
-            return Err(WriteError::invalid(
-                "responsibilityCentre",
-                "no such responsibility centre",
-            ));
-        }
-        Ok(diesel::insert_into(offices::table)
-            .values((
-                offices::responsibility_centre_id.eq(centre_id),
-                offices::name.eq(name),
-            ))
-            .returning(rows::Office::as_returning())
-            .get_result(conn)?)
+        referenced!(
+            conn,
+            responsibility_centres,
+            centre_id,
+            "responsibilityCentre",
+            "no such responsibility centre"
+        );
+        Ok(entity::centre::insert_office(conn, centre_id, name)?)
     })
 }
 
 pub(super) fn update_office(conn: &mut Conn, id: i32, name: &str) -> WriteResult<rows::Office> {
     conn.write_transaction(|conn| {
-        diesel::update(offices::table.find(id))
-            .set(offices::name.eq(name))
-            .returning(rows::Office::as_returning())
-            .get_result(conn)
-            .optional()?
-            .ok_or_else(|| not_found("office", id))
+        entity::centre::rename_office(conn, id, name)?.ok_or_else(|| not_found("office", id))
     })
 }
 
 pub(super) fn delete_office(conn: &mut Conn, id: i32) -> WriteResult<()> {
-    delete_row!(conn, offices, "office", id)
+    delete_row(conn, "office", id, entity::centre::delete_office)
 }
 
 // ---- strategic and annual objectives --------------------------------------
@@ -396,17 +296,10 @@ pub(super) fn create_strategic_objective(
     title: &str,
 ) -> WriteResult<rows::StrategicObjective> {
     conn.write_transaction(|conn| {
-        if !exists!(conn, plans, plan_id) {
-            return Err(WriteError::invalid("plan", "no such plan"));
-        }
-        Ok(diesel::insert_into(strategic_objectives::table)
-            .values((
-                strategic_objectives::plan_id.eq(plan_id),
-                strategic_objectives::code.eq(code),
-                strategic_objectives::title.eq(title),
-            ))
-            .returning(rows::StrategicObjective::as_returning())
-            .get_result(conn)?)
+        referenced!(conn, plans, plan_id, "plan", "no such plan");
+        Ok(entity::objective::insert_strategic(
+            conn, plan_id, code, title,
+        )?)
     })
 }
 
@@ -416,29 +309,25 @@ pub(super) fn update_strategic_objective(
     code: Option<&str>,
     title: Option<&str>,
 ) -> WriteResult<rows::StrategicObjective> {
-    conn.write_transaction(|conn| {
-        if !exists!(conn, strategic_objectives, id) {
-            return Err(not_found("strategic objective", id));
+    update_row!(
+        conn,
+        strategic_objectives,
+        rows::StrategicObjective,
+        "strategic objective",
+        id,
+        |conn| {
+            entity::objective::update_strategic(conn, id, code, title)?;
         }
-        if let Some(code) = code {
-            diesel::update(strategic_objectives::table.find(id))
-                .set(strategic_objectives::code.eq(code))
-                .execute(conn)?;
-        }
-        if let Some(title) = title {
-            diesel::update(strategic_objectives::table.find(id))
-                .set(strategic_objectives::title.eq(title))
-                .execute(conn)?;
-        }
-        Ok(strategic_objectives::table
-            .find(id)
-            .select(rows::StrategicObjective::as_select())
-            .first(conn)?)
-    })
+    )
 }
 
 pub(super) fn delete_strategic_objective(conn: &mut Conn, id: i32) -> WriteResult<()> {
-    delete_row!(conn, strategic_objectives, "strategic objective", id)
+    delete_row(
+        conn,
+        "strategic objective",
+        id,
+        entity::objective::delete_strategic,
+    )
 }
 
 fn same_plan_strategic(conn: &mut Conn, plan_id: i32, strategic_id: i32) -> WriteResult<()> {
@@ -468,21 +357,17 @@ pub(super) fn create_annual_objective(
     title: &str,
 ) -> WriteResult<rows::AnnualObjective> {
     conn.write_transaction(|conn| {
-        if !exists!(conn, plans, plan_id) {
-            return Err(WriteError::invalid("plan", "no such plan"));
-        }
+        referenced!(conn, plans, plan_id, "plan", "no such plan");
         if let Some(s) = strategic_id {
             same_plan_strategic(conn, plan_id, s)?;
         }
-        Ok(diesel::insert_into(annual_objectives::table)
-            .values((
-                annual_objectives::plan_id.eq(plan_id),
-                annual_objectives::strategic_objective_id.eq(strategic_id),
-                annual_objectives::code.eq(code),
-                annual_objectives::title.eq(title),
-            ))
-            .returning(rows::AnnualObjective::as_returning())
-            .get_result(conn)?)
+        Ok(entity::objective::insert_annual(
+            conn,
+            plan_id,
+            strategic_id,
+            code,
+            title,
+        )?)
     })
 }
 
@@ -500,24 +385,10 @@ pub(super) fn update_annual_objective(
             .first(conn)
             .optional()?
             .ok_or_else(|| not_found("annual objective", id))?;
-        if let Some(s) = strategic_id {
-            if let Some(s) = s {
-                same_plan_strategic(conn, plan_id, s)?;
-            }
-            diesel::update(annual_objectives::table.find(id))
-                .set(annual_objectives::strategic_objective_id.eq(s))
-                .execute(conn)?;
+        if let Some(Some(s)) = strategic_id {
+            same_plan_strategic(conn, plan_id, s)?;
         }
-        if let Some(code) = code {
-            diesel::update(annual_objectives::table.find(id))
-                .set(annual_objectives::code.eq(code))
-                .execute(conn)?;
-        }
-        if let Some(title) = title {
-            diesel::update(annual_objectives::table.find(id))
-                .set(annual_objectives::title.eq(title))
-                .execute(conn)?;
-        }
+        entity::objective::update_annual(conn, id, strategic_id, code, title)?;
         Ok(annual_objectives::table
             .find(id)
             .select(rows::AnnualObjective::as_select())
@@ -526,14 +397,19 @@ pub(super) fn update_annual_objective(
 }
 
 pub(super) fn delete_annual_objective(conn: &mut Conn, id: i32) -> WriteResult<()> {
-    delete_row!(conn, annual_objectives, "annual objective", id)
+    delete_row(
+        conn,
+        "annual objective",
+        id,
+        entity::objective::delete_annual,
+    )
 }
 
 // ---- objectives -----------------------------------------------------------
 
 /// Checks that the objects an objective links to exist and belong to its
-/// plan (offices: to its responsibility centre), then rewrites the links
-/// that `links` replaces.
+/// plan (offices: to its responsibility centre), then rewrites the lists
+/// that `links` replaces, one list at a time.
 fn write_objective_links(
     conn: &mut Conn,
     objective_id: i32,
@@ -541,139 +417,78 @@ fn write_objective_links(
     centre_id: i32,
     links: &ObjectiveLinks,
 ) -> WriteResult<()> {
-    if let Some(ids) = &links.office_ids {
-        let ok: i64 = offices::table
-            .filter(offices::id.eq_any(ids))
-            .filter(offices::responsibility_centre_id.eq(centre_id))
-            .count()
-            .get_result(conn)?;
-        if ok as usize != distinct(ids) {
-            return Err(WriteError::invalid(
-                "offices",
-                "every office must exist and belong to the objective's responsibility centre",
-            ));
+    let lists = [
+        (LinkList::Offices, &links.office_ids),
+        (
+            LinkList::StrategicObjectives,
+            &links.strategic_objective_ids,
+        ),
+        (LinkList::AnnualObjectives, &links.annual_objective_ids),
+        (LinkList::Actions, &links.action_ids),
+    ];
+    for (list, ids) in lists {
+        let Some(ids) = ids else { continue };
+        // The objects that may be linked, with their name or title.
+        let found: Vec<(i32, String)> = match list {
+            LinkList::Offices => offices::table
+                .filter(offices::id.eq_any(ids))
+                .filter(offices::responsibility_centre_id.eq(centre_id))
+                .select((offices::id, offices::name))
+                .load(conn)?,
+            LinkList::StrategicObjectives => strategic_objectives::table
+                .filter(strategic_objectives::id.eq_any(ids))
+                .filter(strategic_objectives::plan_id.eq(plan_id))
+                .select((strategic_objectives::id, strategic_objectives::title))
+                .load(conn)?,
+            LinkList::AnnualObjectives => annual_objectives::table
+                .filter(annual_objectives::id.eq_any(ids))
+                .filter(annual_objectives::plan_id.eq(plan_id))
+                .select((annual_objectives::id, annual_objectives::title))
+                .load(conn)?,
+            LinkList::Actions => actions::table
+                .filter(actions::id.eq_any(ids))
+                .select((actions::id, actions::name))
+                .load(conn)?,
+        };
+        let ids = dedup(ids);
+        if found.len() != ids.len() {
+            let (field, message) = match list {
+                LinkList::Offices => (
+                    "offices",
+                    "every office must exist and belong to the objective's responsibility centre",
+                ),
+                LinkList::StrategicObjectives => (
+                    "strategicObjectives",
+                    "every strategic objective must exist and belong to the objective's plan",
+                ),
+                LinkList::AnnualObjectives => (
+                    "annualObjectives",
+                    "every annual objective must exist and belong to the objective's plan",
+                ),
+                LinkList::Actions => ("actions", "every action must exist"),
+            };
+            return Err(WriteError::invalid(field, message));
         }
-        diesel::delete(
-            objective_offices::table.filter(objective_offices::objective_id.eq(objective_id)),
-        )
-        .execute(conn)?;
-        let values: Vec<_> = dedup(ids)
-            .into_iter()
+        // A linked strategic or annual objective keeps its title as the
+        // link's wording; offices and actions keep none.
+        let titled = matches!(
+            list,
+            LinkList::StrategicObjectives | LinkList::AnnualObjectives
+        );
+        let rows: Vec<Link<'_>> = ids
+            .iter()
             .enumerate()
-            .map(|(p, o)| {
-                (
-                    objective_offices::objective_id.eq(objective_id),
-                    objective_offices::office_id.eq(o),
-                    objective_offices::position.eq(p as i32),
-                )
-            })
-            .collect();
-        diesel::insert_into(objective_offices::table)
-            .values(values)
-            .execute(conn)?;
-    }
-    if let Some(ids) = &links.strategic_objective_ids {
-        let found: Vec<(i32, String)> = strategic_objectives::table
-            .filter(strategic_objectives::id.eq_any(ids))
-            .filter(strategic_objectives::plan_id.eq(plan_id))
-            .select((strategic_objectives::id, strategic_objectives::title))
-            .load(conn)?;
-        if found.len() != distinct(ids) {
-            return Err(WriteError::invalid(
-                "strategicObjectives",
-                "every strategic objective must exist and belong to the objective's plan",
-            ));
-        }
-        diesel::delete(
-            objective_strategic_objectives::table
-                .filter(objective_strategic_objectives::objective_id.eq(objective_id)),
-        )
-        .execute(conn)?;
-        let values: Vec<_> = dedup(ids)
-            .into_iter()
-            .enumerate()
-            .map(|(p, s)| {
-                let title = found
+            .map(|(p, &linked_id)| Link {
+                objective_id,
+                linked_id,
+                position: p as i32,
+                title: found
                     .iter()
-                    .find(|f| f.0 == s)
-                    .map(|f| f.1.clone())
-                    .unwrap_or_default();
-                (
-                    objective_strategic_objectives::objective_id.eq(objective_id),
-                    objective_strategic_objectives::strategic_objective_id.eq(s),
-                    objective_strategic_objectives::position.eq(p as i32),
-                    objective_strategic_objectives::title.eq(title),
-                )
+                    .find(|f| titled && f.0 == linked_id)
+                    .map_or("", |f| f.1.as_str()),
             })
             .collect();
-        diesel::insert_into(objective_strategic_objectives::table)
-            .values(values)
-            .execute(conn)?;
-    }
-    if let Some(ids) = &links.annual_objective_ids {
-        let found: Vec<(i32, String)> = annual_objectives::table
-            .filter(annual_objectives::id.eq_any(ids))
-            .filter(annual_objectives::plan_id.eq(plan_id))
-            .select((annual_objectives::id, annual_objectives::title))
-            .load(conn)?;
-        if found.len() != distinct(ids) {
-            return Err(WriteError::invalid(
-                "annualObjectives",
-                "every annual objective must exist and belong to the objective's plan",
-            ));
-        }
-        diesel::delete(
-            objective_annual_objectives::table
-                .filter(objective_annual_objectives::objective_id.eq(objective_id)),
-        )
-        .execute(conn)?;
-        let values: Vec<_> = dedup(ids)
-            .into_iter()
-            .enumerate()
-            .map(|(p, a)| {
-                let title = found
-                    .iter()
-                    .find(|f| f.0 == a)
-                    .map(|f| f.1.clone())
-                    .unwrap_or_default();
-                (
-                    objective_annual_objectives::objective_id.eq(objective_id),
-                    objective_annual_objectives::annual_objective_id.eq(a),
-                    objective_annual_objectives::position.eq(p as i32),
-                    objective_annual_objectives::title.eq(title),
-                )
-            })
-            .collect();
-        diesel::insert_into(objective_annual_objectives::table)
-            .values(values)
-            .execute(conn)?;
-    }
-    if let Some(ids) = &links.action_ids {
-        let ok: i64 = actions::table
-            .filter(actions::id.eq_any(ids))
-            .count()
-            .get_result(conn)?;
-        if ok as usize != distinct(ids) {
-            return Err(WriteError::invalid("actions", "every action must exist"));
-        }
-        diesel::delete(
-            objective_actions::table.filter(objective_actions::objective_id.eq(objective_id)),
-        )
-        .execute(conn)?;
-        let values: Vec<_> = dedup(ids)
-            .into_iter()
-            .enumerate()
-            .map(|(p, a)| {
-                (
-                    objective_actions::objective_id.eq(objective_id),
-                    objective_actions::action_id.eq(a),
-                    objective_actions::position.eq(p as i32),
-                )
-            })
-            .collect();
-        diesel::insert_into(objective_actions::table)
-            .values(values)
-            .execute(conn)?;
+        entity::objective::replace_links(conn, list, objective_id, &rows)?;
     }
     Ok(())
 }
@@ -681,10 +496,6 @@ fn write_objective_links(
 fn dedup(ids: &[i32]) -> Vec<i32> {
     let mut seen = std::collections::HashSet::new();
     ids.iter().copied().filter(|i| seen.insert(*i)).collect()
-}
-
-fn distinct(ids: &[i32]) -> usize {
-    dedup(ids).len()
 }
 
 fn centre_plan(conn: &mut Conn, centre_id: i32) -> WriteResult<i32> {
@@ -702,25 +513,25 @@ pub(super) fn create_objective(
     links: &ObjectiveLinks,
 ) -> WriteResult<rows::Objective> {
     conn.write_transaction(|conn| {
-        if !exists!(conn, plans, row.plan_id) {
-            return Err(WriteError::invalid("plan", "no such plan"));
-        }
+        referenced!(conn, plans, row.plan_id, "plan", "no such plan");
         if centre_plan(conn, row.responsibility_centre_id)? != row.plan_id {
             return Err(WriteError::invalid(
                 "responsibilityCentre",
                 "belongs to another plan",
             ));
         }
-        let next: Option<i32> = objectives::table
+        let last: Option<i32> = objectives::table
             .filter(objectives::plan_id.eq(row.plan_id))
             .select(diesel::dsl::max(objectives::position))
             .first(conn)?;
         let mut row = row.clone();
-        row.position = next.map_or(0, |p| p + 1);
-        let created: rows::Objective = diesel::insert_into(objectives::table)
-            .values(&row)
-            .returning(rows::Objective::as_returning())
-            .get_result(conn)?;
+        row.position = next_position(last);
+        entity::objective::insert(conn, std::slice::from_ref(&row))?;
+        let created: rows::Objective = objectives::table
+            .filter(objectives::plan_id.eq(row.plan_id))
+            .filter(objectives::code.eq(&row.code))
+            .select(rows::Objective::as_select())
+            .first(conn)?;
         write_objective_links(
             conn,
             created.id,
@@ -732,19 +543,24 @@ pub(super) fn create_objective(
     })
 }
 
-fn has_objective_changes(c: &ObjectiveChanges) -> bool {
-    c.responsibility_centre_id.is_some()
-        || c.code.is_some()
-        || c.year.is_some()
-        || c.title.is_some()
-        || c.description.is_some()
-        || c.other_offices.is_some()
-        || c.external_bodies.is_some()
-        || c.start_date.is_some()
-        || c.end_date.is_some()
-        || c.max_score_points.is_some()
-        || c.max_score_out_of.is_some()
-        || c.amended_fields.is_some()
+/// Refuses an end date before the start date, the stored ones standing in
+/// for the fields a change leaves as they are.
+fn check_dates(
+    changed: (
+        Option<Option<chrono::NaiveDate>>,
+        Option<Option<chrono::NaiveDate>>,
+    ),
+    current: (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
+) -> WriteResult<()> {
+    let start = changed.0.unwrap_or(current.0);
+    let end = changed.1.unwrap_or(current.1);
+    match (start, end) {
+        (Some(s), Some(e)) if e < s => Err(WriteError::invalid(
+            "endDate",
+            "the end date comes before the start date",
+        )),
+        _ => Ok(()),
+    }
 }
 
 pub(super) fn update_objective(
@@ -755,7 +571,7 @@ pub(super) fn update_objective(
     links: &ObjectiveLinks,
 ) -> WriteResult<rows::Objective> {
     conn.write_transaction(|conn| {
-        bump_version!(conn, objectives, "objective", id, expected);
+        bump_version!(conn, objective, "objective", id, expected);
         let current: rows::Objective = objectives::table
             .find(id)
             .select(rows::Objective::as_select())
@@ -768,21 +584,11 @@ pub(super) fn update_objective(
                 ));
             }
         }
-        let start = changes.start_date.unwrap_or(current.start_date);
-        let end = changes.end_date.unwrap_or(current.end_date);
-        if let (Some(s), Some(e)) = (start, end) {
-            if e < s {
-                return Err(WriteError::invalid(
-                    "endDate",
-                    "the end date comes before the start date",
-                ));
-            }
-        }
-        if has_objective_changes(changes) {
-            diesel::update(objectives::table.find(id))
-                .set(changes)
-                .execute(conn)?;
-        }
+        check_dates(
+            (changes.start_date, changes.end_date),
+            (current.start_date, current.end_date),
+        )?;
+        entity::objective::update(conn, id, changes)?;
         let row: rows::Objective = objectives::table
             .find(id)
             .select(rows::Objective::as_select())
@@ -793,7 +599,9 @@ pub(super) fn update_objective(
 }
 
 pub(super) fn delete_objective(conn: &mut Conn, id: i32) -> WriteResult<()> {
-    delete_row!(conn, objectives, "objective", id)
+    delete_row(conn, "objective", id, |conn, id| {
+        entity::objective::delete(conn, &[id])
+    })
 }
 
 // ---- indicators and targets -----------------------------------------------
@@ -803,35 +611,26 @@ pub(super) fn create_indicator(
     row: &rows::NewIndicator,
 ) -> WriteResult<rows::Indicator> {
     conn.write_transaction(|conn| {
-        if !exists!(conn, objectives, row.objective_id) {
-            return Err(WriteError::invalid("objective", "no such objective"));
-        }
-        let next: Option<i32> = indicators::table
+        referenced!(
+            conn,
+            objectives,
+            row.objective_id,
+            "objective",
+            "no such objective"
+        );
+        let last: Option<i32> = indicators::table
             .filter(indicators::objective_id.eq(row.objective_id))
             .select(diesel::dsl::max(indicators::position))
             .first(conn)?;
         let mut row = row.clone();
-        row.position = next.map_or(0, |p| p + 1);
-        Ok(diesel::insert_into(indicators::table)
-            .values(&row)
-            .returning(rows::Indicator::as_returning())
-            .get_result(conn)?)
+        row.position = next_position(last);
+        entity::indicator::insert(conn, std::slice::from_ref(&row))?;
+        Ok(indicators::table
+            .filter(indicators::objective_id.eq(row.objective_id))
+            .filter(indicators::code.eq(&row.code))
+            .select(rows::Indicator::as_select())
+            .first(conn)?)
     })
-}
-
-fn has_indicator_changes(c: &IndicatorChanges) -> bool {
-    c.code.is_some()
-        || c.description.is_some()
-        || c.method.is_some()
-        || c.kind.is_some()
-        || c.unit.is_some()
-        || c.direction.is_some()
-        || c.baseline_raw.is_some()
-        || c.baseline_comparator.is_some()
-        || c.baseline_number.is_some()
-        || c.baseline_unit.is_some()
-        || c.baseline_note.is_some()
-        || c.amended_fields.is_some()
 }
 
 pub(super) fn update_indicator(
@@ -841,12 +640,8 @@ pub(super) fn update_indicator(
     changes: &IndicatorChanges,
 ) -> WriteResult<rows::Indicator> {
     conn.write_transaction(|conn| {
-        bump_version!(conn, indicators, "indicator", id, expected);
-        if has_indicator_changes(changes) {
-            diesel::update(indicators::table.find(id))
-                .set(changes)
-                .execute(conn)?;
-        }
+        bump_version!(conn, indicator, "indicator", id, expected);
+        entity::indicator::update(conn, id, changes)?;
         let row = indicators::table
             .find(id)
             .select(rows::Indicator::as_select())
@@ -857,7 +652,9 @@ pub(super) fn update_indicator(
 }
 
 pub(super) fn delete_indicator(conn: &mut Conn, id: i32) -> WriteResult<()> {
-    delete_row!(conn, indicators, "indicator", id)
+    delete_row(conn, "indicator", id, |conn, id| {
+        entity::indicator::delete(conn, &[id])
+    })
 }
 
 pub(super) fn create_target(
@@ -866,11 +663,13 @@ pub(super) fn create_target(
     expected: i32,
 ) -> WriteResult<rows::Target> {
     conn.write_transaction(|conn| {
-        bump_version!(conn, indicators, "indicator", row.indicator_id, expected);
-        let target: rows::Target = diesel::insert_into(targets::table)
-            .values(row)
-            .returning(rows::Target::as_returning())
-            .get_result(conn)?;
+        bump_version!(conn, indicator, "indicator", row.indicator_id, expected);
+        entity::target::insert(conn, std::slice::from_ref(row))?;
+        let target: rows::Target = targets::table
+            .filter(targets::indicator_id.eq(row.indicator_id))
+            .filter(targets::year.eq(row.year))
+            .select(rows::Target::as_select())
+            .first(conn)?;
         log_target_change(conn, &target, kind::TARGET_CREATED)?;
         Ok(target)
     })
@@ -893,19 +692,8 @@ pub(super) fn update_target(
 ) -> WriteResult<rows::Target> {
     conn.write_transaction(|conn| {
         let indicator = indicator_of_target(conn, id)?;
-        bump_version!(conn, indicators, "indicator", indicator, expected);
-        let has_changes = changes.year.is_some()
-            || changes.raw.is_some()
-            || changes.comparator.is_some()
-            || changes.number.is_some()
-            || changes.unit.is_some()
-            || changes.note.is_some()
-            || changes.amended.is_some();
-        if has_changes {
-            diesel::update(targets::table.find(id))
-                .set(changes)
-                .execute(conn)?;
-        }
+        bump_version!(conn, indicator, "indicator", indicator, expected);
+        entity::target::update(conn, id, changes)?;
         let target: rows::Target = targets::table
             .find(id)
             .select(rows::Target::as_select())
@@ -923,10 +711,8 @@ fn log_target_change(conn: &mut Conn, target: &rows::Target, kind: &str) -> Writ
 pub(super) fn delete_target(conn: &mut Conn, id: i32, expected: i32) -> WriteResult<rows::Target> {
     conn.write_transaction(|conn| {
         let indicator = indicator_of_target(conn, id)?;
-        bump_version!(conn, indicators, "indicator", indicator, expected);
-        let target: rows::Target = diesel::delete(targets::table.find(id))
-            .returning(rows::Target::as_returning())
-            .get_result(conn)?;
+        bump_version!(conn, indicator, "indicator", indicator, expected);
+        let target = entity::target::delete(conn, id)?.ok_or_else(|| not_found("target", id))?;
         log_target_change(conn, &target, kind::TARGET_DELETED)?;
         Ok(target)
     })
@@ -940,24 +726,27 @@ pub(super) fn create_phase(
     expected: i32,
 ) -> WriteResult<rows::Phase> {
     conn.write_transaction(|conn| {
-        bump_version!(conn, objectives, "objective", row.objective_id, expected);
-        let next: Option<i32> = phases::table
+        bump_version!(conn, objective, "objective", row.objective_id, expected);
+        let last: Option<i32> = phases::table
             .filter(phases::objective_id.eq(row.objective_id))
             .select(diesel::dsl::max(phases::position))
             .first(conn)?;
         let mut row = row.clone();
-        row.position = next.map_or(0, |p| p + 1);
-        Ok(diesel::insert_into(phases::table)
-            .values(&row)
-            .returning(rows::Phase::as_returning())
-            .get_result(conn)?)
+        row.position = next_position(last);
+        entity::phase::insert(conn, std::slice::from_ref(&row))?;
+        Ok(phases::table
+            .filter(phases::objective_id.eq(row.objective_id))
+            .filter(phases::code.eq(&row.code))
+            .select(rows::Phase::as_select())
+            .first(conn)?)
     })
 }
 
-fn objective_of_phase(conn: &mut Conn, id: i32) -> WriteResult<i32> {
+/// Phase `id`, or NOT_FOUND.
+fn phase(conn: &mut Conn, id: i32) -> WriteResult<rows::Phase> {
     phases::table
         .find(id)
-        .select(phases::objective_id)
+        .select(rows::Phase::as_select())
         .first(conn)
         .optional()?
         .ok_or_else(|| not_found("phase", id))
@@ -970,48 +759,23 @@ pub(super) fn update_phase(
     changes: &PhaseChanges,
 ) -> WriteResult<rows::Phase> {
     conn.write_transaction(|conn| {
-        let objective = objective_of_phase(conn, id)?;
-        bump_version!(conn, objectives, "objective", objective, expected);
-        let current: rows::Phase = phases::table
-            .find(id)
-            .select(rows::Phase::as_select())
-            .first(conn)?;
-        let start = changes.start_date.unwrap_or(current.start_date);
-        let end = changes.end_date.unwrap_or(current.end_date);
-        if let (Some(s), Some(e)) = (start, end) {
-            if e < s {
-                return Err(WriteError::invalid(
-                    "endDate",
-                    "the end date comes before the start date",
-                ));
-            }
-        }
-        let has_changes = changes.code.is_some()
-            || changes.description.is_some()
-            || changes.start_date.is_some()
-            || changes.end_date.is_some()
-            || changes.expected_result.is_some()
-            || changes.weight_bp.is_some()
-            || changes.amended_fields.is_some();
-        if has_changes {
-            diesel::update(phases::table.find(id))
-                .set(changes)
-                .execute(conn)?;
-        }
-        Ok(phases::table
-            .find(id)
-            .select(rows::Phase::as_select())
-            .first(conn)?)
+        let current = phase(conn, id)?;
+        bump_version!(conn, objective, "objective", current.objective_id, expected);
+        check_dates(
+            (changes.start_date, changes.end_date),
+            (current.start_date, current.end_date),
+        )?;
+        entity::phase::update(conn, id, changes)?;
+        phase(conn, id)
     })
 }
 
 pub(super) fn delete_phase(conn: &mut Conn, id: i32, expected: i32) -> WriteResult<rows::Phase> {
     conn.write_transaction(|conn| {
-        let objective = objective_of_phase(conn, id)?;
-        bump_version!(conn, objectives, "objective", objective, expected);
-        Ok(diesel::delete(phases::table.find(id))
-            .returning(rows::Phase::as_returning())
-            .get_result(conn)?)
+        let current = phase(conn, id)?;
+        bump_version!(conn, objective, "objective", current.objective_id, expected);
+        entity::phase::delete(conn, &[id])?;
+        Ok(current)
     })
 }
 
@@ -1025,23 +789,19 @@ pub(super) fn create_area(
     introduction: &str,
 ) -> WriteResult<rows::Area> {
     conn.write_transaction(|conn| {
-        if !exists!(conn, plans, plan_id) {
-            return Err(WriteError::invalid("plan", "no such plan"));
-        }
-        let next: Option<i32> = areas::table
+        referenced!(conn, plans, plan_id, "plan", "no such plan");
+        let last: Option<i32> = areas::table
             .filter(areas::plan_id.eq(plan_id))
             .select(diesel::dsl::max(areas::position))
             .first(conn)?;
-        Ok(diesel::insert_into(areas::table)
-            .values((
-                areas::plan_id.eq(plan_id),
-                areas::position.eq(next.map_or(0, |p| p + 1)),
-                areas::name.eq(name),
-                areas::subtitle.eq(subtitle),
-                areas::introduction.eq(introduction),
-            ))
-            .returning(rows::Area::as_returning())
-            .get_result(conn)?)
+        Ok(entity::area::insert_area(
+            conn,
+            plan_id,
+            next_position(last),
+            name,
+            subtitle,
+            introduction,
+        )?)
     })
 }
 
@@ -1052,34 +812,13 @@ pub(super) fn update_area(
     subtitle: Option<Option<&str>>,
     introduction: Option<&str>,
 ) -> WriteResult<rows::Area> {
-    conn.write_transaction(|conn| {
-        if !exists!(conn, areas, id) {
-            return Err(not_found("area", id));
-        }
-        if let Some(name) = name {
-            diesel::update(areas::table.find(id))
-                .set(areas::name.eq(name))
-                .execute(conn)?;
-        }
-        if let Some(subtitle) = subtitle {
-            diesel::update(areas::table.find(id))
-                .set(areas::subtitle.eq(subtitle))
-                .execute(conn)?;
-        }
-        if let Some(introduction) = introduction {
-            diesel::update(areas::table.find(id))
-                .set(areas::introduction.eq(introduction))
-                .execute(conn)?;
-        }
-        Ok(areas::table
-            .find(id)
-            .select(rows::Area::as_select())
-            .first(conn)?)
+    update_row!(conn, areas, rows::Area, "area", id, |conn| {
+        entity::area::update_area(conn, id, name, subtitle, introduction)?;
     })
 }
 
 pub(super) fn delete_area(conn: &mut Conn, id: i32) -> WriteResult<()> {
-    delete_row!(conn, areas, "area", id)
+    delete_row(conn, "area", id, entity::area::delete_area)
 }
 
 pub(super) fn create_ambito(
@@ -1089,22 +828,18 @@ pub(super) fn create_ambito(
     objective: &str,
 ) -> WriteResult<rows::Ambito> {
     conn.write_transaction(|conn| {
-        if !exists!(conn, areas, area_id) {
-            return Err(WriteError::invalid("area", "no such area"));
-        }
-        let next: Option<i32> = ambiti::table
+        referenced!(conn, areas, area_id, "area", "no such area");
+        let last: Option<i32> = ambiti::table
             .filter(ambiti::area_id.eq(area_id))
             .select(diesel::dsl::max(ambiti::position))
             .first(conn)?;
-        Ok(diesel::insert_into(ambiti::table)
-            .values((
-                ambiti::area_id.eq(area_id),
-                ambiti::position.eq(next.map_or(0, |p| p + 1)),
-                ambiti::name.eq(name),
-                ambiti::objective.eq(objective),
-            ))
-            .returning(rows::Ambito::as_returning())
-            .get_result(conn)?)
+        Ok(entity::area::insert_ambito(
+            conn,
+            area_id,
+            next_position(last),
+            name,
+            objective,
+        )?)
     })
 }
 
@@ -1114,29 +849,13 @@ pub(super) fn update_ambito(
     name: Option<&str>,
     objective: Option<&str>,
 ) -> WriteResult<rows::Ambito> {
-    conn.write_transaction(|conn| {
-        if !exists!(conn, ambiti, id) {
-            return Err(not_found("ambito", id));
-        }
-        if let Some(name) = name {
-            diesel::update(ambiti::table.find(id))
-                .set(ambiti::name.eq(name))
-                .execute(conn)?;
-        }
-        if let Some(objective) = objective {
-            diesel::update(ambiti::table.find(id))
-                .set(ambiti::objective.eq(objective))
-                .execute(conn)?;
-        }
-        Ok(ambiti::table
-            .find(id)
-            .select(rows::Ambito::as_select())
-            .first(conn)?)
+    update_row!(conn, ambiti, rows::Ambito, "ambito", id, |conn| {
+        entity::area::update_ambito(conn, id, name, objective)?;
     })
 }
 
 pub(super) fn delete_ambito(conn: &mut Conn, id: i32) -> WriteResult<()> {
-    delete_row!(conn, ambiti, "ambito", id)
+    delete_row(conn, "ambito", id, entity::area::delete_ambito)
 }
 
 pub(super) fn create_ambito_result(
@@ -1147,23 +866,25 @@ pub(super) fn create_ambito_result(
     text: &str,
 ) -> WriteResult<rows::AmbitoResult> {
     conn.write_transaction(|conn| {
-        if !exists!(conn, ambiti, ambito_id) {
-            return Err(WriteError::invalid("ambito", "no such ambito"));
-        }
-        let next: Option<i32> = ambito_results::table
+        referenced!(conn, ambiti, ambito_id, "ambito", "no such ambito");
+        let last: Option<i32> = ambito_results::table
             .filter(ambito_results::ambito_id.eq(ambito_id))
             .select(diesel::dsl::max(ambito_results::position))
             .first(conn)?;
-        Ok(diesel::insert_into(ambito_results::table)
-            .values((
-                ambito_results::ambito_id.eq(ambito_id),
-                ambito_results::position.eq(next.map_or(0, |p| p + 1)),
-                ambito_results::year.eq(year),
-                ambito_results::kind.eq(kind),
-                ambito_results::text.eq(text),
-            ))
-            .returning(rows::AmbitoResult::as_returning())
-            .get_result(conn)?)
+        let row = rows::NewAmbitoResult {
+            ambito_id,
+            position: next_position(last),
+            year,
+            kind: kind.to_string(),
+            text: text.to_string(),
+        };
+        entity::area::insert_results(conn, std::slice::from_ref(&row))?;
+        Ok(ambito_results::table
+            .filter(ambito_results::ambito_id.eq(ambito_id))
+            .filter(ambito_results::year.eq(year))
+            .filter(ambito_results::kind.eq(kind))
+            .select(rows::AmbitoResult::as_select())
+            .first(conn)?)
     })
 }
 
@@ -1174,34 +895,20 @@ pub(super) fn update_ambito_result(
     kind: Option<&str>,
     text: Option<&str>,
 ) -> WriteResult<rows::AmbitoResult> {
-    conn.write_transaction(|conn| {
-        if !exists!(conn, ambito_results, id) {
-            return Err(not_found("result", id));
+    update_row!(
+        conn,
+        ambito_results,
+        rows::AmbitoResult,
+        "result",
+        id,
+        |conn| {
+            entity::area::update_result(conn, id, year, kind, text)?;
         }
-        if let Some(year) = year {
-            diesel::update(ambito_results::table.find(id))
-                .set(ambito_results::year.eq(year))
-                .execute(conn)?;
-        }
-        if let Some(kind) = kind {
-            diesel::update(ambito_results::table.find(id))
-                .set(ambito_results::kind.eq(kind))
-                .execute(conn)?;
-        }
-        if let Some(text) = text {
-            diesel::update(ambito_results::table.find(id))
-                .set(ambito_results::text.eq(text))
-                .execute(conn)?;
-        }
-        Ok(ambito_results::table
-            .find(id)
-            .select(rows::AmbitoResult::as_select())
-            .first(conn)?)
-    })
+    )
 }
 
 pub(super) fn delete_ambito_result(conn: &mut Conn, id: i32) -> WriteResult<()> {
-    delete_row!(conn, ambito_results, "result", id)
+    delete_row(conn, "result", id, entity::area::delete_result)
 }
 
 // ---- measurements ---------------------------------------------------------
@@ -1210,63 +917,27 @@ pub(super) fn record_measurement(
     conn: &mut Conn,
     input: &MeasurementInput,
 ) -> WriteResult<rows::Measurement> {
-    let (start, end) = crate::period::bounds(&input.period).ok_or_else(|| {
-        WriteError::invalid(
-            "period",
-            "the period must be a year (2020), a quarter (2020-Q1) or a month (2020-03)",
+    let period = crate::period::parse(&input.period)
+        .map_err(|_| WriteError::invalid("period", crate::period::EXPECTED))?;
+    let row = rows::NewMeasurement {
+        numerator: input.numerator.clone(),
+        denominator: input.denominator.clone(),
+        ..rows::NewMeasurement::new(
+            input.indicator_id,
+            &period,
+            input.value.clone(),
+            input.source.clone(),
+            input.recorded_by.clone(),
+            chrono::Utc::now().naive_utc(),
         )
-    })?;
-    conn.write_transaction(|conn| {
-        if !exists!(conn, indicators, input.indicator_id) {
-            return Err(WriteError::NotFound {
-                entity: "indicator",
-                key: input.indicator_id.to_string(),
-            });
-        }
-        let row = rows::NewMeasurement {
-            indicator_id: input.indicator_id,
-            period: input.period.clone(),
-            period_start: start,
-            period_end: end,
-            value: input.value.clone(),
-            numerator: input.numerator.clone(),
-            denominator: input.denominator.clone(),
-            source: input.source.clone(),
-            recorded_by: input.recorded_by.clone(),
-            recorded_at: chrono::Utc::now().naive_utc(),
-        };
-        let existing: Option<i32> = measurements::table
-            .filter(measurements::indicator_id.eq(input.indicator_id))
-            .filter(measurements::period.eq(&input.period))
-            .select(measurements::id)
-            .first(conn)
-            .optional()?;
-        let stored: rows::Measurement = match existing {
-            Some(id) => diesel::update(measurements::table.find(id))
-                .set(&row)
-                .returning(rows::Measurement::as_returning())
-                .get_result(conn)?,
-            None => diesel::insert_into(measurements::table)
-                .values(&row)
-                .returning(rows::Measurement::as_returning())
-                .get_result(conn)?,
-        };
-        conn.log_indicator_change(
-            stored.indicator_id,
-            kind::MEASUREMENT_RECORDED,
-            Some(&stored.period),
-        )?;
-        Ok(stored)
-    })
+    };
+    entity::measurement::record(conn, &row).map_err(WriteError::from_store)
 }
 
 pub(super) fn delete_measurement(conn: &mut Conn, id: i32) -> WriteResult<rows::Measurement> {
     conn.write_transaction(|conn| {
-        let row: rows::Measurement = diesel::delete(measurements::table.find(id))
-            .returning(rows::Measurement::as_returning())
-            .get_result(conn)
-            .optional()?
-            .ok_or_else(|| not_found("measurement", id))?;
+        let row =
+            entity::measurement::delete(conn, id)?.ok_or_else(|| not_found("measurement", id))?;
         conn.log_indicator_change(
             row.indicator_id,
             kind::MEASUREMENT_DELETED,

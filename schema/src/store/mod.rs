@@ -3,9 +3,14 @@
 //! updating a plan of the same code in place, and an export rebuilds the
 //! same document from the tables.
 //!
+//! The import is a composition of the entity writers ([`crate::entity`]):
+//! it reads what a plan holds, decides what to insert, update and delete,
+//! and calls each table's writer; it writes no statement of its own.
+//!
 //! The queries are written once, in `ops.rs`, and compiled for each backend
-//! by including that file in two modules whose `Conn` type differs. Each copy
-//! is plain, concrete Diesel code: no generic bounds, and both backends get
+//! by including that file in two modules whose `Conn` type (and `entity`
+//! alias, the entity writers of the same backend) differ. Each copy is
+//! plain, concrete Diesel code: no generic bounds, and both backends get
 //! `RETURNING`, multi-row inserts and sub-selects.
 
 use cruscotto_import::model as m;
@@ -19,12 +24,14 @@ use crate::error::StoreError;
 #[allow(clippy::duplicate_mod)] // The same queries, compiled for SQLite.
 mod sqlite_ops {
     pub(super) type Conn = diesel::SqliteConnection;
+    use crate::entity::sqlite as entity;
     include!("ops.rs");
 }
 
 #[allow(clippy::duplicate_mod)] // The same queries, compiled for Postgres.
 mod pg_ops {
     pub(super) type Conn = diesel::PgConnection;
+    use crate::entity::pg as entity;
     include!("ops.rs");
 }
 
@@ -51,10 +58,6 @@ pub struct ImportSummary {
     pub counts: PlanCounts,
     pub findings: Vec<m::Finding>,
 }
-
-/// Largest number of rows in one multi-row insert, well below the bind
-/// parameter limits of both backends (SQLite 32,766; Postgres 65,535).
-const INSERT_CHUNK: usize = 500;
 
 macro_rules! dispatch {
     ($db:expr, $f:ident ( $($arg:expr),* )) => {

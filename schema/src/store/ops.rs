@@ -1,5 +1,7 @@
 // The queries behind `Database`'s plan methods. This file is included twice
-// by `store/mod.rs`, once per backend, with `Conn` naming the connection type.
+// by `store/mod.rs`, once per backend, with `Conn` naming the connection type
+// and `entity` the entity writers of the same backend: the import reads what
+// the plan holds, decides, and leaves every write to those writers.
 
 use std::collections::{HashMap, HashSet};
 
@@ -7,12 +9,13 @@ use diesel::prelude::*;
 
 use super::{
     decimal, from_json_list, measure_columns, measure_from_columns, to_json_list, weight_from_bp,
-    weight_to_bp, ImportSummary, PlanCounts, INSERT_CHUNK,
+    weight_to_bp, ImportSummary, PlanCounts,
 };
 use crate::error::StoreError;
 use crate::rows;
 use crate::schema::*;
 use cruscotto_import::model as m;
+use entity::objective::{Link, LinkList, LinksOf};
 
 use crate::changes::{kind, LogChanges};
 use crate::tx::{WriteConn, WriteLock};
@@ -63,18 +66,10 @@ fn upsert_plan(
         .optional()?;
     Ok(match existing {
         Some(id) => {
-            diesel::update(plans::table.find(id))
-                .set((&row, plans::version.eq(plans::version + 1)))
-                .execute(conn)?;
+            entity::plan::replace(conn, id, &row)?;
             (id, false)
         }
-        None => {
-            let id = diesel::insert_into(plans::table)
-                .values(&row)
-                .returning(plans::id)
-                .get_result(conn)?;
-            (id, true)
-        }
+        None => (entity::plan::insert(conn, &row)?.id, true),
     })
 }
 
@@ -98,19 +93,10 @@ fn action_id(conn: &mut Conn, ids: &mut BudgetIds, b: &m::BudgetLink) -> Result<
                 .optional()?;
             let id = match found {
                 Some(id) => {
-                    diesel::update(missions::table.find(id))
-                        .set(missions::name.eq(&b.mission_name))
-                        .execute(conn)?;
+                    entity::budget::update_mission(conn, id, None, Some(&b.mission_name))?;
                     id
                 }
-                None => diesel::insert_into(missions::table)
-                    .values((
-                        missions::code.eq(&b.mission_code),
-                        missions::name.eq(&b.mission_name),
-                        missions::sort_key.eq(rows::budget_order_key(&b.mission_code)),
-                    ))
-                    .returning(missions::id)
-                    .get_result(conn)?,
+                None => entity::budget::insert_mission(conn, &b.mission_code, &b.mission_name)?.id,
             };
             ids.missions.insert(b.mission_code.clone(), id);
             id
@@ -126,23 +112,24 @@ fn action_id(conn: &mut Conn, ids: &mut BudgetIds, b: &m::BudgetLink) -> Result<
                 .optional()?;
             let id = match found {
                 Some(id) => {
-                    diesel::update(programs::table.find(id))
-                        .set((
-                            programs::name.eq(&b.program_name),
-                            programs::mission_id.eq(mission_id),
-                        ))
-                        .execute(conn)?;
+                    entity::budget::update_program(
+                        conn,
+                        id,
+                        Some(mission_id),
+                        None,
+                        Some(&b.program_name),
+                    )?;
                     id
                 }
-                None => diesel::insert_into(programs::table)
-                    .values((
-                        programs::mission_id.eq(mission_id),
-                        programs::code.eq(&b.program_code),
-                        programs::name.eq(&b.program_name),
-                        programs::sort_key.eq(rows::budget_order_key(&b.program_code)),
-                    ))
-                    .returning(programs::id)
-                    .get_result(conn)?,
+                None => {
+                    entity::budget::insert_program(
+                        conn,
+                        mission_id,
+                        &b.program_code,
+                        &b.program_name,
+                    )?
+                    .id
+                }
             };
             ids.programs.insert(b.program_code.clone(), id);
             id
@@ -160,13 +147,7 @@ fn action_id(conn: &mut Conn, ids: &mut BudgetIds, b: &m::BudgetLink) -> Result<
         .optional()?;
     let id = match found {
         Some(id) => id,
-        None => diesel::insert_into(actions::table)
-            .values((
-                actions::program_id.eq(program_id),
-                actions::name.eq(&b.action),
-            ))
-            .returning(actions::id)
-            .get_result(conn)?,
+        None => entity::budget::insert_action(conn, program_id, &b.action)?.id,
     };
     ids.actions.insert(key, id);
     Ok(id)
@@ -189,19 +170,10 @@ fn responsibility_centre_id(
         .optional()?;
     let id = match found {
         Some(id) => {
-            diesel::update(responsibility_centres::table.find(id))
-                .set(responsibility_centres::head.eq(&rc.head))
-                .execute(conn)?;
+            entity::centre::update_centre(conn, id, None, Some(rc.head.as_deref()))?;
             id
         }
-        None => diesel::insert_into(responsibility_centres::table)
-            .values((
-                responsibility_centres::plan_id.eq(plan_id),
-                responsibility_centres::name.eq(&rc.name),
-                responsibility_centres::head.eq(&rc.head),
-            ))
-            .returning(responsibility_centres::id)
-            .get_result(conn)?,
+        None => entity::centre::insert_centre(conn, plan_id, &rc.name, rc.head.as_deref())?.id,
     };
     cache.insert(rc.name.clone(), id);
     Ok(id)
@@ -225,13 +197,7 @@ fn office_id(
         .optional()?;
     let id = match found {
         Some(id) => id,
-        None => diesel::insert_into(offices::table)
-            .values((
-                offices::responsibility_centre_id.eq(rc_id),
-                offices::name.eq(name),
-            ))
-            .returning(offices::id)
-            .get_result(conn)?,
+        None => entity::centre::insert_office(conn, rc_id, name)?.id,
     };
     cache.insert(key, id);
     Ok(id)
@@ -262,19 +228,10 @@ fn linked_objective_ids(
             .optional()?;
         let id = match found {
             Some(id) => {
-                diesel::update(strategic_objectives::table.find(id))
-                    .set(strategic_objectives::title.eq(&link.title))
-                    .execute(conn)?;
+                entity::objective::update_strategic(conn, id, None, Some(&link.title))?;
                 id
             }
-            None => diesel::insert_into(strategic_objectives::table)
-                .values((
-                    strategic_objectives::plan_id.eq(plan_id),
-                    strategic_objectives::code.eq(&link.code),
-                    strategic_objectives::title.eq(&link.title),
-                ))
-                .returning(strategic_objectives::id)
-                .get_result(conn)?,
+            None => entity::objective::insert_strategic(conn, plan_id, &link.code, &link.title)?.id,
         };
         strategic.insert(link.code.clone(), id);
     }
@@ -298,23 +255,12 @@ fn linked_objective_ids(
             .optional()?;
         let id = match found {
             Some(id) => {
-                diesel::update(annual_objectives::table.find(id))
-                    .set((
-                        annual_objectives::title.eq(&link.title),
-                        annual_objectives::strategic_objective_id.eq(parent),
-                    ))
-                    .execute(conn)?;
+                entity::objective::update_annual(conn, id, Some(parent), None, Some(&link.title))?;
                 id
             }
-            None => diesel::insert_into(annual_objectives::table)
-                .values((
-                    annual_objectives::plan_id.eq(plan_id),
-                    annual_objectives::strategic_objective_id.eq(parent),
-                    annual_objectives::code.eq(&link.code),
-                    annual_objectives::title.eq(&link.title),
-                ))
-                .returning(annual_objectives::id)
-                .get_result(conn)?,
+            None => {
+                entity::objective::insert_annual(conn, plan_id, parent, &link.code, &link.title)?.id
+            }
         };
         annual.insert(link.code.clone(), id);
     }
@@ -333,29 +279,11 @@ fn save_objectives(conn: &mut Conn, plan_id: i32, doc: &m::PlanDocument) -> Resu
         .load::<(String, i32)>(conn)?
         .into_iter()
         .collect();
-    let plan_objectives = objectives::table
-        .filter(objectives::plan_id.eq(plan_id))
-        .select(objectives::id);
 
     // Links are rewritten from the document; the objectives keep their ids.
-    diesel::delete(
-        objective_offices::table.filter(objective_offices::objective_id.eq_any(plan_objectives)),
-    )
-    .execute(conn)?;
-    diesel::delete(
-        objective_strategic_objectives::table
-            .filter(objective_strategic_objectives::objective_id.eq_any(plan_objectives)),
-    )
-    .execute(conn)?;
-    diesel::delete(
-        objective_annual_objectives::table
-            .filter(objective_annual_objectives::objective_id.eq_any(plan_objectives)),
-    )
-    .execute(conn)?;
-    diesel::delete(
-        objective_actions::table.filter(objective_actions::objective_id.eq_any(plan_objectives)),
-    )
-    .execute(conn)?;
+    for list in LinkList::ALL {
+        entity::objective::delete_links(conn, list, LinksOf::Plan(plan_id))?;
+    }
 
     // Rows first (updated in place, or inserted in chunks: one statement
     // per chunk, not per objective), then the ids of the plan's objectives
@@ -388,18 +316,12 @@ fn save_objectives(conn: &mut Conn, plan_id: i32, doc: &m::PlanDocument) -> Resu
         };
         match existing.get(&o.code) {
             Some(&id) => {
-                diesel::update(objectives::table.find(id))
-                    .set((&row, objectives::version.eq(objectives::version + 1)))
-                    .execute(conn)?;
+                entity::objective::replace(conn, id, &row)?;
             }
             None => new_rows.push(row),
         }
     }
-    for chunk in new_rows.chunks(INSERT_CHUNK) {
-        diesel::insert_into(objectives::table)
-            .values(chunk)
-            .execute(conn)?;
-    }
+    entity::objective::insert(conn, &new_rows)?;
     let by_code: HashMap<String, i32> = if new_rows.is_empty() {
         existing.clone()
     } else {
@@ -413,7 +335,7 @@ fn save_objectives(conn: &mut Conn, plan_id: i32, doc: &m::PlanDocument) -> Resu
     drop(new_rows);
 
     let mut objective_ids = Vec::with_capacity(doc.objectives.len());
-    let mut office_links = Vec::new();
+    let mut office_links: Vec<Link<'_>> = Vec::new();
     let mut strategic_links = Vec::new();
     let mut annual_links = Vec::new();
     let mut action_links = Vec::new();
@@ -425,76 +347,41 @@ fn save_objectives(conn: &mut Conn, plan_id: i32, doc: &m::PlanDocument) -> Resu
             let office = office_id(conn, rc_id, &mut office_cache, name)?;
             if office_links[first_link..]
                 .iter()
-                .all(|&(_, linked, _)| linked != office)
+                .all(|l| l.linked_id != office)
             {
-                office_links.push((id, office, i as i32));
+                office_links.push(Link {
+                    objective_id: id,
+                    linked_id: office,
+                    position: i as i32,
+                    title: "",
+                });
             }
         }
-        strategic_links.extend(dedup_titled_links(
+        strategic_links.extend(dedup_links(
             id,
             o.strategic_objectives
                 .iter()
-                .map(|l| (strategic[&l.code], &l.title)),
+                .map(|l| (strategic[&l.code], l.title.as_str())),
         ));
-        annual_links.extend(dedup_titled_links(
+        annual_links.extend(dedup_links(
             id,
             o.annual_objectives
                 .iter()
-                .map(|l| (annual[&l.code], &l.title)),
+                .map(|l| (annual[&l.code], l.title.as_str())),
         ));
         let mut action_ids = Vec::with_capacity(o.budget.len());
         for b in &o.budget {
-            action_ids.push(action_id(conn, &mut budget, b)?);
+            action_ids.push((action_id(conn, &mut budget, b)?, ""));
         }
         action_links.extend(dedup_links(id, action_ids.into_iter()));
     }
-    insert_pairs_offices(conn, &office_links)?;
-    for chunk in strategic_links.chunks(INSERT_CHUNK) {
-        let values: Vec<_> = chunk
-            .iter()
-            .map(|(o, s, p, title)| {
-                (
-                    objective_strategic_objectives::objective_id.eq(*o),
-                    objective_strategic_objectives::strategic_objective_id.eq(*s),
-                    objective_strategic_objectives::position.eq(*p),
-                    objective_strategic_objectives::title.eq(*title),
-                )
-            })
-            .collect();
-        diesel::insert_into(objective_strategic_objectives::table)
-            .values(values)
-            .execute(conn)?;
-    }
-    for chunk in annual_links.chunks(INSERT_CHUNK) {
-        let values: Vec<_> = chunk
-            .iter()
-            .map(|(o, a, p, title)| {
-                (
-                    objective_annual_objectives::objective_id.eq(*o),
-                    objective_annual_objectives::annual_objective_id.eq(*a),
-                    objective_annual_objectives::position.eq(*p),
-                    objective_annual_objectives::title.eq(*title),
-                )
-            })
-            .collect();
-        diesel::insert_into(objective_annual_objectives::table)
-            .values(values)
-            .execute(conn)?;
-    }
-    for chunk in action_links.chunks(INSERT_CHUNK) {
-        let values: Vec<_> = chunk
-            .iter()
-            .map(|&(o, a, p)| {
-                (
-                    objective_actions::objective_id.eq(o),
-                    objective_actions::action_id.eq(a),
-                    objective_actions::position.eq(p),
-                )
-            })
-            .collect();
-        diesel::insert_into(objective_actions::table)
-            .values(values)
-            .execute(conn)?;
+    for (list, links) in [
+        (LinkList::Offices, &office_links),
+        (LinkList::StrategicObjectives, &strategic_links),
+        (LinkList::AnnualObjectives, &annual_links),
+        (LinkList::Actions, &action_links),
+    ] {
+        entity::objective::insert_links(conn, list, links)?;
     }
 
     let kept: HashSet<i32> = objective_ids.iter().copied().collect();
@@ -503,56 +390,28 @@ fn save_objectives(conn: &mut Conn, plan_id: i32, doc: &m::PlanDocument) -> Resu
         .copied()
         .filter(|id| !kept.contains(id))
         .collect();
-    for chunk in stale.chunks(INSERT_CHUNK) {
-        diesel::delete(objectives::table.filter(objectives::id.eq_any(chunk))).execute(conn)?;
-    }
+    entity::objective::delete(conn, &stale)?;
 
     let indicator_ids = save_indicators(conn, plan_id, doc, &objective_ids)?;
     save_phases(conn, plan_id, doc, &objective_ids)?;
-    save_measurements(conn, plan_id, &doc.measurements, &indicator_ids)?;
+    save_measurements(conn, &doc.measurements, &indicator_ids)?;
     Ok(())
 }
 
-/// Links `(objective, other, position, title)` without repeating `other`.
-fn dedup_titled_links<'a>(
-    objective: i32,
-    others: impl Iterator<Item = (i32, &'a String)>,
-) -> Vec<(i32, i32, i32, &'a String)> {
+/// The links of `objective` to `others` (id, the sheet's wording) in sheet
+/// order, each linked object once.
+fn dedup_links<'a>(objective: i32, others: impl Iterator<Item = (i32, &'a str)>) -> Vec<Link<'a>> {
     let mut seen = HashSet::new();
     others
         .filter(|(o, _)| seen.insert(*o))
         .enumerate()
-        .map(|(p, (o, title))| (objective, o, p as i32, title))
+        .map(|(p, (linked_id, title))| Link {
+            objective_id: objective,
+            linked_id,
+            position: p as i32,
+            title,
+        })
         .collect()
-}
-
-/// Pairs `(objective, other, position)` without repeating `other`.
-fn dedup_links(objective: i32, others: impl Iterator<Item = i32>) -> Vec<(i32, i32, i32)> {
-    let mut seen = HashSet::new();
-    others
-        .filter(|o| seen.insert(*o))
-        .enumerate()
-        .map(|(p, o)| (objective, o, p as i32))
-        .collect()
-}
-
-fn insert_pairs_offices(conn: &mut Conn, links: &[(i32, i32, i32)]) -> Result<(), StoreError> {
-    for chunk in links.chunks(INSERT_CHUNK) {
-        let values: Vec<_> = chunk
-            .iter()
-            .map(|&(o, f, p)| {
-                (
-                    objective_offices::objective_id.eq(o),
-                    objective_offices::office_id.eq(f),
-                    objective_offices::position.eq(p),
-                )
-            })
-            .collect();
-        diesel::insert_into(objective_offices::table)
-            .values(values)
-            .execute(conn)?;
-    }
-    Ok(())
 }
 
 /// Upserts the indicators and rewrites their targets; returns the indicator
@@ -571,12 +430,7 @@ fn save_indicators(
         .into_iter()
         .map(|(o, c, i)| ((o, c), i))
         .collect();
-    let plan_indicators = indicators::table
-        .inner_join(objectives::table)
-        .filter(objectives::plan_id.eq(plan_id))
-        .select(indicators::id);
-    diesel::delete(targets::table.filter(targets::indicator_id.eq_any(plan_indicators)))
-        .execute(conn)?;
+    entity::target::delete_of_plan(conn, plan_id)?;
 
     // Rows first (updated in place, or inserted in chunks), then the ids of
     // the plan's indicators by objective and code, then their targets.
@@ -606,19 +460,13 @@ fn save_indicators(
             };
             match existing.get(&(objective_id, i.code.clone())) {
                 Some(&id) => {
-                    diesel::update(indicators::table.find(id))
-                        .set((&row, indicators::version.eq(indicators::version + 1)))
-                        .execute(conn)?;
+                    entity::indicator::replace(conn, id, &row)?;
                 }
                 None => new_rows.push(row),
             }
         }
     }
-    for chunk in new_rows.chunks(INSERT_CHUNK) {
-        diesel::insert_into(indicators::table)
-            .values(chunk)
-            .execute(conn)?;
-    }
+    entity::indicator::insert(conn, &new_rows)?;
     let by_key: HashMap<(i32, String), i32> = if new_rows.is_empty() {
         existing.clone()
     } else {
@@ -661,14 +509,8 @@ fn save_indicators(
         .copied()
         .filter(|id| !kept.contains(id))
         .collect();
-    for chunk in stale.chunks(INSERT_CHUNK) {
-        diesel::delete(indicators::table.filter(indicators::id.eq_any(chunk))).execute(conn)?;
-    }
-    for chunk in new_targets.chunks(INSERT_CHUNK) {
-        diesel::insert_into(targets::table)
-            .values(chunk)
-            .execute(conn)?;
-    }
+    entity::indicator::delete(conn, &stale)?;
+    entity::target::insert(conn, &new_targets)?;
     Ok(ids)
 }
 
@@ -706,9 +548,7 @@ fn save_phases(
             match existing.get(&(objective_id, p.code.clone())) {
                 Some(&id) => {
                     kept.insert(id);
-                    diesel::update(phases::table.find(id))
-                        .set(&row)
-                        .execute(conn)?;
+                    entity::phase::replace(conn, id, &row)?;
                 }
                 None => rows_to_insert.push(row),
             }
@@ -719,111 +559,74 @@ fn save_phases(
         .copied()
         .filter(|id| !kept.contains(id))
         .collect();
-    for chunk in stale.chunks(INSERT_CHUNK) {
-        diesel::delete(phases::table.filter(phases::id.eq_any(chunk))).execute(conn)?;
-    }
-    for chunk in rows_to_insert.chunks(INSERT_CHUNK) {
-        diesel::insert_into(phases::table)
-            .values(chunk)
-            .execute(conn)?;
-    }
+    entity::phase::delete(conn, &stale)?;
+    entity::phase::insert(conn, &rows_to_insert)?;
     Ok(())
 }
 
+/// Stores the document's measurements through the one measurement writer:
+/// a value recorded before for the same indicator and period is replaced;
+/// measurements recorded elsewhere are kept.
 fn save_measurements(
     conn: &mut Conn,
-    plan_id: i32,
     measurements_in: &[m::Measurement],
     indicator_ids: &HashMap<(String, String), i32>,
 ) -> Result<(), StoreError> {
-    if measurements_in.is_empty() {
-        return Ok(());
-    }
-    let existing: HashMap<(i32, String), i32> = measurements::table
-        .inner_join(indicators::table.inner_join(objectives::table))
-        .filter(objectives::plan_id.eq(plan_id))
-        .select((
-            measurements::indicator_id,
-            measurements::period,
-            measurements::id,
-        ))
-        .load::<(i32, String, i32)>(conn)?
-        .into_iter()
-        .map(|(i, p, id)| ((i, p), id))
-        .collect();
-    let mut inserts = Vec::new();
+    let mut rows_in = Vec::with_capacity(measurements_in.len());
     for ms in measurements_in {
-        let key = format!("{}/{}", ms.objective, ms.indicator);
+        let key = || format!("{}/{} {}", ms.objective, ms.indicator, ms.period);
         let indicator_id = *indicator_ids
             .get(&(ms.objective.clone(), ms.indicator.clone()))
-            .ok_or_else(|| StoreError::Invalid {
-                entity: "measurement",
-                key: format!("{key} {}", ms.period),
-                message: "names an indicator that is not in the plan".to_string(),
+            .ok_or_else(|| {
+                super::invalid(
+                    "measurement",
+                    &key(),
+                    "names an indicator that is not in the plan",
+                )
             })?;
-        let (start, end) =
-            crate::period::bounds(&ms.period).ok_or_else(|| StoreError::Invalid {
-                entity: "measurement",
-                key: format!("{key} {}", ms.period),
-                message:
-                    "the period must be a year (2020), a quarter (2020-Q1) or a month (2020-03)"
-                        .to_string(),
-            })?;
-        let row = rows::NewMeasurement {
-            indicator_id,
-            period: ms.period.clone(),
-            period_start: start,
-            period_end: end,
-            value: ms.value.to_string(),
+        let period = crate::period::parse(&ms.period)
+            .map_err(|_| super::invalid("measurement", &key(), crate::period::EXPECTED))?;
+        rows_in.push(rows::NewMeasurement {
             numerator: ms.numerator.map(|n| n.to_string()),
             denominator: ms.denominator.map(|n| n.to_string()),
-            source: ms.source.clone(),
-            recorded_by: ms.recorded_by.clone(),
-            recorded_at: ms.recorded_at,
-        };
-        match existing.get(&(indicator_id, ms.period.clone())) {
-            Some(&id) => {
-                diesel::update(measurements::table.find(id))
-                    .set(&row)
-                    .execute(conn)?;
-            }
-            None => inserts.push(row),
-        }
+            ..rows::NewMeasurement::new(
+                indicator_id,
+                &period,
+                ms.value.to_string(),
+                ms.source.clone(),
+                ms.recorded_by.clone(),
+                ms.recorded_at,
+            )
+        });
     }
-    for chunk in inserts.chunks(INSERT_CHUNK) {
-        diesel::insert_into(measurements::table)
-            .values(chunk)
-            .execute(conn)?;
-    }
+    entity::measurement::upsert(conn, &rows_in)?;
     Ok(())
 }
 
 fn save_areas(conn: &mut Conn, plan_id: i32, areas_in: &[m::Area]) -> Result<(), StoreError> {
     // Areas, ambiti and results have no identity of their own outside the
     // document, so they are rewritten rather than matched.
-    diesel::delete(areas::table.filter(areas::plan_id.eq(plan_id))).execute(conn)?;
+    entity::area::delete_areas_of_plan(conn, plan_id)?;
     let mut results = Vec::new();
     for (position, a) in areas_in.iter().enumerate() {
-        let area_id: i32 = diesel::insert_into(areas::table)
-            .values((
-                areas::plan_id.eq(plan_id),
-                areas::position.eq(position as i32),
-                areas::name.eq(&a.name),
-                areas::subtitle.eq(&a.subtitle),
-                areas::introduction.eq(&a.introduction),
-            ))
-            .returning(areas::id)
-            .get_result(conn)?;
+        let area_id = entity::area::insert_area(
+            conn,
+            plan_id,
+            position as i32,
+            a.name.as_deref(),
+            a.subtitle.as_deref(),
+            &a.introduction,
+        )?
+        .id;
         for (position, amb) in a.ambiti.iter().enumerate() {
-            let ambito_id: i32 = diesel::insert_into(ambiti::table)
-                .values((
-                    ambiti::area_id.eq(area_id),
-                    ambiti::position.eq(position as i32),
-                    ambiti::name.eq(&amb.name),
-                    ambiti::objective.eq(&amb.objective),
-                ))
-                .returning(ambiti::id)
-                .get_result(conn)?;
+            let ambito_id = entity::area::insert_ambito(
+                conn,
+                area_id,
+                position as i32,
+                &amb.name,
+                &amb.objective,
+            )?
+            .id;
             for (position, r) in amb.results.iter().enumerate() {
                 results.push(rows::NewAmbitoResult {
                     ambito_id,
@@ -835,11 +638,7 @@ fn save_areas(conn: &mut Conn, plan_id: i32, areas_in: &[m::Area]) -> Result<(),
             }
         }
     }
-    for chunk in results.chunks(INSERT_CHUNK) {
-        diesel::insert_into(ambito_results::table)
-            .values(chunk)
-            .execute(conn)?;
-    }
+    entity::area::insert_results(conn, &results)?;
     Ok(())
 }
 
@@ -848,7 +647,6 @@ fn save_findings(
     plan_id: i32,
     findings_in: &[m::Finding],
 ) -> Result<(), StoreError> {
-    diesel::delete(findings::table.filter(findings::plan_id.eq(plan_id))).execute(conn)?;
     let new: Vec<rows::NewFinding> = findings_in
         .iter()
         .enumerate()
@@ -863,11 +661,7 @@ fn save_findings(
             severity: "warning".to_string(),
         })
         .collect();
-    for chunk in new.chunks(INSERT_CHUNK) {
-        diesel::insert_into(findings::table)
-            .values(chunk)
-            .execute(conn)?;
-    }
+    entity::finding::replace_of_plan(conn, plan_id, &new)?;
     Ok(())
 }
 
@@ -878,8 +672,6 @@ fn save_sources(
     plan_id: i32,
     sources_in: &[m::SourceLocation],
 ) -> Result<(), StoreError> {
-    diesel::delete(source_locations::table.filter(source_locations::plan_id.eq(plan_id)))
-        .execute(conn)?;
     let new: Vec<rows::NewSourceLocation> = sources_in
         .iter()
         .enumerate()
@@ -894,61 +686,17 @@ fn save_sources(
             cell: s.cell.clone(),
         })
         .collect();
-    for chunk in new.chunks(INSERT_CHUNK) {
-        diesel::insert_into(source_locations::table)
-            .values(chunk)
-            .execute(conn)?;
-    }
+    entity::source_location::replace_of_plan(conn, plan_id, &new)?;
     Ok(())
 }
 
-/// Removes what the plan no longer uses after an update: links to strategic
-/// and annual objectives no sheet names, and responsibility centres and
+/// Removes what the plan no longer uses after an update: strategic and
+/// annual objectives no sheet links to, and responsibility centres and
 /// offices no objective names.
 fn remove_unused(conn: &mut Conn, plan_id: i32) -> Result<(), StoreError> {
-    let linked_annual =
-        objective_annual_objectives::table.select(objective_annual_objectives::annual_objective_id);
-    diesel::delete(
-        annual_objectives::table
-            .filter(annual_objectives::plan_id.eq(plan_id))
-            .filter(diesel::dsl::not(
-                annual_objectives::id.eq_any(linked_annual),
-            )),
-    )
-    .execute(conn)?;
-    let linked_strategic = objective_strategic_objectives::table
-        .select(objective_strategic_objectives::strategic_objective_id);
-    let parents = annual_objectives::table
-        .filter(annual_objectives::strategic_objective_id.is_not_null())
-        .select(annual_objectives::strategic_objective_id.assume_not_null());
-    diesel::delete(
-        strategic_objectives::table
-            .filter(strategic_objectives::plan_id.eq(plan_id))
-            .filter(diesel::dsl::not(
-                strategic_objectives::id.eq_any(linked_strategic),
-            ))
-            .filter(diesel::dsl::not(strategic_objectives::id.eq_any(parents))),
-    )
-    .execute(conn)?;
-    let plan_centres = responsibility_centres::table
-        .filter(responsibility_centres::plan_id.eq(plan_id))
-        .select(responsibility_centres::id);
-    let linked_offices = objective_offices::table.select(objective_offices::office_id);
-    diesel::delete(
-        offices::table
-            .filter(offices::responsibility_centre_id.eq_any(plan_centres))
-            .filter(diesel::dsl::not(offices::id.eq_any(linked_offices))),
-    )
-    .execute(conn)?;
-    let used_centres = objectives::table.select(objectives::responsibility_centre_id);
-    diesel::delete(
-        responsibility_centres::table
-            .filter(responsibility_centres::plan_id.eq(plan_id))
-            .filter(diesel::dsl::not(
-                responsibility_centres::id.eq_any(used_centres),
-            )),
-    )
-    .execute(conn)?;
+    entity::objective::delete_unlinked(conn, plan_id)?;
+    entity::centre::delete_unused_offices(conn, plan_id)?;
+    entity::centre::delete_unused_centres(conn, plan_id)?;
     Ok(())
 }
 
@@ -1035,7 +783,7 @@ pub(super) fn plan_codes(conn: &mut Conn) -> Result<Vec<String>, StoreError> {
 pub(super) fn delete_plan(conn: &mut Conn, code: &str) -> Result<(), StoreError> {
     conn.write_transaction(|conn| {
         let plan_id = plan_id_of(conn, code)?;
-        diesel::delete(plans::table.find(plan_id)).execute(conn)?;
+        entity::plan::delete(conn, plan_id)?;
         Ok(())
     })
 }

@@ -1,0 +1,128 @@
+//! The writer of the multi-year part of a plan: `areas`, their `ambiti`
+//! and the ambiti's `ambito_results`. Compiled once per backend
+//! (`entity/mod.rs`), with `Conn` from the parent.
+
+use diesel::prelude::*;
+
+use super::Conn;
+use crate::entity::changed;
+use crate::rows;
+use crate::schema::{ambiti, ambito_results, areas};
+
+pub(crate) fn insert_area(
+    conn: &mut Conn,
+    plan_id: i32,
+    position: i32,
+    name: Option<&str>,
+    subtitle: Option<&str>,
+    introduction: &str,
+) -> QueryResult<rows::Area> {
+    diesel::insert_into(areas::table)
+        .values((
+            areas::plan_id.eq(plan_id),
+            areas::position.eq(position),
+            areas::name.eq(name),
+            areas::subtitle.eq(subtitle),
+            areas::introduction.eq(introduction),
+        ))
+        .returning(rows::Area::as_returning())
+        .get_result(conn)
+}
+
+/// Changes the fields given of area `id` (`Some(None)` clears a field), in
+/// one statement.
+pub(crate) fn update_area(
+    conn: &mut Conn,
+    id: i32,
+    name: Option<Option<&str>>,
+    subtitle: Option<Option<&str>>,
+    introduction: Option<&str>,
+) -> QueryResult<usize> {
+    changed(
+        diesel::update(areas::table.find(id))
+            .set((
+                name.map(|n| areas::name.eq(n)),
+                subtitle.map(|s| areas::subtitle.eq(s)),
+                introduction.map(|i| areas::introduction.eq(i)),
+            ))
+            .execute(conn),
+    )
+}
+
+pub(crate) fn delete_area(conn: &mut Conn, id: i32) -> QueryResult<usize> {
+    diesel::delete(areas::table.find(id)).execute(conn)
+}
+
+/// Deletes the areas of plan `plan_id` with, by the foreign keys, their
+/// ambiti and results (a re-import rewrites them).
+pub(crate) fn delete_areas_of_plan(conn: &mut Conn, plan_id: i32) -> QueryResult<usize> {
+    diesel::delete(areas::table.filter(areas::plan_id.eq(plan_id))).execute(conn)
+}
+
+pub(crate) fn insert_ambito(
+    conn: &mut Conn,
+    area_id: i32,
+    position: i32,
+    name: &str,
+    objective: &str,
+) -> QueryResult<rows::Ambito> {
+    diesel::insert_into(ambiti::table)
+        .values((
+            ambiti::area_id.eq(area_id),
+            ambiti::position.eq(position),
+            ambiti::name.eq(name),
+            ambiti::objective.eq(objective),
+        ))
+        .returning(rows::Ambito::as_returning())
+        .get_result(conn)
+}
+
+/// Changes the fields given of ambito `id`, in one statement.
+pub(crate) fn update_ambito(
+    conn: &mut Conn,
+    id: i32,
+    name: Option<&str>,
+    objective: Option<&str>,
+) -> QueryResult<usize> {
+    changed(
+        diesel::update(ambiti::table.find(id))
+            .set((
+                name.map(|n| ambiti::name.eq(n)),
+                objective.map(|o| ambiti::objective.eq(o)),
+            ))
+            .execute(conn),
+    )
+}
+
+pub(crate) fn delete_ambito(conn: &mut Conn, id: i32) -> QueryResult<usize> {
+    diesel::delete(ambiti::table.find(id)).execute(conn)
+}
+
+/// Inserts results, [`INSERT_CHUNK`](crate::entity::INSERT_CHUNK) per
+/// statement.
+pub(crate) fn insert_results(conn: &mut Conn, rows: &[rows::NewAmbitoResult]) -> QueryResult<()> {
+    insert_chunks!(ambito_results::table, rows, conn)
+}
+
+/// Changes the fields given of result `id`, in one statement.
+pub(crate) fn update_result(
+    conn: &mut Conn,
+    id: i32,
+    year: Option<i32>,
+    kind: Option<&str>,
+    text: Option<&str>,
+) -> QueryResult<usize> {
+    changed(
+        diesel::update(ambito_results::table.find(id))
+            .set((
+                year.map(|y| ambito_results::year.eq(y)),
+                kind.map(|k| ambito_results::kind.eq(k)),
+                text.map(|t| ambito_results::text.eq(t)),
+            ))
+            .execute(conn),
+    )
+}
+
+pub(crate) fn delete_result(conn: &mut Conn, id: i32) -> QueryResult<usize> {
+    diesel::delete(ambito_results::table.find(id)).execute(conn)
+}
