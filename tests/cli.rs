@@ -99,6 +99,22 @@ fn newcomer_imports_both_seeds_and_the_sample_data_and_exports_them() {
     }
 }
 
+/// The JSON export of each seed document, imported into a fresh SQLite
+/// database, is pinned byte for byte (key order included) by a snapshot,
+/// `tests/snapshots/cli__export_<plan>.snap`. Nothing is redacted: the
+/// export holds no id, timestamp or path, so any change is a change of the
+/// contract (accept one with `cargo insta review`).
+#[test]
+fn each_seed_exports_as_its_accepted_snapshot() {
+    for name in [SEED_OBJECTIVES, SEED_MULTI_YEAR] {
+        let w = Workspace::new();
+        ok(&w.run(&["import", &s(&seed(name))]));
+        let code = name.trim_end_matches(".txt");
+        let export = ok(&w.run(&["export", "--plan", code, "--format", "json"]));
+        insta::assert_snapshot!(format!("export_{code}"), export);
+    }
+}
+
 #[test]
 fn reimporting_the_same_document_creates_no_duplicates() {
     let w = Workspace::new();

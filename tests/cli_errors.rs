@@ -141,14 +141,12 @@ fn a_missing_sqlite_directory_and_a_missing_postgres_database_are_named() {
         err.contains("the directory /nonexistent-dir/x does not exist"),
         "{err}"
     );
-    if let Ok(admin) = std::env::var(cruscotto_store::testing::POSTGRES_URL_VAR) {
-        if !admin.is_empty() {
-            let base = admin.rsplit_once('/').unwrap().0;
-            let out = cruscotto(&format!("{base}/no_such_db_cruscotto"), &["plans"]);
-            let err = stderr(&out);
-            assert!(err.contains("no such database"), "{err}");
-            assert!(err.contains("no_such_db_cruscotto"), "{err}");
-        }
+    if let Some(admin) = cruscotto_store::testing::postgres_url() {
+        let base = admin.rsplit_once('/').unwrap().0;
+        let out = cruscotto(&format!("{base}/no_such_db_cruscotto"), &["plans"]);
+        let err = stderr(&out);
+        assert!(err.contains("no such database"), "{err}");
+        assert!(err.contains("no_such_db_cruscotto"), "{err}");
     }
 }
 

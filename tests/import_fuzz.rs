@@ -11,7 +11,7 @@
 //! - no message carries SQL, a table or a constraint name.
 //!
 //! `CRUSCOTTO_FUZZ_CASES` sets the number of documents (default 2000 on
-//! SQLite; Postgres, when `CRUSCOTTO_TEST_POSTGRES_URL` is set, runs a
+//! SQLite; Postgres (`CRUSCOTTO_TEST_POSTGRES_URL`) runs a
 //! sixth of them, at least 300), `CRUSCOTTO_FUZZ_SEED` the seed (printed on
 //! every run). A failure names the seed and the case number; a case is
 //! reproducible from the two alone.

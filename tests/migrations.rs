@@ -47,12 +47,9 @@ fn every_foreign_key_has_an_index() {
 
 #[test]
 fn both_backends_have_the_same_tables_and_columns() {
-    let backends = TestDatabase::backends();
-    let columns: Vec<_> = backends
-        .iter()
-        .map(|&b| TestDatabase::new(b).db.columns().unwrap())
-        .collect();
-    for pair in columns.windows(2) {
-        assert_eq!(pair[0], pair[1]);
+    if cruscotto_store::testing::postgres_url().is_none() {
+        return; // Skipped, and said so: there is one backend to compare.
     }
+    let columns = |b| TestDatabase::new(b).db.columns().unwrap();
+    assert_eq!(columns(Backend::Sqlite), columns(Backend::Postgres));
 }

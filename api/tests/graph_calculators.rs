@@ -4,8 +4,7 @@
 //! and score), the input errors with their codes and fields, roles, the
 //! change event, and batching. Every test runs on every configured backend.
 
-#[path = "graph_support.rs"]
-mod support;
+mod graph_support;
 
 use cruscotto_api::auth::Principal;
 use cruscotto_api::graph::{build_schema, ids};
@@ -14,8 +13,8 @@ use cruscotto_api::Settings;
 use cruscotto_calculators::{Period, Registry};
 use cruscotto_store::testing::TestDatabase;
 use cruscotto_store::{Backend, Database, PoolOptions};
+use graph_support::{admin, editor, error_of, viewer, Env};
 use serde_json::{json, Value};
-use support::{admin, editor, error_of, viewer, Env};
 
 const PLAN: &str = "mlps-2020";
 

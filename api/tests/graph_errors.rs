@@ -3,12 +3,11 @@
 //! `importDocument`, documents the database would refuse, scalar arguments
 //! that do not parse, and NUL characters, refused alike on both backends.
 
-#[path = "graph_support.rs"]
-mod support;
+mod graph_support;
 
 use cruscotto_store::testing::TestDatabase;
+use graph_support::{admin, editor, error_of, Env};
 use serde_json::{json, Value};
-use support::{admin, editor, error_of, Env};
 
 const IMPORT: &str = r#"mutation($c: String!) { importDocument(content: $c) { created } }"#;
 

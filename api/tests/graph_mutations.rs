@@ -4,15 +4,14 @@
 //! subscription that follows indicator changes. Every test runs on every
 //! configured backend.
 
-#[path = "graph_support.rs"]
-mod support;
+mod graph_support;
 
 use async_graphql::{Request, Variables};
 use cruscotto_api::auth::Principal;
 use cruscotto_store::testing::TestDatabase;
 use futures_util::StreamExt;
+use graph_support::{admin, editor, error_of, viewer, Env};
 use serde_json::{json, Value};
-use support::{admin, editor, error_of, viewer, Env};
 
 /// Runs a mutation as an editor and returns the first error's code and field.
 async fn refused(env: &Env, query: &str, vars: Value) -> (String, Option<String>) {

@@ -3,16 +3,15 @@
 //! SQL statements a query costs. Every test runs on every configured
 //! backend.
 
-#[path = "graph_support.rs"]
-mod support;
+mod graph_support;
 
 use cruscotto_api::graph::build_schema;
 use cruscotto_api::state::AppState;
 use cruscotto_api::Settings;
 use cruscotto_store::testing::TestDatabase;
 use cruscotto_store::{Database, PoolOptions};
+use graph_support::{error_of, Env};
 use serde_json::{json, Value};
-use support::{error_of, Env};
 
 const TREE: &str = r#"
 query Tree {

@@ -1,26 +1,54 @@
-//! The committed SDL (`api/schema.graphql`) matches the schema the code
-//! builds, and every type and field has a description.
+//! The public schema is pinned, and every type and field has a
+//! description.
+//!
+//! The one source of truth of the schema a client sees is the insta
+//! snapshot `api/tests/snapshots/graph_schema__sdl.snap`: a change of the
+//! schema fails `the_sdl_is_the_accepted_snapshot` and shows in review as a
+//! diff of that file (accept it with `cargo insta review`, or run the test
+//! with `INSTA_UPDATE=always`). `api/schema.graphql` is a copy of the
+//! snapshot's SDL for the tools that read a plain SDL file (relay-compiler
+//! and GraphQL Code Generator in `tests/clients`, frontends); it is never
+//! compared with the code, only with the snapshot, by
+//! `api_schema_graphql_is_the_snapshot_s_sdl`.
 
 use std::path::PathBuf;
 
-fn committed_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema.graphql")
+fn api_path(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(file)
 }
 
 #[test]
-fn committed_sdl_matches_the_schema() {
-    let sdl = cruscotto_api::graph::sdl();
-    let path = committed_path();
-    if std::env::var("UPDATE_SCHEMA").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, &sdl).expect("schema.graphql is writable");
-        return;
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+fn the_sdl_is_the_accepted_snapshot() {
+    insta::assert_snapshot!("sdl", cruscotto_api::graph::sdl());
+}
+
+/// The content of an insta snapshot file: what follows its `---` header.
+fn snapshot_content(snap: &str) -> &str {
+    let body = snap
+        .strip_prefix("---\n")
+        .and_then(|rest| rest.split_once("\n---\n"))
+        .map(|(_, content)| content);
+    body.unwrap_or_else(|| panic!("an insta snapshot starts with a --- header:\n{snap}"))
+}
+
+#[test]
+fn api_schema_graphql_is_the_snapshot_s_sdl() {
+    let snap = std::fs::read_to_string(api_path("tests/snapshots/graph_schema__sdl.snap"))
+        .expect("the SDL snapshot is committed");
+    let copy = std::fs::read_to_string(api_path("schema.graphql")).unwrap_or_default();
     assert!(
-        committed == sdl,
-        "api/schema.graphql differs from the schema the code builds; review the change and regenerate it with\n  \
-         UPDATE_SCHEMA=1 cargo test -p cruscotto-api --test graph_schema"
+        copy.trim_end() == snapshot_content(&snap).trim_end() && copy.ends_with('\n'),
+        "api/schema.graphql is not the SDL of the accepted snapshot \
+         (api/tests/snapshots/graph_schema__sdl.snap); once the snapshot is accepted, write it with\n  \
+         cargo run -q -- schema > api/schema.graphql"
     );
+}
+
+#[test]
+fn a_snapshot_s_content_follows_its_header() {
+    let snap =
+        "---\nsource: api/tests/graph_schema.rs\nexpression: sdl\n---\ntype A {\n\tb: Int\n}\n";
+    assert_eq!(snapshot_content(snap), "type A {\n\tb: Int\n}\n");
 }
 
 #[test]

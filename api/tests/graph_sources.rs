@@ -3,16 +3,15 @@
 //! and line (or sheet and cell) it was read from, so that a reviewer can go
 //! from a target back to the source. Runs on every configured backend.
 
-#[path = "graph_support.rs"]
-mod support;
+mod graph_support;
 
 use std::path::PathBuf;
 
 use cruscotto_import::mapping;
 use cruscotto_import::ParseOptions;
 use cruscotto_store::testing::TestDatabase;
+use graph_support::Env;
 use serde_json::{json, Value};
-use support::Env;
 
 fn repo(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

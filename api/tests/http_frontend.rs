@@ -37,18 +37,7 @@ fn ordered_keys(text: &str, path: &[&str]) -> Vec<String> {
 }
 
 fn post_text(s: &TestServer, body: &Value, headers: &[(&str, &str)]) -> (u16, String) {
-    let mut request = s
-        .client
-        .post(s.url("/graphql"))
-        .header("content-type", "application/json")
-        .header("accept", GRAPHQL_RESPONSE_JSON);
-    for (k, v) in headers {
-        request = request.header(*k, *v);
-    }
-    let response = request
-        .body(body.to_string())
-        .send()
-        .expect("the server answers");
+    let response = s.post_request(body, headers);
     (response.status().as_u16(), response.text().expect("a body"))
 }
 

@@ -5,8 +5,8 @@
 //! the history after a reload, follow a subscription; take screenshots.
 //!
 //! Needs the `chromium` and `chromium-driver` packages. Without them the
-//! test says so and passes, unless `CRUSCOTTO_REQUIRE_BROWSER=1` (CI) makes
-//! their absence a failure.
+//! tests fail, unless `CRUSCOTTO_ALLOW_MISSING` lists `browser`: then they
+//! print `SKIPPED` and return.
 
 mod browser_support;
 mod http_support;

@@ -9,8 +9,7 @@
 //! (plugins run in worker processes). Every test runs on every configured
 //! backend.
 
-#[path = "http_support.rs"]
-mod support;
+mod http_support;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,8 +18,8 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use cruscotto_api::auth::Role;
+use http_support::{codes, Backend, TestDatabase, TestServer};
 use serde_json::{json, Value};
-use support::{codes, Backend, TestDatabase, TestServer};
 
 const PACKAGES: [&str; 10] = [
     "cruscotto-plugin-median-delay",

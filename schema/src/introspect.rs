@@ -1,10 +1,11 @@
 //! Questions about the schema itself, asked of the live database: which
-//! foreign keys lack an index, and which columns each table has. Tests use
-//! them to keep the migrations and `schema.rs` honest on both backends.
+//! foreign keys lack an index, and which columns each table has, with their
+//! types and nullability. Tests use them to keep the migrations and
+//! `schema.rs` honest on both backends.
 
 use diesel::prelude::*;
 use diesel::sql_query;
-use diesel::sql_types::Text;
+use diesel::sql_types::{Bool, Text};
 
 use crate::db::Database;
 use crate::error::StoreError;
@@ -17,12 +18,23 @@ struct ForeignKey {
     column_name: String,
 }
 
-#[derive(Debug, QueryableByName)]
-struct Column {
+/// A column as the database describes it, for [`Database::column_types`].
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct DbColumn {
     #[diesel(sql_type = Text)]
-    table_name: String,
+    pub table_name: String,
     #[diesel(sql_type = Text)]
-    column_name: String,
+    pub column_name: String,
+    /// The type as the database names it: SQLite's declared type
+    /// (`INTEGER`), Postgres's `information_schema` `data_type` (`integer`,
+    /// `timestamp without time zone`).
+    #[diesel(sql_type = Text)]
+    pub sql_type: String,
+    /// Whether the column can hold NULL. On SQLite an `INTEGER PRIMARY KEY`
+    /// (an alias of the rowid) cannot, although `PRAGMA table_info` does
+    /// not mark it `notnull`.
+    #[diesel(sql_type = Bool)]
+    pub nullable: bool,
 }
 
 const SQLITE_UNINDEXED_FKS: &str = "
@@ -45,14 +57,19 @@ const POSTGRES_UNINDEXED_FKS: &str = "
     ORDER BY 1, 2";
 
 const SQLITE_COLUMNS: &str = "
-    SELECT m.name AS table_name, p.name AS column_name
+    SELECT m.name AS table_name, p.name AS column_name, p.type AS sql_type,
+           p.\"notnull\" = 0 AND NOT (
+               p.pk = 1 AND upper(p.type) = 'INTEGER'
+               AND (SELECT count(*) FROM pragma_table_info(m.name) k WHERE k.pk > 0) = 1
+           ) AS nullable
     FROM sqlite_master m, pragma_table_info(m.name) p
     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
       AND m.name <> '__diesel_schema_migrations'
     ORDER BY 1, p.cid";
 
 const POSTGRES_COLUMNS: &str = "
-    SELECT table_name::text AS table_name, column_name::text AS column_name
+    SELECT table_name::text AS table_name, column_name::text AS column_name,
+           data_type::text AS sql_type, is_nullable = 'YES' AS nullable
     FROM information_schema.columns
     WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'
     ORDER BY 1, ordinal_position";
@@ -75,14 +92,20 @@ impl Database {
     /// `(table, column)` of every column of the application's tables, in
     /// table order and then column order.
     pub fn columns(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let rows: Vec<Column> = match self {
-            Database::Sqlite(pool) => sql_query(SQLITE_COLUMNS).load(&mut **pool.get()?)?,
-            Database::Postgres(pool) => sql_query(POSTGRES_COLUMNS).load(&mut **pool.get()?)?,
-        };
-        Ok(rows
+        Ok(self
+            .column_types()?
             .into_iter()
             .map(|r| (r.table_name, r.column_name))
             .collect())
+    }
+
+    /// Every column of the application's tables with its type and
+    /// nullability, in table order and then column order.
+    pub fn column_types(&self) -> Result<Vec<DbColumn>, StoreError> {
+        Ok(match self {
+            Database::Sqlite(pool) => sql_query(SQLITE_COLUMNS).load(&mut **pool.get()?)?,
+            Database::Postgres(pool) => sql_query(POSTGRES_COLUMNS).load(&mut **pool.get()?)?,
+        })
     }
 
     /// Names of the application's tables.

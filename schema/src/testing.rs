@@ -1,12 +1,17 @@
 //! Throw-away databases for tests, on both backends.
 //!
 //! Every test gets its own database: a fresh SQLite file in a temporary
-//! directory, and, when `CRUSCOTTO_TEST_POSTGRES_URL` names a Postgres server
-//! (CI always sets it), a fresh Postgres database created for the test and
-//! dropped when the guard goes out of scope. Nothing is shared between tests,
-//! so they run in parallel without ordering or retries.
+//! directory, and a fresh Postgres database on the server that
+//! `CRUSCOTTO_TEST_POSTGRES_URL` names, created for the test and dropped
+//! when the guard goes out of scope. Nothing is shared between tests, so
+//! they run in parallel without ordering or retries. A test run without a
+//! Postgres server that answers fails, unless `CRUSCOTTO_ALLOW_MISSING`
+//! lists `postgres` ([`needs`]).
+
+pub mod needs;
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
@@ -37,10 +42,13 @@ enum Cleanup {
 }
 
 impl TestDatabase {
-    /// The backends this run tests: SQLite always, Postgres when configured.
+    /// The backends this run tests: SQLite and Postgres. Without a
+    /// Postgres server the test fails, or, when `CRUSCOTTO_ALLOW_MISSING`
+    /// lists `postgres`, says that its Postgres half is skipped and gets
+    /// SQLite alone (see [`postgres_url`]).
     pub fn backends() -> Vec<Backend> {
         let mut b = vec![Backend::Sqlite];
-        if std::env::var(POSTGRES_URL_VAR).is_ok_and(|u| !u.is_empty()) {
+        if postgres_url().is_some() {
             b.push(Backend::Postgres);
         }
         b
@@ -69,8 +77,11 @@ impl TestDatabase {
                 }
             }
             Backend::Postgres => {
-                let admin_url = std::env::var(POSTGRES_URL_VAR)
-                    .unwrap_or_else(|_| panic!("{POSTGRES_URL_VAR} is not set"));
+                let admin_url = postgres_url().unwrap_or_else(|| {
+                    panic!(
+                        "a Postgres test database was asked for while Postgres is missing:                          test the backends TestDatabase::backends() gives"
+                    )
+                });
                 static COUNTER: AtomicU32 = AtomicU32::new(0);
                 let name = format!(
                     "cruscotto_test_{}_{}_{}",
@@ -99,6 +110,33 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// Runs `sql` (statements separated by `;`) on the database, for tests
+    /// that arrange what no write path does: a fault raised by a trigger, a
+    /// binding to a calculator that is not loaded, a damaged row.
+    pub fn execute(&self, sql: &str) {
+        let run = || -> Result<(), crate::StoreError> {
+            crate::with_conn!(&self.db, |conn| Ok(conn.batch_execute(sql)?))
+        };
+        run().unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// Takes SQLite's write lock on a connection of its own (`BEGIN
+    /// IMMEDIATE`, as a writer of another process would) and holds it until
+    /// the value is dropped.
+    pub fn hold_write_lock(&self) -> HeldWriteLock {
+        assert_eq!(self.db.backend(), Backend::Sqlite, "a SQLite write lock");
+        let mut conn = diesel::SqliteConnection::establish(&self.url)
+            .unwrap_or_else(|e| panic!("SQLite opens {}: {e}", self.url));
+        conn.batch_execute("BEGIN IMMEDIATE")
+            .expect("the write lock is free");
+        HeldWriteLock(conn)
+    }
+}
+
+/// SQLite's write lock, held until dropped ([`TestDatabase::hold_write_lock`]).
+pub struct HeldWriteLock(#[allow(dead_code)] diesel::SqliteConnection); // Closed on drop.
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Cleanup::Postgres { admin_url, name } = &self.cleanup {
@@ -109,6 +147,38 @@ impl Drop for TestDatabase {
             }
         }
     }
+}
+
+/// The Postgres server of this run (`CRUSCOTTO_TEST_POSTGRES_URL`), once it
+/// has been seen to answer (checked once per process). When it is not set
+/// or does not answer, the calling test fails saying so and how to get one,
+/// unless `CRUSCOTTO_ALLOW_MISSING` lists `postgres`: then it prints
+/// `SKIPPED: <test>: …` and this is `None`.
+pub fn postgres_url() -> Option<String> {
+    static SERVER: OnceLock<Result<String, String>> = OnceLock::new();
+    match SERVER.get_or_init(reach_postgres) {
+        Ok(url) => Some(url.clone()),
+        Err(what) => {
+            needs::missing(needs::Need::Postgres, what);
+            None
+        }
+    }
+}
+
+fn reach_postgres() -> Result<String, String> {
+    let url = std::env::var(POSTGRES_URL_VAR).unwrap_or_default();
+    if url.is_empty() {
+        return Err(format!(
+            "{POSTGRES_URL_VAR} is not set, so the Postgres half cannot run"
+        ));
+    }
+    PgConnection::establish(&url).map_err(|e| {
+        format!(
+            "Postgres does not answer at {} ({POSTGRES_URL_VAR}): {e}",
+            crate::db::redact(&url)
+        )
+    })?;
+    Ok(url)
 }
 
 /// `postgres://u@h:5432/postgres?x=y` with the database name replaced.

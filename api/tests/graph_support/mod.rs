@@ -1,6 +1,7 @@
 //! Shared set-up of the GraphQL tests: a schema over a fresh test database
-//! of each backend, requests with a principal, and JSON answers. Included by
-//! the `graph_*` tests with `#[path]`; on its own it holds no tests.
+//! of each backend, requests with a principal, and JSON answers. A module
+//! of the `graph_*` tests (`mod graph_support;`): in a directory of its own,
+//! so that cargo does not build it as a test binary that runs no test.
 
 #![allow(dead_code)] // Each test file uses a different part of it.
 

@@ -1,5 +1,7 @@
 //! Shared by the HTTP tests: a real server on port 0 over a fresh database
 //! of each backend, loaded with the sample plans, and a blocking client.
+//! A module of the `http_*` tests (`mod http_support;`), in a directory of
+//! its own so that cargo does not build it as a test binary.
 
 #![allow(dead_code)] // Each test binary uses a different subset.
 
@@ -36,13 +38,24 @@ impl TestServer {
     pub fn start(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestServer {
         let t = TestDatabase::new(backend);
         load_samples(&t);
+        let db = t.db.clone();
+        TestServer::start_on(t, db, configure)
+    }
+
+    /// A server over `db`, a pool of `t`'s database opened in some other
+    /// way (read-only, with a short busy timeout), with the default
+    /// settings changed by `configure`.
+    pub fn start_on(
+        t: TestDatabase,
+        db: cruscotto_store::Database,
+        configure: impl FnOnce(&mut Settings),
+    ) -> TestServer {
         let mut settings = Settings {
             listen: "127.0.0.1:0".into(),
             database_url: t.url.clone(),
             ..Settings::default()
         };
         configure(&mut settings);
-        let db = t.db.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             cruscotto_api::http::block_on(async move {
@@ -81,10 +94,13 @@ impl TestServer {
     }
 
     /// A new live token with `role`, stored the way `cruscotto token create`
-    /// stores it.
+    /// stores it (through the test database's own pool, which can write
+    /// also when the server's cannot).
     pub fn token(&self, role: Role, name: &str) -> String {
         let token = generate_token().expect("randomness");
-        self.state
+        self.db
+            .as_ref()
+            .expect("the database outlives the server")
             .db
             .create_token(name, role.as_str(), &hash_token(&token))
             .expect("the token is stored");
@@ -94,6 +110,12 @@ impl TestServer {
     /// POSTs a GraphQL request (with `Accept: application/graphql-response+json`
     /// unless a header says otherwise) and returns the status and body.
     pub fn post(&self, body: &Value, headers: &[(&str, &str)]) -> (u16, Value) {
+        status_and_json(self.post_request(body, headers))
+    }
+
+    /// POSTs a GraphQL request as [`TestServer::post`] does and returns the
+    /// response as it came.
+    pub fn post_request(&self, body: &Value, headers: &[(&str, &str)]) -> Response {
         let mut request = self
             .client
             .post(self.url("/graphql"))
@@ -107,11 +129,10 @@ impl TestServer {
         for (k, v) in headers {
             request = request.header(*k, *v);
         }
-        let response = request
+        request
             .body(body.to_string())
             .send()
-            .expect("the server answers");
-        status_and_json(response)
+            .expect("the server answers")
     }
 
     /// Runs `query` with `variables`, as `token`'s holder if given.
@@ -164,6 +185,29 @@ impl Drop for TestServer {
         }
         self.db.take();
     }
+}
+
+/// Every mission's whole tree: programs, actions, objectives, indicators,
+/// targets and measurements.
+pub const TREE: &str = "{ missions(first: 500) { edges { node { code name programs { code name actions { name objectives { code title responsibilityCentre { name head } indicators { code description unit direction targets { year value { raw comparator number } } latestMeasurement { period value } } } } } } } } }";
+
+/// Stores a plan large enough that its whole tree, ten times over, takes
+/// far longer than 200 ms to read and build, and returns that query, for
+/// tests of the time limit.
+pub fn slow_query(s: &TestServer) -> String {
+    let plan = cruscotto_import::generate::generate(6);
+    s.state
+        .db
+        .save_document(&plan, Some("generated"))
+        .expect("the generated plan is stored");
+    // The whole tree (six missions), without a page size: within the
+    // complexity limit ten times over.
+    let tree = TREE.replace("missions(first: 500)", "missions");
+    let aliases: String = (0..10)
+        .map(|i| format!("t{i}: {}", &tree[2..tree.len() - 2]))
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!("{{ {aliases} }}")
 }
 
 pub fn status_and_json(response: Response) -> (u16, Value) {

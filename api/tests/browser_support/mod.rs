@@ -1,12 +1,15 @@
 //! Shared by the browser tests: chromedriver and a headless Chromium,
 //! driven through WebDriver's HTTP API, and the check that both are
-//! installed (required in CI by `CRUSCOTTO_REQUIRE_BROWSER=1`).
+//! installed (a test without them fails, unless `CRUSCOTTO_ALLOW_MISSING`
+//! lists `browser`). A module of the browser tests, in a directory of its
+//! own so that cargo does not build it as a test binary.
 
 #![allow(dead_code)] // Each test binary uses a different subset.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use cruscotto_store::testing::needs::{self, Need};
 use reqwest::blocking::Client;
 use serde_json::{json, Value};
 
@@ -246,15 +249,21 @@ pub fn base64_decode(text: &str) -> Vec<u8> {
     out
 }
 
-/// Whether the browser is there; without it the test is skipped, unless
-/// `CRUSCOTTO_REQUIRE_BROWSER=1`.
+/// Whether the browser is there. Without it the test fails saying how to
+/// install it, unless `CRUSCOTTO_ALLOW_MISSING` lists `browser`: then it is
+/// skipped (this says so and returns false).
 pub fn browser_available() -> bool {
-    if std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists() {
+    let absent: Vec<&str> = [CHROMEDRIVER, CHROMIUM]
+        .into_iter()
+        .filter(|p| !std::path::Path::new(p).exists())
+        .collect();
+    if absent.is_empty() {
         return true;
     }
-    let required = std::env::var("CRUSCOTTO_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-    assert!(!required, "CRUSCOTTO_REQUIRE_BROWSER=1 but {CHROMEDRIVER} or {CHROMIUM} is missing (apt-get install chromium chromium-driver)");
-    eprintln!("skipped: install chromium and chromium-driver to run the browser test");
+    needs::missing(
+        Need::Browser,
+        &format!("{} not installed", absent.join(" and ")),
+    );
     false
 }
 
