@@ -9,15 +9,30 @@ use std::time::{Duration, Instant};
 use http_support::*;
 use serde_json::json;
 
+const TREE: &str = "{ missions(first: 500) { edges { node { code name programs { code name actions { name objectives { code title responsibilityCentre { name head } indicators { code description unit direction targets { year value { raw comparator number } } latestMeasurement { period value } } } } } } } } }";
+
 #[test]
 fn a_slow_request_is_stopped_at_the_time_limit_and_the_server_keeps_answering() {
     for backend in TestDatabase::backends() {
         let s = TestServer::start(backend, |c| {
             c.request_timeout = Duration::from_millis(200);
         });
-        let query = slow_query(&s);
+        // A plan large enough that its whole tree, ten times over, takes
+        // far longer than 200 ms to read and build.
+        let plan = cruscotto_import::generate::generate(6);
+        s.state
+            .db
+            .save_document(&plan, Some("generated"))
+            .expect("the generated plan is stored");
+        // The whole tree (six missions), without a page size: within the
+        // complexity limit ten times over.
+        let tree = TREE.replace("missions(first: 500)", "missions");
+        let aliases: String = (0..10)
+            .map(|i| format!("t{i}: {}", &tree[2..tree.len() - 2]))
+            .collect::<Vec<_>>()
+            .join(" ");
         let started = Instant::now();
-        let (status, body) = s.post(&json!({ "query": query }), &[]);
+        let (status, body) = s.post(&json!({ "query": format!("{{ {aliases} }}") }), &[]);
         let elapsed = started.elapsed();
         assert_eq!(
             (status, codes(&body)),

@@ -187,29 +187,6 @@ impl Drop for TestServer {
     }
 }
 
-/// Every mission's whole tree: programs, actions, objectives, indicators,
-/// targets and measurements.
-pub const TREE: &str = "{ missions(first: 500) { edges { node { code name programs { code name actions { name objectives { code title responsibilityCentre { name head } indicators { code description unit direction targets { year value { raw comparator number } } latestMeasurement { period value } } } } } } } } }";
-
-/// Stores a plan large enough that its whole tree, ten times over, takes
-/// far longer than 200 ms to read and build, and returns that query, for
-/// tests of the time limit.
-pub fn slow_query(s: &TestServer) -> String {
-    let plan = cruscotto_import::generate::generate(6);
-    s.state
-        .db
-        .save_document(&plan, Some("generated"))
-        .expect("the generated plan is stored");
-    // The whole tree (six missions), without a page size: within the
-    // complexity limit ten times over.
-    let tree = TREE.replace("missions(first: 500)", "missions");
-    let aliases: String = (0..10)
-        .map(|i| format!("t{i}: {}", &tree[2..tree.len() - 2]))
-        .collect::<Vec<_>>()
-        .join(" ");
-    format!("{{ {aliases} }}")
-}
-
 pub fn status_and_json(response: Response) -> (u16, Value) {
     let status = response.status().as_u16();
     let text = response.text().expect("a body");
