@@ -173,12 +173,8 @@ impl Registry {
         };
         // Only a registry that hosts plugins in workers has a launcher (and
         // its thread).
-        let launcher = program.map(|program| {
-            Arc::new(Launcher::new(
-                program,
-                config.memory_limit_mb,
-                config.timeout,
-            ))
+        let launcher = program.and_then(|program| {
+            Launcher::new(program, config.memory_limit_mb, config.timeout).map(Arc::new)
         });
         let registry = Self {
             config,

@@ -256,7 +256,11 @@ impl std::fmt::Debug for Launcher {
 }
 
 impl Launcher {
-    pub(crate) fn new(program: PathBuf, memory_limit_mb: u64, timeout: Duration) -> Self {
+    pub(crate) fn new(
+        program: PathBuf,
+        memory_limit_mb: u64,
+        timeout: Duration,
+    ) -> Result<Self, String> {
         let (tx, rx) = mpsc::channel::<(Command, mpsc::Sender<io::Result<Child>>)>();
         std::thread::Builder::new()
             .name("plugin-worker-spawner".into())
@@ -265,13 +269,13 @@ impl Launcher {
                     let _ = reply.send(command.spawn());
                 }
             })
-            .expect("a thread for starting plugin workers");
-        Launcher {
+            .map_err(|e| format!("no thread could be started to start plugin workers: {e}"))?;
+        Ok(Launcher {
             program,
             memory_limit_mb,
             timeout,
             spawner: Mutex::new(tx),
-        }
+        })
     }
 
     fn load_timeout(&self) -> Duration {
@@ -327,14 +331,25 @@ impl Launcher {
             .unwrap_or(library.as_os_str())
             .to_string_lossy()
             .into_owned();
-        let stderr = StderrTail::follow(
-            child.stderr.take().expect("stderr is piped"),
-            label,
-            child.id(),
-        );
-        let stdin = child.stdin.take().expect("stdin is piped");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let (jobs, replies) = io_thread(stdin, stdout);
+        let (Some(stderr), Some(stdin), Some(stdout)) =
+            (child.stderr.take(), child.stdin.take(), child.stdout.take())
+        else {
+            unreachable!("the worker's standard streams are piped above");
+        };
+        // A worker whose threads cannot start is stopped, and the request
+        // that needed it gets the reason.
+        let threads = StderrTail::follow(stderr, label, child.id())
+            .and_then(|tail| Ok((tail, io_thread(stdin, stdout)?)));
+        let (stderr, (jobs, replies)) = match threads {
+            Ok(started) => started,
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "no thread could be started to talk to its worker: {e}"
+                ));
+            }
+        };
         let mut worker = Worker {
             child,
             jobs: Some(jobs),
@@ -369,14 +384,14 @@ struct Job {
     payments: Option<PaymentTable>,
 }
 
+/// The jobs sent to a worker's I/O thread and the frames it reads back.
+type Pipes = (mpsc::Sender<Job>, mpsc::Receiver<io::Result<Vec<u8>>>);
+
 /// The thread that talks to one worker: first it reads the greeting, then
 /// for each job it writes the request and reads the answer. It ends (and
 /// closes the worker's stdin, which makes an idle worker exit) when the job
 /// sender is dropped or the pipe breaks.
-fn io_thread(
-    mut stdin: ChildStdin,
-    stdout: ChildStdout,
-) -> (mpsc::Sender<Job>, mpsc::Receiver<io::Result<Vec<u8>>>) {
+fn io_thread(mut stdin: ChildStdin, stdout: ChildStdout) -> io::Result<Pipes> {
     let (job_tx, job_rx) = mpsc::channel::<Job>();
     let (reply_tx, reply_rx) = mpsc::channel();
     std::thread::Builder::new()
@@ -408,9 +423,8 @@ fn io_thread(
                     return;
                 }
             }
-        })
-        .expect("a thread for a plugin worker");
-    (job_tx, reply_rx)
+        })?;
+    Ok((job_tx, reply_rx))
 }
 
 fn send_job(stdin: &mut ChildStdin, job: &Job) -> io::Result<()> {
@@ -442,7 +456,7 @@ struct TailState {
 }
 
 impl StderrTail {
-    fn follow(stderr: std::process::ChildStderr, label: String, pid: u32) -> Arc<Self> {
+    fn follow(stderr: std::process::ChildStderr, label: String, pid: u32) -> io::Result<Arc<Self>> {
         let tail = Arc::new(StderrTail {
             state: Mutex::new(TailState::default()),
             closed: Condvar::new(),
@@ -474,9 +488,8 @@ impl StderrTail {
                 }
                 t.state.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
                 t.closed.notify_all();
-            })
-            .expect("a thread for a plugin worker's stderr");
-        tail
+            })?;
+        Ok(tail)
     }
 
     /// The kept lines, once the worker has closed its stderr (or after
@@ -921,7 +934,8 @@ mod tests {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let tail = StderrTail::follow(child.stderr.take().unwrap(), "test".into(), child.id());
+        let tail =
+            StderrTail::follow(child.stderr.take().unwrap(), "test".into(), child.id()).unwrap();
         child.wait().unwrap();
         let lines = tail.lines(Duration::from_secs(10));
         assert_eq!(lines.len(), STDERR_TAIL + 1, "{lines:?}");
