@@ -9,14 +9,11 @@ use diesel::r2d2::{
     ConnectionManager, CustomizeConnection, ManageConnection, Pool, R2D2Connection,
 };
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use diesel_migrations::MigrationHarness;
 
+use crate::backend::{pg, sqlite};
 use crate::error::StoreError;
 
-/// Migrations of the SQLite schema, compiled into the binary.
-pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
-/// Migrations of the Postgres schema, compiled into the binary.
-pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
 /// The database URL used when none is configured: an embedded SQLite file in
 /// the working directory.
@@ -402,18 +399,9 @@ impl Database {
                 ))),
             };
         }
-        let applied = match self {
-            Database::Sqlite(pool) => {
-                let mut conn = pool.get()?;
-                conn.run_pending_migrations(SQLITE_MIGRATIONS)
-                    .map(|v| v.iter().map(|m| m.to_string()).collect())
-            }
-            Database::Postgres(pool) => {
-                let mut conn = pool.get()?;
-                conn.run_pending_migrations(POSTGRES_MIGRATIONS)
-                    .map(|v| v.iter().map(|m| m.to_string()).collect())
-            }
-        };
+        let applied = crate::on_backend!(self, |conn, b| conn
+            .run_pending_migrations(b::MIGRATIONS)
+            .map(|v| v.iter().map(|m| m.to_string()).collect()));
         applied.map_err(migration_error)
     }
 
@@ -423,7 +411,7 @@ impl Database {
     pub fn data_version(&self) -> Result<i64, StoreError> {
         use crate::schema::data_version::dsl::*;
         use diesel::QueryDsl;
-        Ok(crate::with_conn!(self, |conn| data_version
+        Ok(crate::on_backend!(self, |conn, _b| data_version
             .select(version)
             .find(1)
             .first::<i64>(conn)?))
@@ -431,40 +419,21 @@ impl Database {
 
     /// Whether writes are refused (see [`PoolOptions::read_only`]).
     pub fn is_read_only(&self) -> bool {
-        match self {
-            Database::Sqlite(pool) => pool
-                .get()
-                .ok()
-                .and_then(|mut c| {
-                    diesel::sql_query("PRAGMA query_only")
-                        .get_result::<QueryOnly>(&mut **c)
-                        .ok()
-                })
-                .is_some_and(|q| q.query_only != 0),
-            Database::Postgres(pool) => pool
-                .get()
-                .ok()
-                .and_then(|mut c| {
-                    diesel::sql_query("SHOW default_transaction_read_only")
-                        .get_result::<PgReadOnly>(&mut **c)
-                        .ok()
-                })
-                .is_some_and(|r| r.default_transaction_read_only == "on"),
-        }
+        let flag: Result<bool, StoreError> =
+            (|| crate::on_backend!(self, |conn, b| Ok(b::is_read_only(conn))))();
+        flag.unwrap_or(false)
     }
 
     /// Versions of the migrations compiled into this binary.
     fn known_migrations(&self) -> Vec<String> {
         use diesel::migration::MigrationSource;
-        let versions = match self {
-            Database::Sqlite(_) => {
-                MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+        let versions = match self.backend() {
+            Backend::Sqlite => {
+                MigrationSource::<diesel::sqlite::Sqlite>::migrations(&sqlite::MIGRATIONS)
                     .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
             }
-            Database::Postgres(_) => {
-                MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
-                    .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
-            }
+            Backend::Postgres => MigrationSource::<diesel::pg::Pg>::migrations(&pg::MIGRATIONS)
+                .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect()),
         };
         versions.unwrap_or_default()
     }
@@ -473,52 +442,28 @@ impl Database {
     /// writing (Diesel's harness creates the table first); none when the
     /// table does not exist yet.
     fn recorded_migrations(&self) -> Result<Vec<String>, StoreError> {
-        let exists = match self {
-            Database::Sqlite(pool) => diesel::sql_query(
-                "SELECT count(*) AS n FROM sqlite_master \
-                 WHERE type = 'table' AND name = '__diesel_schema_migrations'",
-            )
-            .get_result::<Count>(&mut **pool.get()?)?,
-            Database::Postgres(pool) => diesel::sql_query(
-                "SELECT count(*) AS n FROM information_schema.tables \
-                 WHERE table_schema = current_schema() AND table_name = '__diesel_schema_migrations'",
-            )
-            .get_result::<Count>(&mut **pool.get()?)?,
-        };
+        let exists: Count = crate::on_backend!(self, |conn, b| {
+            diesel::sql_query(b::MIGRATION_TABLE_EXISTS).get_result(conn)?
+        });
         if exists.n == 0 {
             return Ok(Vec::new());
         }
         let query = diesel::sql_query("SELECT version FROM __diesel_schema_migrations");
-        let rows: Vec<Version> = match self {
-            Database::Sqlite(pool) => query.load(&mut **pool.get()?)?,
-            Database::Postgres(pool) => query.load(&mut **pool.get()?)?,
-        };
+        let rows: Vec<Version> = crate::on_backend!(self, |conn, _b| query.load(conn)?);
         Ok(rows.into_iter().map(|r| r.version).collect())
     }
 
     /// Reverts every applied migration, newest first; returns their versions.
     pub fn revert_all(&self) -> Result<Vec<String>, StoreError> {
-        let reverted = match self {
-            Database::Sqlite(pool) => {
-                let mut conn = pool.get()?;
-                conn.revert_all_migrations(SQLITE_MIGRATIONS)
-                    .map(|v| v.iter().map(|m| m.to_string()).collect())
-            }
-            Database::Postgres(pool) => {
-                let mut conn = pool.get()?;
-                conn.revert_all_migrations(POSTGRES_MIGRATIONS)
-                    .map(|v| v.iter().map(|m| m.to_string()).collect())
-            }
-        };
+        let reverted = crate::on_backend!(self, |conn, b| conn
+            .revert_all_migrations(b::MIGRATIONS)
+            .map(|v| v.iter().map(|m| m.to_string()).collect()));
         reverted.map_err(migration_error)
     }
 
     /// Versions of the migrations applied so far, oldest first.
     pub fn applied_migrations(&self) -> Result<Vec<String>, StoreError> {
-        let applied = match self {
-            Database::Sqlite(pool) => pool.get()?.applied_migrations(),
-            Database::Postgres(pool) => pool.get()?.applied_migrations(),
-        };
+        let applied = crate::on_backend!(self, |conn, _b| conn.applied_migrations());
         let mut versions: Vec<String> = applied
             .map_err(|e| StoreError::Migration(e.to_string()))?
             .iter()
@@ -539,18 +484,6 @@ struct Count {
 struct Version {
     #[diesel(sql_type = diesel::sql_types::Text)]
     version: String,
-}
-
-#[derive(diesel::QueryableByName)]
-struct QueryOnly {
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    query_only: i32,
-}
-
-#[derive(diesel::QueryableByName)]
-struct PgReadOnly {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    default_transaction_read_only: String,
 }
 
 /// A migration that failed: a database error inside it is classified like
@@ -674,27 +607,6 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
-}
-
-/// Runs `$body` with `$conn` bound to a pooled connection of whichever backend
-/// `$db` uses. The body is compiled once per backend, so it may use any
-/// Diesel feature both backends support without generic bounds.
-#[macro_export]
-macro_rules! with_conn {
-    ($db:expr, |$conn:ident| $body:expr) => {
-        match $db {
-            $crate::db::Database::Sqlite(pool) => {
-                let mut pooled = pool.get()?;
-                let $conn: &mut ::diesel::SqliteConnection = &mut pooled;
-                $body
-            }
-            $crate::db::Database::Postgres(pool) => {
-                let mut pooled = pool.get()?;
-                let $conn: &mut ::diesel::PgConnection = &mut pooled;
-                $body
-            }
-        }
-    };
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ impl Database {
             registered_at: chrono::Utc::now().naive_utc(),
         };
         let inserted =
-            crate::with_conn!(self, |conn| diesel::insert_into(trusted_documents::table)
+            crate::on_backend!(self, |conn, _b| diesel::insert_into(trusted_documents::table)
                 .values(&row)
                 .on_conflict_do_nothing()
                 .execute(conn)?);
@@ -47,7 +47,7 @@ impl Database {
 
     /// The document registered under `hash`, if any.
     pub fn trusted_document(&self, hash: &str) -> Result<Option<String>, StoreError> {
-        let found = crate::with_conn!(self, |conn| trusted_documents::table
+        let found = crate::on_backend!(self, |conn, _b| trusted_documents::table
             .find(hash)
             .select(trusted_documents::document)
             .first::<String>(conn)
@@ -57,7 +57,7 @@ impl Database {
 
     /// Every registered document, oldest first.
     pub fn trusted_documents(&self) -> Result<Vec<TrustedDocument>, StoreError> {
-        let all = crate::with_conn!(self, |conn| trusted_documents::table
+        let all = crate::on_backend!(self, |conn, _b| trusted_documents::table
             .order((
                 trusted_documents::registered_at.asc(),
                 trusted_documents::hash.asc()
@@ -69,7 +69,7 @@ impl Database {
 
     /// Removes the document registered under `hash`; whether there was one.
     pub fn remove_trusted_document(&self, hash: &str) -> Result<bool, StoreError> {
-        let removed = crate::with_conn!(self, |conn| diesel::delete(
+        let removed = crate::on_backend!(self, |conn, _b| diesel::delete(
             trusted_documents::table.find(hash)
         )
         .execute(conn)?);

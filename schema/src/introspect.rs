@@ -37,52 +37,15 @@ pub struct DbColumn {
     pub nullable: bool,
 }
 
-const SQLITE_UNINDEXED_FKS: &str = "
-    SELECT m.name AS table_name, f.\"from\" AS column_name
-    FROM sqlite_master m, pragma_foreign_key_list(m.name) f
-    WHERE m.type = 'table'
-      AND NOT EXISTS (
-        SELECT 1 FROM pragma_index_list(m.name) il, pragma_index_info(il.name) ii
-        WHERE ii.seqno = 0 AND ii.name = f.\"from\")
-    ORDER BY 1, 2";
 
-const POSTGRES_UNINDEXED_FKS: &str = "
-    SELECT c.conrelid::regclass::text AS table_name, a.attname::text AS column_name
-    FROM pg_constraint c
-    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
-    WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
-      AND NOT EXISTS (
-        SELECT 1 FROM pg_index i
-        WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])
-    ORDER BY 1, 2";
 
-const SQLITE_COLUMNS: &str = "
-    SELECT m.name AS table_name, p.name AS column_name, p.type AS sql_type,
-           p.\"notnull\" = 0 AND NOT (
-               p.pk = 1 AND upper(p.type) = 'INTEGER'
-               AND (SELECT count(*) FROM pragma_table_info(m.name) k WHERE k.pk > 0) = 1
-           ) AS nullable
-    FROM sqlite_master m, pragma_table_info(m.name) p
-    WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
-      AND m.name <> '__diesel_schema_migrations'
-    ORDER BY 1, p.cid";
 
-const POSTGRES_COLUMNS: &str = "
-    SELECT table_name::text AS table_name, column_name::text AS column_name,
-           data_type::text AS sql_type, is_nullable = 'YES' AS nullable
-    FROM information_schema.columns
-    WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'
-    ORDER BY 1, ordinal_position";
 
 impl Database {
     /// `table.column` of every foreign key that no index starts with.
     pub fn unindexed_foreign_keys(&self) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<ForeignKey> = match self {
-            Database::Sqlite(pool) => sql_query(SQLITE_UNINDEXED_FKS).load(&mut **pool.get()?)?,
-            Database::Postgres(pool) => {
-                sql_query(POSTGRES_UNINDEXED_FKS).load(&mut **pool.get()?)?
-            }
-        };
+        let rows: Vec<ForeignKey> =
+            crate::on_backend!(self, |conn, b| sql_query(b::UNINDEXED_FKS).load(conn)?);
         Ok(rows
             .into_iter()
             .map(|r| format!("{}.{}", r.table_name, r.column_name))
@@ -102,10 +65,7 @@ impl Database {
     /// Every column of the application's tables with its type and
     /// nullability, in table order and then column order.
     pub fn column_types(&self) -> Result<Vec<DbColumn>, StoreError> {
-        Ok(match self {
-            Database::Sqlite(pool) => sql_query(SQLITE_COLUMNS).load(&mut **pool.get()?)?,
-            Database::Postgres(pool) => sql_query(POSTGRES_COLUMNS).load(&mut **pool.get()?)?,
-        })
+        Ok(crate::on_backend!(self, |conn, b| sql_query(b::COLUMNS).load(conn)?))
     }
 
     /// Names of the application's tables.

@@ -6,11 +6,11 @@
 //! Callers hold a [`Database`] and call its methods; which backend serves
 //! them is decided once, by the database URL.
 
+mod backend;
 pub mod calc;
 pub mod changes;
 pub mod db;
 pub mod documents;
-mod entity;
 pub mod error;
 pub mod graph;
 pub mod introspect;

@@ -116,7 +116,7 @@ impl TestDatabase {
     /// binding to a calculator that is not loaded, a damaged row.
     pub fn execute(&self, sql: &str) {
         let run = || -> Result<(), crate::StoreError> {
-            crate::with_conn!(&self.db, |conn| Ok(conn.batch_execute(sql)?))
+            crate::on_backend!(&self.db, |conn, _b| Ok(conn.batch_execute(sql)?))
         };
         run().unwrap_or_else(|e| panic!("{sql}: {e}"));
     }

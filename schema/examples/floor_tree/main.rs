@@ -19,14 +19,25 @@ use cruscotto_store::{Database, PoolOptions};
 use diesel::QueryResult;
 use serde::Serialize;
 
+/// The floor's statements compiled for SQLite (`queries.rs`, with `Conn`
+/// from here; `#[path = "."]` keeps the file beside this one).
+#[path = "."]
 mod sqlite_floor {
     type Conn = diesel::SqliteConnection;
-    include!("queries.rs");
+    #[allow(clippy::duplicate_mod)] // The same statements, compiled per backend.
+    #[path = "queries.rs"]
+    mod queries;
+    pub use queries::*;
 }
 
+/// The floor's statements compiled for Postgres.
+#[path = "."]
 mod pg_floor {
     type Conn = diesel::PgConnection;
-    include!("queries.rs");
+    #[allow(clippy::duplicate_mod)] // The same statements, compiled per backend.
+    #[path = "queries.rs"]
+    mod queries;
+    pub use queries::*;
 }
 
 /// An objective as the queries need it.

@@ -1,7 +1,7 @@
-// The floor's statements, written once and included per backend by
-// `main.rs` with `Conn` naming the connection type: the rows the GraphQL
-// queries need, selected column by column through Diesel, one statement per
-// level and relation, as the API's batched loaders would at best.
+//! The floor's statements, written once and compiled per backend by
+//! `main.rs` with `Conn` naming the connection type: the rows the GraphQL
+//! queries need, selected column by column through Diesel, one statement per
+//! level and relation, as the API's batched loaders would at best.
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,7 +9,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use cruscotto_store::schema::*;
 use diesel::prelude::*;
 
-use super::{Indicator, Latest, Objective, Rows, Target};
+use super::Conn;
+use crate::{Indicator, Latest, Objective, Rows, Target};
 
 /// Every row of the nested tree query: missions (first 500 by code) →
 /// programs → actions → objectives (with their centre) → indicators →

@@ -65,7 +65,7 @@ mod sqlite_ops {
 
     pub(super) type Conn = diesel::SqliteConnection;
     type Db = diesel::sqlite::Sqlite;
-    use crate::entity::sqlite as entity;
+    use crate::backend::sqlite::entity;
 
     /// SQLite's payment loader does not use the index (see [`plan_filter`]),
     /// so its planner needs no fresh statistics after an import.
@@ -115,7 +115,7 @@ mod pg_ops {
 
     pub(super) type Conn = diesel::PgConnection;
     type Db = diesel::pg::Pg;
-    use crate::entity::pg as entity;
+    use crate::backend::pg::entity;
 
     /// Refreshes the planner's statistics after a large import: without
     /// them Postgres assumes a plan holds few payments and reads a million

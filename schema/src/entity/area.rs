@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 
 use super::Conn;
-use crate::entity::changed;
+use super::changed;
 use crate::rows;
 use crate::schema::{ambiti, ambito_results, areas};
 
@@ -98,7 +98,7 @@ pub(crate) fn delete_ambito(conn: &mut Conn, id: i32) -> QueryResult<usize> {
     diesel::delete(ambiti::table.find(id)).execute(conn)
 }
 
-/// Inserts results, [`INSERT_CHUNK`](crate::entity::INSERT_CHUNK) per
+/// Inserts results, [`INSERT_CHUNK`](super::INSERT_CHUNK) per
 /// statement.
 pub(crate) fn insert_results(conn: &mut Conn, rows: &[rows::NewAmbitoResult]) -> QueryResult<()> {
     insert_chunks!(ambito_results::table, rows, conn)
@@ -125,4 +125,139 @@ pub(crate) fn update_result(
 
 pub(crate) fn delete_result(conn: &mut Conn, id: i32) -> QueryResult<usize> {
     diesel::delete(ambito_results::table.find(id)).execute(conn)
+}
+
+// ---- reads ----------------------------------------------------------------
+#[allow(unused_imports)]
+use super::read::*;
+#[allow(unused_imports)]
+use super::lower;
+
+pub(crate) fn areas_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Area>, StoreError> {
+    load_in!(conn, ids, areas, areas::id, rows::Area, areas::id)
+}
+
+pub(crate) fn areas_of_plans(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Area>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        areas,
+        areas::plan_id,
+        rows::Area,
+        (areas::plan_id, areas::position)
+    )
+}
+
+macro_rules! area_filters {
+    ($q:ident, $f:expr) => {{
+        let f: &PlanPartFilter = $f;
+        plan_part_filters!($q, f, areas::plan_id);
+        if let Some(s) = &f.search {
+            let pat = like_pattern(s);
+            $q = $q.filter(
+                search!(pat, areas::introduction)
+                    .or(lower(areas::name.assume_not_null())
+                        .like(lower(pat.clone()))
+                        .escape('\\'))
+                    .or(lower(areas::subtitle.assume_not_null())
+                        .like(lower(pat.clone()))
+                        .escape('\\')),
+            );
+        }
+    }};
+}
+
+pub(crate) fn areas_page(
+    conn: &mut Conn,
+    f: &PlanPartFilter,
+    page: &PageRequest,
+) -> Result<Vec<rows::Area>, StoreError> {
+    let mut q = areas::table.into_boxed::<Db>();
+    area_filters!(q, f);
+    keyset!(q, page, areas::position, areas::id, int_key);
+    Ok(q.load::<rows::Area>(conn)?)
+}
+
+pub(crate) fn areas_count(conn: &mut Conn, f: &PlanPartFilter) -> Result<i64, StoreError> {
+    let mut q = areas::table.into_boxed::<Db>();
+    area_filters!(q, f);
+    Ok(q.count().get_result(conn)?)
+}
+
+pub(crate) fn ambiti_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Ambito>, StoreError> {
+    load_in!(conn, ids, ambiti, ambiti::id, rows::Ambito, ambiti::id)
+}
+
+pub(crate) fn ambiti_of_areas(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Ambito>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        ambiti,
+        ambiti::area_id,
+        rows::Ambito,
+        (ambiti::area_id, ambiti::position)
+    )
+}
+
+macro_rules! ambito_filters {
+    ($q:ident, $f:expr) => {{
+        let f: &PlanPartFilter = $f;
+        if f.plan_code.is_some() || f.year.is_some() {
+            let mut areas_q = areas::table.select(areas::id).into_boxed::<Db>();
+            plan_part_filters!(areas_q, f, areas::plan_id);
+            $q = $q.filter(ambiti::area_id.eq_any(areas_q));
+        }
+        if let Some(s) = &f.search {
+            let pat = like_pattern(s);
+            $q = $q.filter(search!(pat, ambiti::name, ambiti::objective));
+        }
+    }};
+}
+
+pub(crate) fn ambiti_page(
+    conn: &mut Conn,
+    f: &PlanPartFilter,
+    page: &PageRequest,
+) -> Result<Vec<rows::Ambito>, StoreError> {
+    let mut q = ambiti::table.into_boxed::<Db>();
+    ambito_filters!(q, f);
+    keyset!(q, page, ambiti::name, ambiti::id, text_key);
+    Ok(q.load::<rows::Ambito>(conn)?)
+}
+
+pub(crate) fn ambiti_count(conn: &mut Conn, f: &PlanPartFilter) -> Result<i64, StoreError> {
+    let mut q = ambiti::table.into_boxed::<Db>();
+    ambito_filters!(q, f);
+    Ok(q.count().get_result(conn)?)
+}
+
+pub(crate) fn ambito_results_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::AmbitoResult>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        ambito_results,
+        ambito_results::id,
+        rows::AmbitoResult,
+        ambito_results::id
+    )
+}
+
+pub(crate) fn results_of_ambiti(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::AmbitoResult>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        ambito_results,
+        ambito_results::ambito_id,
+        rows::AmbitoResult,
+        (ambito_results::ambito_id, ambito_results::position)
+    )
 }

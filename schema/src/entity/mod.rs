@@ -37,26 +37,28 @@
 //! terms (which input field is wrong, which version was expected) stay
 //! with the caller.
 //!
+//! Each module also holds its tables' reads: the batched loads by key,
+//! the filtered keyset pages and counts behind the GraphQL API, next to the
+//! writes of the same rows.
+//!
 //! # How the modules are compiled, and what they may rely on
 //!
-//! Like the other stacks, every entity file is compiled once per backend:
-//! `entity_modules!` declares them (by `#[path]`) inside [`sqlite`] and
-//! [`pg`], and a caller reaches the copy of its own backend through the
-//! alias its wrapper declares (`use crate::entity::sqlite as entity;`).
-//! The contract between an entity file and the module it is compiled in:
+//! This module and its children are query modules of the backend seam
+//! ([`crate::backend`]): compiled once inside `backend::sqlite` and once
+//! inside `backend::pg`. The contract between an entity file and the
+//! backend it is compiled for:
 //!
-//! - the parent provides `Conn`, the backend's connection type
-//!   (`diesel::SqliteConnection` or `diesel::PgConnection`), and nothing
-//!   else;
+//! - the backend module provides `Conn` and `Db` (re-exported here) and the
+//!   `keys_in!` macro, and nothing else;
 //! - this module provides, for both backends, [`INSERT_CHUNK`], [`changed`]
-//!   (an `UPDATE` with nothing to set changes nothing) and three
-//!   macros that write a table from inside the table's own module:
-//!   `insert_chunks!` (the chunked multi-row insert), `version_bump!` (the
-//!   optimistic version check of a versioned table) and `delete_by_ids!`
-//!   (chunked deletion by id); they expect `Conn` and `diesel::prelude::*`
-//!   in scope;
+//!   (an `UPDATE` with nothing to set changes nothing), the read helpers of
+//!   [`read`], and the macros `insert_chunks!` (the chunked multi-row
+//!   insert), `version_bump!` (the optimistic version check of a versioned
+//!   table), `delete_by_ids!` (chunked deletion by id), `search!`,
+//!   `keyset!`, `load_in!` and `plan_part_filters!` (the shapes every list
+//!   read shares); they expect `Conn` and `diesel::prelude::*` in scope;
 //! - an entity file names everything else by its crate path (`crate::rows`,
-//!   `crate::schema`, …), so a file compiles the same in either parent.
+//!   `crate::schema`, …), so a file compiles the same in either backend.
 
 use diesel::QueryResult;
 
@@ -71,7 +73,7 @@ pub(crate) const INSERT_CHUNK: usize = 500;
 /// type.
 macro_rules! insert_chunks {
     ($table:expr, $rows:expr, $conn:expr) => {{
-        for chunk in $rows.chunks(crate::entity::INSERT_CHUNK) {
+        for chunk in $rows.chunks(super::INSERT_CHUNK) {
             diesel::insert_into($table).values(chunk).execute($conn)?;
         }
         Ok(())
@@ -130,7 +132,7 @@ macro_rules! delete_by_ids {
     ($table:ident) => {
         pub(crate) fn delete(conn: &mut Conn, ids: &[i32]) -> QueryResult<usize> {
             let mut deleted = 0;
-            for chunk in ids.chunks(crate::entity::INSERT_CHUNK) {
+            for chunk in ids.chunks(super::INSERT_CHUNK) {
                 deleted +=
                     diesel::delete($table::table.filter($table::id.eq_any(chunk))).execute(conn)?;
             }
@@ -139,55 +141,100 @@ macro_rules! delete_by_ids {
     };
 }
 
-/// Declares the entity modules in the module it is expanded in, which
-/// provides `Conn`.
-macro_rules! entity_modules {
-    () => {
-        #[path = "area.rs"]
-        pub(crate) mod area;
-        #[path = "budget.rs"]
-        pub(crate) mod budget;
-        #[path = "centre.rs"]
-        pub(crate) mod centre;
-        #[path = "finding.rs"]
-        pub(crate) mod finding;
-        #[path = "indicator.rs"]
-        pub(crate) mod indicator;
-        #[path = "measurement.rs"]
-        pub(crate) mod measurement;
-        #[path = "objective.rs"]
-        pub(crate) mod objective;
-        #[path = "payment.rs"]
-        pub(crate) mod payment;
-        #[path = "phase.rs"]
-        pub(crate) mod phase;
-        #[path = "plan.rs"]
-        pub(crate) mod plan;
-        #[path = "source_location.rs"]
-        pub(crate) mod source_location;
-        #[path = "target.rs"]
-        pub(crate) mod target;
-        #[path = "value.rs"]
-        pub(crate) mod value;
+/// Case-insensitive substring match of `$pat` in any of the columns.
+macro_rules! search {
+    ($pat:expr, $first:expr $(, $col:expr)*) => {
+        lower($first).like(lower($pat.clone())).escape('\\')
+            $(.or(lower($col).like(lower($pat.clone())).escape('\\')))*
     };
 }
 
-// `#[path = "."]` keeps the entity files next to this one: the `#[path]`
-// of a module declared inside an inline module is otherwise relative to a
-// directory named after the inline module.
-
-/// The writers, compiled for SQLite.
-#[allow(clippy::duplicate_mod)] // The same writers, compiled per backend.
-#[path = "."]
-pub(crate) mod sqlite {
-    pub(crate) type Conn = diesel::SqliteConnection;
-    entity_modules!();
+/// Restricts `$q` to the page's window of `($col, $id)` and sorts it: the
+/// keyset condition `(col, id) > (value, id)` written out, because row
+/// comparisons are not portable.
+macro_rules! keyset {
+    ($q:ident, $page:expr, $col:expr, $id:expr, $conv:ident) => {{
+        let page: &PageRequest = $page;
+        if let Some(s) = &page.after {
+            let v = $conv(&s.value)?;
+            $q = $q.filter($col.gt(v.clone()).or($col.eq(v).and($id.gt(s.id))));
+        }
+        if let Some(s) = &page.before {
+            let v = $conv(&s.value)?;
+            $q = $q.filter($col.lt(v.clone()).or($col.eq(v).and($id.lt(s.id))));
+        }
+        $q = if page.backward {
+            $q.order(($col.desc(), $id.desc()))
+        } else {
+            $q.order(($col.asc(), $id.asc()))
+        };
+        $q = $q.limit(page.limit);
+    }};
 }
 
-/// The writers, compiled for Postgres.
-#[allow(clippy::duplicate_mod)] // The same writers, compiled per backend.
-#[path = "."]
-pub(crate) mod pg {
-    pub(crate) type Conn = diesel::PgConnection;
-    entity_modules!();
+/// Loads `$table` rows whose `$col` is in `$ids`, chunk by chunk, ordered.
+macro_rules! load_in {
+    ($conn:expr, $ids:expr, $table:ident, $col:expr, $row:ty, $order:expr) => {{
+        let mut out: Vec<$row> = Vec::new();
+        for chunk in $ids.chunks(KEY_CHUNK) {
+            out.extend(
+                $table::table
+                    .filter(keys_in!($col, chunk))
+                    .order($order)
+                    .select(<$row>::as_select())
+                    .load::<$row>($conn)?,
+            );
+        }
+        Ok(out)
+    }};
 }
+
+/// Restricts `$q` to the parts of plans matching the filter's plan code and
+/// year, through the table's `$plan_col`.
+macro_rules! plan_part_filters {
+    ($q:ident, $f:expr, $plan_col:expr) => {{
+        let f: &PlanPartFilter = $f;
+        if let Some(c) = &f.plan_code {
+            $q = $q.filter(
+                $plan_col.eq_any(
+                    plans::table
+                        .filter(plans::code.eq(c.clone()))
+                        .select(plans::id),
+                ),
+            );
+        }
+        if let Some(y) = f.year {
+            $q = $q.filter(
+                $plan_col.eq_any(
+                    plans::table
+                        .filter(plans::first_year.le(y).and(plans::last_year.ge(y)))
+                        .select(plans::id),
+                ),
+            );
+        }
+    }};
+}
+
+pub(crate) use super::{Conn, Db};
+
+diesel::define_sql_function! {
+    /// Lower-cases text (ASCII only on SQLite, which is why both sides of a
+    /// search go through it).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+pub(crate) mod read;
+
+pub(crate) mod area;
+pub(crate) mod budget;
+pub(crate) mod centre;
+pub(crate) mod finding;
+pub(crate) mod indicator;
+pub(crate) mod measurement;
+pub(crate) mod objective;
+pub(crate) mod payment;
+pub(crate) mod phase;
+pub(crate) mod plan;
+pub(crate) mod source_location;
+pub(crate) mod target;
+pub(crate) mod value;

@@ -9,8 +9,8 @@
 use diesel::prelude::*;
 
 use super::Conn;
-use crate::entity::changed;
-use crate::entity::INSERT_CHUNK;
+use super::changed;
+use super::INSERT_CHUNK;
 use crate::graph::ObjectiveChanges;
 use crate::rows;
 use crate::schema::{
@@ -287,4 +287,484 @@ pub(crate) fn replace_links(
 ) -> QueryResult<()> {
     delete_links(conn, list, LinksOf::Objective(objective_id))?;
     insert_links(conn, list, links)
+}
+
+// ---- reads ----------------------------------------------------------------
+#[allow(unused_imports)]
+use super::read::*;
+#[allow(unused_imports)]
+use super::lower;
+
+pub(crate) fn strategic_objectives_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::StrategicObjective>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        strategic_objectives,
+        strategic_objectives::id,
+        rows::StrategicObjective,
+        strategic_objectives::id
+    )
+}
+
+pub(crate) fn strategic_objectives_of_plans(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::StrategicObjective>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        strategic_objectives,
+        strategic_objectives::plan_id,
+        rows::StrategicObjective,
+        (strategic_objectives::code, strategic_objectives::id)
+    )
+}
+
+pub(crate) fn strategic_objectives_page(
+    conn: &mut Conn,
+    f: &PlanPartFilter,
+    page: &PageRequest,
+) -> Result<Vec<rows::StrategicObjective>, StoreError> {
+    let mut q = strategic_objectives::table.into_boxed::<Db>();
+    plan_part_filters!(q, f, strategic_objectives::plan_id);
+    if let Some(s) = &f.search {
+        let pat = like_pattern(s);
+        q = q.filter(search!(
+            pat,
+            strategic_objectives::code,
+            strategic_objectives::title
+        ));
+    }
+    keyset!(
+        q,
+        page,
+        strategic_objectives::code,
+        strategic_objectives::id,
+        text_key
+    );
+    Ok(q.load::<rows::StrategicObjective>(conn)?)
+}
+
+pub(crate) fn strategic_objectives_count(
+    conn: &mut Conn,
+    f: &PlanPartFilter,
+) -> Result<i64, StoreError> {
+    let mut q = strategic_objectives::table.into_boxed::<Db>();
+    plan_part_filters!(q, f, strategic_objectives::plan_id);
+    if let Some(s) = &f.search {
+        let pat = like_pattern(s);
+        q = q.filter(search!(
+            pat,
+            strategic_objectives::code,
+            strategic_objectives::title
+        ));
+    }
+    Ok(q.count().get_result(conn)?)
+}
+
+pub(crate) fn strategic_objectives_of_objectives(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<(i32, rows::StrategicObjective)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(KEY_CHUNK) {
+        out.extend(
+            objective_strategic_objectives::table
+                .inner_join(strategic_objectives::table)
+                .filter(keys_in!(objective_strategic_objectives::objective_id, chunk))
+                .order((
+                    objective_strategic_objectives::objective_id,
+                    objective_strategic_objectives::position,
+                ))
+                .select((
+                    objective_strategic_objectives::objective_id,
+                    rows::StrategicObjective::as_select(),
+                ))
+                .load::<(i32, rows::StrategicObjective)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+pub(crate) fn objectives_of_strategic_objectives(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<(i32, rows::Objective)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(KEY_CHUNK) {
+        out.extend(
+            objective_strategic_objectives::table
+                .inner_join(objectives::table)
+                .filter(keys_in!(objective_strategic_objectives::strategic_objective_id, chunk))
+                .order((objectives::position, objectives::id))
+                .select((
+                    objective_strategic_objectives::strategic_objective_id,
+                    rows::Objective::as_select(),
+                ))
+                .load::<(i32, rows::Objective)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+pub(crate) fn annual_objectives_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::AnnualObjective>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        annual_objectives,
+        annual_objectives::id,
+        rows::AnnualObjective,
+        annual_objectives::id
+    )
+}
+
+pub(crate) fn annual_objectives_of_plans(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::AnnualObjective>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        annual_objectives,
+        annual_objectives::plan_id,
+        rows::AnnualObjective,
+        (annual_objectives::code, annual_objectives::id)
+    )
+}
+
+pub(crate) fn annual_objectives_of_strategic(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::AnnualObjective>, StoreError> {
+    let mut out: Vec<rows::AnnualObjective> = Vec::new();
+    for chunk in ids.chunks(KEY_CHUNK) {
+        out.extend(
+            annual_objectives::table
+                .filter(keys_in!(annual_objectives::strategic_objective_id, chunk))
+                .order((annual_objectives::code, annual_objectives::id))
+                .select(rows::AnnualObjective::as_select())
+                .load::<rows::AnnualObjective>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+pub(crate) fn annual_objectives_page(
+    conn: &mut Conn,
+    f: &PlanPartFilter,
+    page: &PageRequest,
+) -> Result<Vec<rows::AnnualObjective>, StoreError> {
+    let mut q = annual_objectives::table.into_boxed::<Db>();
+    plan_part_filters!(q, f, annual_objectives::plan_id);
+    if let Some(s) = &f.search {
+        let pat = like_pattern(s);
+        q = q.filter(search!(
+            pat,
+            annual_objectives::code,
+            annual_objectives::title
+        ));
+    }
+    keyset!(
+        q,
+        page,
+        annual_objectives::code,
+        annual_objectives::id,
+        text_key
+    );
+    Ok(q.load::<rows::AnnualObjective>(conn)?)
+}
+
+pub(crate) fn annual_objectives_count(
+    conn: &mut Conn,
+    f: &PlanPartFilter,
+) -> Result<i64, StoreError> {
+    let mut q = annual_objectives::table.into_boxed::<Db>();
+    plan_part_filters!(q, f, annual_objectives::plan_id);
+    if let Some(s) = &f.search {
+        let pat = like_pattern(s);
+        q = q.filter(search!(
+            pat,
+            annual_objectives::code,
+            annual_objectives::title
+        ));
+    }
+    Ok(q.count().get_result(conn)?)
+}
+
+pub(crate) fn annual_objectives_of_objectives(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<(i32, rows::AnnualObjective)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(KEY_CHUNK) {
+        out.extend(
+            objective_annual_objectives::table
+                .inner_join(annual_objectives::table)
+                .filter(keys_in!(objective_annual_objectives::objective_id, chunk))
+                .order((
+                    objective_annual_objectives::objective_id,
+                    objective_annual_objectives::position,
+                ))
+                .select((
+                    objective_annual_objectives::objective_id,
+                    rows::AnnualObjective::as_select(),
+                ))
+                .load::<(i32, rows::AnnualObjective)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+pub(crate) fn objectives_of_annual_objectives(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<(i32, rows::Objective)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(KEY_CHUNK) {
+        out.extend(
+            objective_annual_objectives::table
+                .inner_join(objectives::table)
+                .filter(keys_in!(objective_annual_objectives::annual_objective_id, chunk))
+                .order((objectives::position, objectives::id))
+                .select((
+                    objective_annual_objectives::annual_objective_id,
+                    rows::Objective::as_select(),
+                ))
+                .load::<(i32, rows::Objective)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+
+pub(crate) fn objectives_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Objective>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        objectives,
+        objectives::id,
+        rows::Objective,
+        objectives::id
+    )
+}
+
+pub(crate) fn objectives_by_codes(
+    conn: &mut Conn,
+    keys: &[(String, String)],
+) -> Result<Vec<(String, rows::Objective)>, StoreError> {
+    // Objective codes of every plan asked for, then the exact pairs kept.
+    let plan_codes: Vec<&String> = keys.iter().map(|(p, _)| p).collect();
+    let codes: Vec<&String> = keys.iter().map(|(_, c)| c).collect();
+    let mut out = Vec::new();
+    for (pc, cc) in plan_codes.chunks(KEY_CHUNK).zip(codes.chunks(KEY_CHUNK)) {
+        let found = objectives::table
+            .inner_join(plans::table)
+            .filter(keys_in!(plans::code, pc))
+            .filter(keys_in!(objectives::code, cc))
+            .select((plans::code, rows::Objective::as_select()))
+            .load::<(String, rows::Objective)>(conn)?;
+        out.extend(
+            found
+                .into_iter()
+                .filter(|(p, o)| keys.iter().any(|(kp, kc)| kp == p && *kc == o.code)),
+        );
+    }
+    Ok(out)
+}
+
+/// Applies an [`ObjectiveFilter`] to a boxed query over `objectives`.
+macro_rules! objective_filters {
+    ($q:ident, $f:expr) => {{
+        let f: &ObjectiveFilter = $f;
+        if let Some(ids) = &f.plan_ids {
+            $q = $q.filter(objectives::plan_id.eq_any(ids.clone()));
+        }
+        if let Some(c) = &f.plan_code {
+            $q = $q.filter(
+                objectives::plan_id.eq_any(
+                    plans::table
+                        .filter(plans::code.eq(c.clone()))
+                        .select(plans::id),
+                ),
+            );
+        }
+        if let Some(y) = f.year {
+            $q = $q.filter(objectives::year.eq(y));
+        }
+        if let Some(ids) = &f.responsibility_centre_ids {
+            $q = $q.filter(objectives::responsibility_centre_id.eq_any(ids.clone()));
+        }
+        if let Some(c) = &f.mission_code {
+            $q = $q.filter(
+                objectives::id.eq_any(
+                    objective_actions::table
+                        .inner_join(
+                            actions::table.inner_join(programs::table.inner_join(missions::table)),
+                        )
+                        .filter(missions::code.eq(c.clone()))
+                        .select(objective_actions::objective_id),
+                ),
+            );
+        }
+        if let Some(c) = &f.program_code {
+            $q = $q.filter(
+                objectives::id.eq_any(
+                    objective_actions::table
+                        .inner_join(actions::table.inner_join(programs::table))
+                        .filter(programs::code.eq(c.clone()))
+                        .select(objective_actions::objective_id),
+                ),
+            );
+        }
+        if let Some(a) = f.action_id {
+            $q = $q.filter(
+                objectives::id.eq_any(
+                    objective_actions::table
+                        .filter(objective_actions::action_id.eq(a))
+                        .select(objective_actions::objective_id),
+                ),
+            );
+        }
+        if let Some(s) = f.strategic_objective_id {
+            $q = $q.filter(
+                objectives::id.eq_any(
+                    objective_strategic_objectives::table
+                        .filter(objective_strategic_objectives::strategic_objective_id.eq(s))
+                        .select(objective_strategic_objectives::objective_id),
+                ),
+            );
+        }
+        if let Some(a) = f.annual_objective_id {
+            $q = $q.filter(
+                objectives::id.eq_any(
+                    objective_annual_objectives::table
+                        .filter(objective_annual_objectives::annual_objective_id.eq(a))
+                        .select(objective_annual_objectives::objective_id),
+                ),
+            );
+        }
+        if let Some(s) = &f.search {
+            let pat = like_pattern(s);
+            $q = $q.filter(search!(
+                pat,
+                objectives::code,
+                objectives::title,
+                objectives::description
+            ));
+        }
+    }};
+}
+
+pub(crate) fn objectives_query<'a>(f: &'a ObjectiveFilter) -> objectives::BoxedQuery<'a, Db> {
+    let mut q = objectives::table.into_boxed::<Db>();
+    objective_filters!(q, f);
+    q
+}
+
+macro_rules! objective_sort {
+    ($q:ident, $sort:expr, $page:expr) => {
+        match $sort {
+            ObjectiveSort::Position => {
+                keyset!($q, $page, objectives::position, objectives::id, int_key)
+            }
+            ObjectiveSort::Code => keyset!($q, $page, objectives::code, objectives::id, text_key),
+            ObjectiveSort::Title => keyset!($q, $page, objectives::title, objectives::id, text_key),
+        }
+    };
+}
+
+pub(crate) fn objectives_page(
+    conn: &mut Conn,
+    f: &ObjectiveFilter,
+    sort: ObjectiveSort,
+    page: &PageRequest,
+) -> Result<Vec<rows::Objective>, StoreError> {
+    let mut q = objectives_query(f);
+    objective_sort!(q, sort, page);
+    Ok(q.load::<rows::Objective>(conn)?)
+}
+
+pub(crate) fn objectives_count(conn: &mut Conn, f: &ObjectiveFilter) -> Result<i64, StoreError> {
+    Ok(objectives_query(f).count().get_result(conn)?)
+}
+
+fn parent_of(parent: ObjectiveParent, o: &rows::Objective) -> i32 {
+    match parent {
+        ObjectiveParent::Plan => o.plan_id,
+        ObjectiveParent::ResponsibilityCentre => o.responsibility_centre_id,
+    }
+}
+
+pub(crate) fn objectives_pages_of(
+    conn: &mut Conn,
+    parent: ObjectiveParent,
+    ids: &[i32],
+    f: &ObjectiveFilter,
+    sort: ObjectiveSort,
+    page: &PageRequest,
+) -> Result<HashMap<i32, Vec<rows::Objective>>, StoreError> {
+    let mut out: HashMap<i32, Vec<rows::Objective>> = HashMap::new();
+    for chunk in ids.chunks(KEY_CHUNK) {
+        let mut q = objectives_query(f);
+        q = match parent {
+            ObjectiveParent::Plan => q.filter(keys_in!(objectives::plan_id, chunk)),
+            ObjectiveParent::ResponsibilityCentre => {
+                q.filter(keys_in!(objectives::responsibility_centre_id, chunk))
+            }
+        };
+        // One parent: the database applies the limit. Several: one
+        // statement reads the window of every parent and each group is cut
+        // to the limit here (portable, unlike LATERAL or window functions
+        // in a keyset query).
+        let mut page = page.clone();
+        if chunk.len() > 1 {
+            page.limit = i64::MAX / 2;
+        }
+        objective_sort!(q, sort, &page);
+        for row in q.load::<rows::Objective>(conn)? {
+            let group = out.entry(parent_of(parent, &row)).or_default();
+            if (group.len() as i64) < page.limit {
+                group.push(row);
+            }
+        }
+    }
+    for group in out.values_mut() {
+        group.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
+    }
+    Ok(out)
+}
+
+pub(crate) fn objectives_counts_of(
+    conn: &mut Conn,
+    parent: ObjectiveParent,
+    ids: &[i32],
+    f: &ObjectiveFilter,
+) -> Result<HashMap<i32, i64>, StoreError> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(KEY_CHUNK) {
+        let q = objectives_query(f);
+        let parents: Vec<i32> = match parent {
+            ObjectiveParent::Plan => q
+                .filter(keys_in!(objectives::plan_id, chunk))
+                .select(objectives::plan_id)
+                .load(conn)?,
+            ObjectiveParent::ResponsibilityCentre => q
+                .filter(keys_in!(objectives::responsibility_centre_id, chunk))
+                .select(objectives::responsibility_centre_id)
+                .load(conn)?,
+        };
+        for p in parents {
+            *out.entry(p).or_insert(0) += 1;
+        }
+    }
+    Ok(out)
 }

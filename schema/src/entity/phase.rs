@@ -6,12 +6,12 @@ use diesel::prelude::*;
 
 use super::Conn;
 use crate::calc::rows::NewPhaseProgress;
-use crate::entity::changed;
+use super::changed;
 use crate::graph::PhaseChanges;
 use crate::rows;
 use crate::schema::{phase_progress, phases};
 
-/// Inserts phases, [`INSERT_CHUNK`](crate::entity::INSERT_CHUNK) per
+/// Inserts phases, [`INSERT_CHUNK`](super::INSERT_CHUNK) per
 /// statement.
 pub(crate) fn insert(conn: &mut Conn, rows: &[rows::NewPhase]) -> QueryResult<()> {
     insert_chunks!(phases::table, rows, conn)
@@ -45,4 +45,27 @@ pub(crate) fn upsert_progress(conn: &mut Conn, row: &NewPhaseProgress<'_>) -> Qu
         .do_update()
         .set(row)
         .execute(conn)
+}
+
+// ---- reads ----------------------------------------------------------------
+#[allow(unused_imports)]
+use super::read::*;
+#[allow(unused_imports)]
+use super::lower;
+pub(crate) fn phases_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Phase>, StoreError> {
+    load_in!(conn, ids, phases, phases::id, rows::Phase, phases::id)
+}
+
+pub(crate) fn phases_of_objectives(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Phase>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        phases,
+        phases::objective_id,
+        rows::Phase,
+        (phases::objective_id, phases::position, phases::id)
+    )
 }

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 
 use super::Conn;
-use crate::entity::changed;
+use super::changed;
 use crate::graph::PlanChanges;
 use crate::rows;
 use crate::schema::plans;
@@ -40,4 +40,60 @@ pub(crate) fn update(conn: &mut Conn, id: i32, changes: &PlanChanges) -> QueryRe
 /// Deletes plan `id` and, by the foreign keys, everything it holds.
 pub(crate) fn delete(conn: &mut Conn, id: i32) -> QueryResult<usize> {
     diesel::delete(plans::table.find(id)).execute(conn)
+}
+
+// ---- reads ----------------------------------------------------------------
+#[allow(unused_imports)]
+use super::read::*;
+#[allow(unused_imports)]
+use super::lower;
+
+pub(crate) fn plans_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Plan>, StoreError> {
+    load_in!(conn, ids, plans, plans::id, rows::Plan, plans::id)
+}
+
+pub(crate) fn plans_by_codes(
+    conn: &mut Conn,
+    codes: &[String],
+) -> Result<Vec<rows::Plan>, StoreError> {
+    load_in!(conn, codes, plans, plans::code, rows::Plan, plans::id)
+}
+
+macro_rules! plan_filters {
+    ($q:ident, $f:expr) => {{
+        let f: &PlanFilter = $f;
+        if let Some(y) = f.year {
+            $q = $q.filter(plans::first_year.le(y).and(plans::last_year.ge(y)));
+        }
+        if let Some(k) = &f.kind {
+            $q = $q.filter(plans::kind.eq(k.clone()));
+        }
+        if let Some(s) = &f.search {
+            let pat = like_pattern(s);
+            $q = $q.filter(
+                search!(pat, plans::code, plans::title).or(lower(
+                    plans::administration.assume_not_null(),
+                )
+                .like(lower(pat.clone()))
+                .escape('\\')),
+            );
+        }
+    }};
+}
+
+pub(crate) fn plans_page(
+    conn: &mut Conn,
+    f: &PlanFilter,
+    page: &PageRequest,
+) -> Result<Vec<rows::Plan>, StoreError> {
+    let mut q = plans::table.into_boxed::<Db>();
+    plan_filters!(q, f);
+    keyset!(q, page, plans::code, plans::id, text_key);
+    Ok(q.load::<rows::Plan>(conn)?)
+}
+
+pub(crate) fn plans_count(conn: &mut Conn, f: &PlanFilter) -> Result<i64, StoreError> {
+    let mut q = plans::table.into_boxed::<Db>();
+    plan_filters!(q, f);
+    Ok(q.count().get_result(conn)?)
 }

@@ -4,12 +4,12 @@
 use diesel::prelude::*;
 
 use super::Conn;
-use crate::entity::changed;
+use super::changed;
 use crate::graph::TargetChanges;
 use crate::rows;
 use crate::schema::{indicators, objectives, targets};
 
-/// Inserts targets, [`INSERT_CHUNK`](crate::entity::INSERT_CHUNK) per
+/// Inserts targets, [`INSERT_CHUNK`](super::INSERT_CHUNK) per
 /// statement.
 pub(crate) fn insert(conn: &mut Conn, rows: &[rows::NewTarget]) -> QueryResult<()> {
     insert_chunks!(targets::table, rows, conn)
@@ -41,4 +41,30 @@ pub(crate) fn delete_of_plan(conn: &mut Conn, plan_id: i32) -> QueryResult<usize
         .select(indicators::id);
     diesel::delete(targets::table.filter(targets::indicator_id.eq_any(plan_indicators)))
         .execute(conn)
+}
+
+// ---- reads ----------------------------------------------------------------
+#[allow(unused_imports)]
+use super::read::*;
+#[allow(unused_imports)]
+use super::lower;
+pub(crate) fn targets_by_ids(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Target>, StoreError> {
+    load_in!(conn, ids, targets, targets::id, rows::Target, targets::id)
+}
+
+pub(crate) fn targets_of_indicators(
+    conn: &mut Conn,
+    ids: &[i32],
+) -> Result<Vec<rows::Target>, StoreError> {
+    load_in!(
+        conn,
+        ids,
+        targets,
+        targets::indicator_id,
+        rows::Target,
+        (targets::indicator_id, targets::year)
+    )
 }

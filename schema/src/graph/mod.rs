@@ -12,7 +12,6 @@
 //! [`KEY_CHUNK`], below SQLite's bind-parameter limit (Postgres binds a list
 //! as one array parameter), so a batch costs one statement per chunk.
 
-mod keys;
 pub mod stats;
 
 use std::collections::HashMap;
@@ -27,37 +26,6 @@ pub use stats::StatementCounter;
 /// variables, and large enough that a batch of the largest generated plan
 /// (10,000 indicators) is one statement.
 pub const KEY_CHUNK: usize = 10_000;
-
-#[allow(clippy::duplicate_mod)] // The same queries, compiled for SQLite.
-mod sqlite_q {
-    pub(super) type Conn = diesel::SqliteConnection;
-    pub(super) type Db = diesel::sqlite::Sqlite;
-    use crate::entity::sqlite as entity;
-    /// `$col IN ($keys)` with one statement text for any number of keys
-    /// (see [`keys`](super::keys)).
-    macro_rules! keys_in {
-        ($col:expr, $keys:expr) => {
-            super::keys::JsonKeysIn::new($col, &$keys[..])
-        };
-    }
-    include!("reads.rs");
-    include!("writes.rs");
-}
-
-#[allow(clippy::duplicate_mod)] // The same queries, compiled for Postgres.
-mod pg_q {
-    pub(super) type Conn = diesel::PgConnection;
-    pub(super) type Db = diesel::pg::Pg;
-    use crate::entity::pg as entity;
-    /// `$col = ANY($keys)`: one array bind, one statement text already.
-    macro_rules! keys_in {
-        ($col:expr, $keys:expr) => {
-            $col.eq_any($keys)
-        };
-    }
-    include!("reads.rs");
-    include!("writes.rs");
-}
 
 /// The value of the column a list is sorted by, as carried in a cursor.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -376,24 +344,29 @@ impl Database {
     }
 }
 
-macro_rules! run {
-    ($self:expr, $f:ident ( $($arg:expr),* )) => {
-        match $self.0 {
-            Database::Sqlite(pool) => sqlite_q::$f(&mut *pool.get()?, $($arg),*),
-            Database::Postgres(pool) => pg_q::$f(&mut *pool.get()?, $($arg),*),
-        }
-    };
-}
-
-/// Declares `GraphStore` methods that forward to the per-backend query of
-/// the same name.
+/// Declares `GraphStore` methods that forward to the query of the same
+/// name in a query module of the database's backend: `graph` names the
+/// mutations' module, any other name an entity module.
 macro_rules! forward {
-    ($( $(#[$doc:meta])* fn $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty; )*) => {
+    ($( $module:ident { $($body:tt)* } )*) => {
+        $( forward!(@group $module $($body)*); )*
+    };
+    (@group graph $( $(#[$doc:meta])* fn $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty; )*) => {
         impl GraphStore<'_> {
             $(
                 $(#[$doc])*
                 pub fn $name(&self, $($arg: $ty),*) -> $ret {
-                    run!(self, $name($($arg),*))
+                    crate::on_backend!(self.0, |conn, b| b::graph::$name(conn, $($arg),*))
+                }
+            )*
+        }
+    };
+    (@group $module:ident $( $(#[$doc:meta])* fn $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty; )*) => {
+        impl GraphStore<'_> {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self, $($arg: $ty),*) -> $ret {
+                    crate::on_backend!(self.0, |conn, b| b::entity::$module::$name(conn, $($arg),*))
                 }
             )*
         }
@@ -404,186 +377,211 @@ type R<T> = Result<T, StoreError>;
 type W<T> = WriteResult<T>;
 
 forward! {
-    /// Plans by id.
-    fn plans_by_ids(ids: &[i32]) -> R<Vec<rows::Plan>>;
-    /// Plans by code.
-    fn plans_by_codes(codes: &[String]) -> R<Vec<rows::Plan>>;
-    /// A page of plans, sorted by code.
-    fn plans_page(filter: &PlanFilter, page: &PageRequest) -> R<Vec<rows::Plan>>;
-    fn plans_count(filter: &PlanFilter) -> R<i64>;
-    fn missions_by_ids(ids: &[i32]) -> R<Vec<rows::Mission>>;
-    fn missions_by_codes(codes: &[String]) -> R<Vec<rows::Mission>>;
-    /// A page of missions, sorted by code.
-    fn missions_page(filter: &BudgetFilter, page: &PageRequest) -> R<Vec<rows::Mission>>;
-    fn missions_count(filter: &BudgetFilter) -> R<i64>;
-    fn programs_by_ids(ids: &[i32]) -> R<Vec<rows::Program>>;
-    fn programs_by_codes(codes: &[String]) -> R<Vec<rows::Program>>;
-    /// Programs of missions, sorted by code.
-    fn programs_of_missions(ids: &[i32]) -> R<Vec<rows::Program>>;
-    /// A page of programs, sorted by code.
-    fn programs_page(filter: &BudgetFilter, page: &PageRequest) -> R<Vec<rows::Program>>;
-    fn programs_count(filter: &BudgetFilter) -> R<i64>;
-    fn actions_by_ids(ids: &[i32]) -> R<Vec<rows::Action>>;
-    /// Actions of programs, sorted by name.
-    fn actions_of_programs(ids: &[i32]) -> R<Vec<rows::Action>>;
-    /// A page of actions, sorted by name.
-    fn actions_page(filter: &BudgetFilter, page: &PageRequest) -> R<Vec<rows::Action>>;
-    fn actions_count(filter: &BudgetFilter) -> R<i64>;
-    /// The budget links of objectives: (objective id, action, program,
-    /// mission), in the order of the sheets.
-    fn budget_of_objectives(ids: &[i32]) -> R<Vec<(i32, rows::Action, rows::Program, rows::Mission)>>;
-    /// Objectives financed by actions: (action id, objective).
-    fn objectives_of_actions(ids: &[i32]) -> R<Vec<(i32, rows::Objective)>>;
-    fn responsibility_centres_by_ids(ids: &[i32]) -> R<Vec<rows::ResponsibilityCentre>>;
-    /// Responsibility centres of plans, sorted by name.
-    fn responsibility_centres_of_plans(ids: &[i32]) -> R<Vec<rows::ResponsibilityCentre>>;
-    /// A page of responsibility centres, sorted by name.
-    fn responsibility_centres_page(filter: &PlanPartFilter, page: &PageRequest) -> R<Vec<rows::ResponsibilityCentre>>;
-    fn responsibility_centres_count(filter: &PlanPartFilter) -> R<i64>;
-    fn offices_by_ids(ids: &[i32]) -> R<Vec<rows::Office>>;
-    /// Offices of responsibility centres, sorted by name.
-    fn offices_of_centres(ids: &[i32]) -> R<Vec<rows::Office>>;
-    /// Offices of objectives: (objective id, office), in sheet order.
-    fn offices_of_objectives(ids: &[i32]) -> R<Vec<(i32, rows::Office)>>;
-    /// Objectives of offices: (office id, objective).
-    fn objectives_of_offices(ids: &[i32]) -> R<Vec<(i32, rows::Objective)>>;
-    fn strategic_objectives_by_ids(ids: &[i32]) -> R<Vec<rows::StrategicObjective>>;
-    /// Strategic objectives of plans, sorted by code.
-    fn strategic_objectives_of_plans(ids: &[i32]) -> R<Vec<rows::StrategicObjective>>;
-    /// A page of strategic objectives, sorted by code.
-    fn strategic_objectives_page(filter: &PlanPartFilter, page: &PageRequest) -> R<Vec<rows::StrategicObjective>>;
-    fn strategic_objectives_count(filter: &PlanPartFilter) -> R<i64>;
-    /// Strategic objectives linked to objectives: (objective id, strategic
-    /// objective), in sheet order.
-    fn strategic_objectives_of_objectives(ids: &[i32]) -> R<Vec<(i32, rows::StrategicObjective)>>;
-    /// Objectives linked to strategic objectives: (strategic id, objective).
-    fn objectives_of_strategic_objectives(ids: &[i32]) -> R<Vec<(i32, rows::Objective)>>;
-    fn annual_objectives_by_ids(ids: &[i32]) -> R<Vec<rows::AnnualObjective>>;
-    /// Annual objectives of plans, sorted by code.
-    fn annual_objectives_of_plans(ids: &[i32]) -> R<Vec<rows::AnnualObjective>>;
-    /// Annual objectives under strategic objectives, sorted by code.
-    fn annual_objectives_of_strategic(ids: &[i32]) -> R<Vec<rows::AnnualObjective>>;
-    /// A page of annual objectives, sorted by code.
-    fn annual_objectives_page(filter: &PlanPartFilter, page: &PageRequest) -> R<Vec<rows::AnnualObjective>>;
-    fn annual_objectives_count(filter: &PlanPartFilter) -> R<i64>;
-    /// Annual objectives linked to objectives: (objective id, annual objective).
-    fn annual_objectives_of_objectives(ids: &[i32]) -> R<Vec<(i32, rows::AnnualObjective)>>;
-    /// Objectives linked to annual objectives: (annual id, objective).
-    fn objectives_of_annual_objectives(ids: &[i32]) -> R<Vec<(i32, rows::Objective)>>;
-    fn objectives_by_ids(ids: &[i32]) -> R<Vec<rows::Objective>>;
-    /// Objectives by (plan code, objective code).
-    fn objectives_by_codes(keys: &[(String, String)]) -> R<Vec<(String, rows::Objective)>>;
-    /// A page of objectives matching `filter`.
-    fn objectives_page(filter: &ObjectiveFilter, sort: ObjectiveSort, page: &PageRequest) -> R<Vec<rows::Objective>>;
-    fn objectives_count(filter: &ObjectiveFilter) -> R<i64>;
-    /// The same page of objectives for each of several parents, in one
-    /// statement: rows grouped by parent id, each group at most
-    /// `page.limit` long.
-    fn objectives_pages_of(parent: ObjectiveParent, ids: &[i32], filter: &ObjectiveFilter, sort: ObjectiveSort, page: &PageRequest) -> R<HashMap<i32, Vec<rows::Objective>>>;
-    /// Number of objectives matching `filter` per parent, in one statement.
-    fn objectives_counts_of(parent: ObjectiveParent, ids: &[i32], filter: &ObjectiveFilter) -> R<HashMap<i32, i64>>;
-    fn indicators_by_ids(ids: &[i32]) -> R<Vec<rows::Indicator>>;
-    /// Indicators of objectives, in sheet order.
-    fn indicators_of_objectives(ids: &[i32]) -> R<Vec<rows::Indicator>>;
-    /// Indicators by (plan code, objective code, indicator code).
-    fn indicators_by_codes(keys: &[(String, String, String)]) -> R<Vec<(String, String, rows::Indicator)>>;
-    /// A page of indicators matching `filter`.
-    fn indicators_page(filter: &IndicatorFilter, sort: IndicatorSort, page: &PageRequest) -> R<Vec<rows::Indicator>>;
-    fn indicators_count(filter: &IndicatorFilter) -> R<i64>;
-    fn targets_by_ids(ids: &[i32]) -> R<Vec<rows::Target>>;
-    /// Targets of indicators, by year.
-    fn targets_of_indicators(ids: &[i32]) -> R<Vec<rows::Target>>;
-    fn phases_by_ids(ids: &[i32]) -> R<Vec<rows::Phase>>;
-    /// Phases of objectives, in sheet order.
-    fn phases_of_objectives(ids: &[i32]) -> R<Vec<rows::Phase>>;
-    fn measurements_by_ids(ids: &[i32]) -> R<Vec<rows::Measurement>>;
-    /// Measurements of indicators whose period lies within `from`..=`to`
-    /// (either bound optional), by period start.
-    fn measurements_of_indicators(ids: &[i32], from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> R<Vec<rows::Measurement>>;
-    /// For each indicator, its measurement with the latest period end (ties:
-    /// the shortest period, then the latest recorded).
-    fn latest_measurements(ids: &[i32]) -> R<Vec<rows::Measurement>>;
-    fn areas_by_ids(ids: &[i32]) -> R<Vec<rows::Area>>;
-    /// Areas of plans, in document order.
-    fn areas_of_plans(ids: &[i32]) -> R<Vec<rows::Area>>;
-    /// A page of areas, in document order.
-    fn areas_page(filter: &PlanPartFilter, page: &PageRequest) -> R<Vec<rows::Area>>;
-    fn areas_count(filter: &PlanPartFilter) -> R<i64>;
-    fn ambiti_by_ids(ids: &[i32]) -> R<Vec<rows::Ambito>>;
-    /// Ambiti of areas, in document order.
-    fn ambiti_of_areas(ids: &[i32]) -> R<Vec<rows::Ambito>>;
-    /// A page of ambiti, sorted by name.
-    fn ambiti_page(filter: &PlanPartFilter, page: &PageRequest) -> R<Vec<rows::Ambito>>;
-    fn ambiti_count(filter: &PlanPartFilter) -> R<i64>;
-    fn ambito_results_by_ids(ids: &[i32]) -> R<Vec<rows::AmbitoResult>>;
-    /// Results of ambiti, in document order.
-    fn results_of_ambiti(ids: &[i32]) -> R<Vec<rows::AmbitoResult>>;
-    fn findings_by_ids(ids: &[i32]) -> R<Vec<rows::Finding>>;
-    /// Findings of plans, in document order.
-    fn findings_of_plans(ids: &[i32]) -> R<Vec<rows::Finding>>;
-    /// Findings about objects: keys are (plan id, entity, entity code).
-    fn findings_about(keys: &[(i32, String, String)]) -> R<Vec<rows::Finding>>;
-    /// Source locations of objects: keys are (plan id, entity, entity code).
-    fn sources_about(keys: &[(i32, String, String)]) -> R<Vec<rows::SourceLocation>>;
-    /// The objective each indicator belongs to: (indicator id, objective id).
-    fn objective_ids_of_indicators(ids: &[i32]) -> R<Vec<(i32, i32)>>;
-
-    fn create_plan(row: &rows::NewPlan) -> W<rows::Plan>;
-    /// Applies `changes` when the plan still has `expected_version`, and
-    /// increments the version.
-    fn update_plan(id: i32, expected_version: i32, changes: &PlanChanges) -> W<rows::Plan>;
-    fn delete_plan_by_id(id: i32) -> W<()>;
-    fn create_mission(code: &str, name: &str) -> W<rows::Mission>;
-    fn update_mission(id: i32, code: Option<&str>, name: Option<&str>) -> W<rows::Mission>;
-    fn delete_mission(id: i32) -> W<()>;
-    fn create_program(mission_id: i32, code: &str, name: &str) -> W<rows::Program>;
-    fn update_program(id: i32, mission_id: Option<i32>, code: Option<&str>, name: Option<&str>) -> W<rows::Program>;
-    fn delete_program(id: i32) -> W<()>;
-    fn create_action(program_id: i32, name: &str) -> W<rows::Action>;
-    fn update_action(id: i32, program_id: Option<i32>, name: Option<&str>) -> W<rows::Action>;
-    fn delete_action(id: i32) -> W<()>;
-    fn create_responsibility_centre(plan_id: i32, name: &str, head: Option<&str>) -> W<rows::ResponsibilityCentre>;
-    fn update_responsibility_centre(id: i32, name: Option<&str>, head: Option<Option<&str>>) -> W<rows::ResponsibilityCentre>;
-    fn delete_responsibility_centre(id: i32) -> W<()>;
-    fn create_office(centre_id: i32, name: &str) -> W<rows::Office>;
-    fn update_office(id: i32, name: &str) -> W<rows::Office>;
-    fn delete_office(id: i32) -> W<()>;
-    fn create_strategic_objective(plan_id: i32, code: &str, title: &str) -> W<rows::StrategicObjective>;
-    fn update_strategic_objective(id: i32, code: Option<&str>, title: Option<&str>) -> W<rows::StrategicObjective>;
-    fn delete_strategic_objective(id: i32) -> W<()>;
-    fn create_annual_objective(plan_id: i32, strategic_id: Option<i32>, code: &str, title: &str) -> W<rows::AnnualObjective>;
-    fn update_annual_objective(id: i32, strategic_id: Option<Option<i32>>, code: Option<&str>, title: Option<&str>) -> W<rows::AnnualObjective>;
-    fn delete_annual_objective(id: i32) -> W<()>;
-    /// Creates an objective at the end of its plan, with its links.
-    fn create_objective(row: &rows::NewObjective, links: &ObjectiveLinks) -> W<rows::Objective>;
-    fn update_objective(id: i32, expected_version: i32, changes: &ObjectiveChanges, links: &ObjectiveLinks) -> W<rows::Objective>;
-    fn delete_objective(id: i32) -> W<()>;
-    /// Creates an indicator at the end of its objective.
-    fn create_indicator(row: &rows::NewIndicator) -> W<rows::Indicator>;
-    fn update_indicator(id: i32, expected_version: i32, changes: &IndicatorChanges) -> W<rows::Indicator>;
-    fn delete_indicator(id: i32) -> W<()>;
-    /// Targets are versioned through their indicator: each target write
-    /// checks and increments the indicator's version.
-    fn create_target(row: &rows::NewTarget, expected_version: i32) -> W<rows::Target>;
-    fn update_target(id: i32, expected_version: i32, changes: &TargetChanges) -> W<rows::Target>;
-    /// Returns the deleted target.
-    fn delete_target(id: i32, expected_version: i32) -> W<rows::Target>;
-    /// Phases are versioned through their objective, like targets.
-    fn create_phase(row: &rows::NewPhase, expected_version: i32) -> W<rows::Phase>;
-    fn update_phase(id: i32, expected_version: i32, changes: &PhaseChanges) -> W<rows::Phase>;
-    fn delete_phase(id: i32, expected_version: i32) -> W<rows::Phase>;
-    fn create_area(plan_id: i32, name: Option<&str>, subtitle: Option<&str>, introduction: &str) -> W<rows::Area>;
-    fn update_area(id: i32, name: Option<Option<&str>>, subtitle: Option<Option<&str>>, introduction: Option<&str>) -> W<rows::Area>;
-    fn delete_area(id: i32) -> W<()>;
-    fn create_ambito(area_id: i32, name: &str, objective: &str) -> W<rows::Ambito>;
-    fn update_ambito(id: i32, name: Option<&str>, objective: Option<&str>) -> W<rows::Ambito>;
-    fn delete_ambito(id: i32) -> W<()>;
-    fn create_ambito_result(ambito_id: i32, year: i32, kind: &str, text: &str) -> W<rows::AmbitoResult>;
-    fn update_ambito_result(id: i32, year: Option<i32>, kind: Option<&str>, text: Option<&str>) -> W<rows::AmbitoResult>;
-    fn delete_ambito_result(id: i32) -> W<()>;
-    /// Records the value of an indicator for a period, replacing the value
-    /// recorded earlier for the same period.
-    fn record_measurement(input: &MeasurementInput) -> W<rows::Measurement>;
-    /// Returns the deleted measurement.
-    fn delete_measurement(id: i32) -> W<rows::Measurement>;
+    plan {
+        /// Plans by id.
+        fn plans_by_ids(ids: &[i32]) -> R<Vec<rows::Plan>>;
+        /// Plans by code.
+        fn plans_by_codes(codes: &[String]) -> R<Vec<rows::Plan>>;
+        /// A page of plans, sorted by code.
+        fn plans_page(filter: &PlanFilter, page: &PageRequest) -> R<Vec<rows::Plan>>;
+        fn plans_count(filter: &PlanFilter) -> R<i64>;
+    }
+    budget {
+        fn missions_by_ids(ids: &[i32]) -> R<Vec<rows::Mission>>;
+        fn missions_by_codes(codes: &[String]) -> R<Vec<rows::Mission>>;
+        /// A page of missions, sorted by code.
+        fn missions_page(filter: &BudgetFilter, page: &PageRequest) -> R<Vec<rows::Mission>>;
+        fn missions_count(filter: &BudgetFilter) -> R<i64>;
+        fn programs_by_ids(ids: &[i32]) -> R<Vec<rows::Program>>;
+        fn programs_by_codes(codes: &[String]) -> R<Vec<rows::Program>>;
+        /// Programs of missions, sorted by code.
+        fn programs_of_missions(ids: &[i32]) -> R<Vec<rows::Program>>;
+        /// A page of programs, sorted by code.
+        fn programs_page(filter: &BudgetFilter, page: &PageRequest) -> R<Vec<rows::Program>>;
+        fn programs_count(filter: &BudgetFilter) -> R<i64>;
+        fn actions_by_ids(ids: &[i32]) -> R<Vec<rows::Action>>;
+        /// Actions of programs, sorted by name.
+        fn actions_of_programs(ids: &[i32]) -> R<Vec<rows::Action>>;
+        /// A page of actions, sorted by name.
+        fn actions_page(filter: &BudgetFilter, page: &PageRequest) -> R<Vec<rows::Action>>;
+        fn actions_count(filter: &BudgetFilter) -> R<i64>;
+        /// The budget links of objectives: (objective id, action, program,
+        /// mission), in the order of the sheets.
+        fn budget_of_objectives(ids: &[i32]) -> R<Vec<(i32, rows::Action, rows::Program, rows::Mission)>>;
+        /// Objectives financed by actions: (action id, objective).
+        fn objectives_of_actions(ids: &[i32]) -> R<Vec<(i32, rows::Objective)>>;
+    }
+    centre {
+        fn responsibility_centres_by_ids(ids: &[i32]) -> R<Vec<rows::ResponsibilityCentre>>;
+        /// Responsibility centres of plans, sorted by name.
+        fn responsibility_centres_of_plans(ids: &[i32]) -> R<Vec<rows::ResponsibilityCentre>>;
+        /// A page of responsibility centres, sorted by name.
+        fn responsibility_centres_page(filter: &PlanPartFilter, page: &PageRequest) -> R<Vec<rows::ResponsibilityCentre>>;
+        fn responsibility_centres_count(filter: &PlanPartFilter) -> R<i64>;
+        fn offices_by_ids(ids: &[i32]) -> R<Vec<rows::Office>>;
+        /// Offices of responsibility centres, sorted by name.
+        fn offices_of_centres(ids: &[i32]) -> R<Vec<rows::Office>>;
+        /// Offices of objectives: (objective id, office), in sheet order.
+        fn offices_of_objectives(ids: &[i32]) -> R<Vec<(i32, rows::Office)>>;
+        /// Objectives of offices: (office id, objective).
+        fn objectives_of_offices(ids: &[i32]) -> R<Vec<(i32, rows::Objective)>>;
+    }
+    objective {
+        fn strategic_objectives_by_ids(ids: &[i32]) -> R<Vec<rows::StrategicObjective>>;
+        /// Strategic objectives of plans, sorted by code.
+        fn strategic_objectives_of_plans(ids: &[i32]) -> R<Vec<rows::StrategicObjective>>;
+        /// A page of strategic objectives, sorted by code.
+        fn strategic_objectives_page(filter: &PlanPartFilter, page: &PageRequest) -> R<Vec<rows::StrategicObjective>>;
+        fn strategic_objectives_count(filter: &PlanPartFilter) -> R<i64>;
+        /// Strategic objectives linked to objectives: (objective id, strategic
+        /// objective), in sheet order.
+        fn strategic_objectives_of_objectives(ids: &[i32]) -> R<Vec<(i32, rows::StrategicObjective)>>;
+        /// Objectives linked to strategic objectives: (strategic id, objective).
+        fn objectives_of_strategic_objectives(ids: &[i32]) -> R<Vec<(i32, rows::Objective)>>;
+        fn annual_objectives_by_ids(ids: &[i32]) -> R<Vec<rows::AnnualObjective>>;
+        /// Annual objectives of plans, sorted by code.
+        fn annual_objectives_of_plans(ids: &[i32]) -> R<Vec<rows::AnnualObjective>>;
+        /// Annual objectives under strategic objectives, sorted by code.
+        fn annual_objectives_of_strategic(ids: &[i32]) -> R<Vec<rows::AnnualObjective>>;
+        /// A page of annual objectives, sorted by code.
+        fn annual_objectives_page(filter: &PlanPartFilter, page: &PageRequest) -> R<Vec<rows::AnnualObjective>>;
+        fn annual_objectives_count(filter: &PlanPartFilter) -> R<i64>;
+        /// Annual objectives linked to objectives: (objective id, annual objective).
+        fn annual_objectives_of_objectives(ids: &[i32]) -> R<Vec<(i32, rows::AnnualObjective)>>;
+        /// Objectives linked to annual objectives: (annual id, objective).
+        fn objectives_of_annual_objectives(ids: &[i32]) -> R<Vec<(i32, rows::Objective)>>;
+        fn objectives_by_ids(ids: &[i32]) -> R<Vec<rows::Objective>>;
+        /// Objectives by (plan code, objective code).
+        fn objectives_by_codes(keys: &[(String, String)]) -> R<Vec<(String, rows::Objective)>>;
+        /// A page of objectives matching `filter`.
+        fn objectives_page(filter: &ObjectiveFilter, sort: ObjectiveSort, page: &PageRequest) -> R<Vec<rows::Objective>>;
+        fn objectives_count(filter: &ObjectiveFilter) -> R<i64>;
+        /// The same page of objectives for each of several parents, in one
+        /// statement: rows grouped by parent id, each group at most
+        /// `page.limit` long.
+        fn objectives_pages_of(parent: ObjectiveParent, ids: &[i32], filter: &ObjectiveFilter, sort: ObjectiveSort, page: &PageRequest) -> R<HashMap<i32, Vec<rows::Objective>>>;
+        /// Number of objectives matching `filter` per parent, in one statement.
+        fn objectives_counts_of(parent: ObjectiveParent, ids: &[i32], filter: &ObjectiveFilter) -> R<HashMap<i32, i64>>;
+    }
+    indicator {
+        fn indicators_by_ids(ids: &[i32]) -> R<Vec<rows::Indicator>>;
+        /// Indicators of objectives, in sheet order.
+        fn indicators_of_objectives(ids: &[i32]) -> R<Vec<rows::Indicator>>;
+        /// Indicators by (plan code, objective code, indicator code).
+        fn indicators_by_codes(keys: &[(String, String, String)]) -> R<Vec<(String, String, rows::Indicator)>>;
+        /// A page of indicators matching `filter`.
+        fn indicators_page(filter: &IndicatorFilter, sort: IndicatorSort, page: &PageRequest) -> R<Vec<rows::Indicator>>;
+        fn indicators_count(filter: &IndicatorFilter) -> R<i64>;
+    }
+    target {
+        fn targets_by_ids(ids: &[i32]) -> R<Vec<rows::Target>>;
+        /// Targets of indicators, by year.
+        fn targets_of_indicators(ids: &[i32]) -> R<Vec<rows::Target>>;
+    }
+    phase {
+        fn phases_by_ids(ids: &[i32]) -> R<Vec<rows::Phase>>;
+        /// Phases of objectives, in sheet order.
+        fn phases_of_objectives(ids: &[i32]) -> R<Vec<rows::Phase>>;
+    }
+    measurement {
+        fn measurements_by_ids(ids: &[i32]) -> R<Vec<rows::Measurement>>;
+        /// Measurements of indicators whose period lies within `from`..=`to`
+        /// (either bound optional), by period start.
+        fn measurements_of_indicators(ids: &[i32], from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> R<Vec<rows::Measurement>>;
+        /// For each indicator, its measurement with the latest period end (ties:
+        /// the shortest period, then the latest recorded).
+        fn latest_measurements(ids: &[i32]) -> R<Vec<rows::Measurement>>;
+    }
+    area {
+        fn areas_by_ids(ids: &[i32]) -> R<Vec<rows::Area>>;
+        /// Areas of plans, in document order.
+        fn areas_of_plans(ids: &[i32]) -> R<Vec<rows::Area>>;
+        /// A page of areas, in document order.
+        fn areas_page(filter: &PlanPartFilter, page: &PageRequest) -> R<Vec<rows::Area>>;
+        fn areas_count(filter: &PlanPartFilter) -> R<i64>;
+        fn ambiti_by_ids(ids: &[i32]) -> R<Vec<rows::Ambito>>;
+        /// Ambiti of areas, in document order.
+        fn ambiti_of_areas(ids: &[i32]) -> R<Vec<rows::Ambito>>;
+        /// A page of ambiti, sorted by name.
+        fn ambiti_page(filter: &PlanPartFilter, page: &PageRequest) -> R<Vec<rows::Ambito>>;
+        fn ambiti_count(filter: &PlanPartFilter) -> R<i64>;
+        fn ambito_results_by_ids(ids: &[i32]) -> R<Vec<rows::AmbitoResult>>;
+        /// Results of ambiti, in document order.
+        fn results_of_ambiti(ids: &[i32]) -> R<Vec<rows::AmbitoResult>>;
+    }
+    finding {
+        fn findings_by_ids(ids: &[i32]) -> R<Vec<rows::Finding>>;
+        /// Findings of plans, in document order.
+        fn findings_of_plans(ids: &[i32]) -> R<Vec<rows::Finding>>;
+        /// Findings about objects: keys are (plan id, entity, entity code).
+        fn findings_about(keys: &[(i32, String, String)]) -> R<Vec<rows::Finding>>;
+    }
+    source_location {
+        /// Source locations of objects: keys are (plan id, entity, entity code).
+        fn sources_about(keys: &[(i32, String, String)]) -> R<Vec<rows::SourceLocation>>;
+    }
+    indicator {
+        /// The objective each indicator belongs to: (indicator id, objective id).
+        fn objective_ids_of_indicators(ids: &[i32]) -> R<Vec<(i32, i32)>>;
+    }
+    graph {
+        fn create_plan(row: &rows::NewPlan) -> W<rows::Plan>;
+        /// Applies `changes` when the plan still has `expected_version`, and
+        /// increments the version.
+        fn update_plan(id: i32, expected_version: i32, changes: &PlanChanges) -> W<rows::Plan>;
+        fn delete_plan_by_id(id: i32) -> W<()>;
+        fn create_mission(code: &str, name: &str) -> W<rows::Mission>;
+        fn update_mission(id: i32, code: Option<&str>, name: Option<&str>) -> W<rows::Mission>;
+        fn delete_mission(id: i32) -> W<()>;
+        fn create_program(mission_id: i32, code: &str, name: &str) -> W<rows::Program>;
+        fn update_program(id: i32, mission_id: Option<i32>, code: Option<&str>, name: Option<&str>) -> W<rows::Program>;
+        fn delete_program(id: i32) -> W<()>;
+        fn create_action(program_id: i32, name: &str) -> W<rows::Action>;
+        fn update_action(id: i32, program_id: Option<i32>, name: Option<&str>) -> W<rows::Action>;
+        fn delete_action(id: i32) -> W<()>;
+        fn create_responsibility_centre(plan_id: i32, name: &str, head: Option<&str>) -> W<rows::ResponsibilityCentre>;
+        fn update_responsibility_centre(id: i32, name: Option<&str>, head: Option<Option<&str>>) -> W<rows::ResponsibilityCentre>;
+        fn delete_responsibility_centre(id: i32) -> W<()>;
+        fn create_office(centre_id: i32, name: &str) -> W<rows::Office>;
+        fn update_office(id: i32, name: &str) -> W<rows::Office>;
+        fn delete_office(id: i32) -> W<()>;
+        fn create_strategic_objective(plan_id: i32, code: &str, title: &str) -> W<rows::StrategicObjective>;
+        fn update_strategic_objective(id: i32, code: Option<&str>, title: Option<&str>) -> W<rows::StrategicObjective>;
+        fn delete_strategic_objective(id: i32) -> W<()>;
+        fn create_annual_objective(plan_id: i32, strategic_id: Option<i32>, code: &str, title: &str) -> W<rows::AnnualObjective>;
+        fn update_annual_objective(id: i32, strategic_id: Option<Option<i32>>, code: Option<&str>, title: Option<&str>) -> W<rows::AnnualObjective>;
+        fn delete_annual_objective(id: i32) -> W<()>;
+        /// Creates an objective at the end of its plan, with its links.
+        fn create_objective(row: &rows::NewObjective, links: &ObjectiveLinks) -> W<rows::Objective>;
+        fn update_objective(id: i32, expected_version: i32, changes: &ObjectiveChanges, links: &ObjectiveLinks) -> W<rows::Objective>;
+        fn delete_objective(id: i32) -> W<()>;
+        /// Creates an indicator at the end of its objective.
+        fn create_indicator(row: &rows::NewIndicator) -> W<rows::Indicator>;
+        fn update_indicator(id: i32, expected_version: i32, changes: &IndicatorChanges) -> W<rows::Indicator>;
+        fn delete_indicator(id: i32) -> W<()>;
+        /// Targets are versioned through their indicator: each target write
+        /// checks and increments the indicator's version.
+        fn create_target(row: &rows::NewTarget, expected_version: i32) -> W<rows::Target>;
+        fn update_target(id: i32, expected_version: i32, changes: &TargetChanges) -> W<rows::Target>;
+        /// Returns the deleted target.
+        fn delete_target(id: i32, expected_version: i32) -> W<rows::Target>;
+        /// Phases are versioned through their objective, like targets.
+        fn create_phase(row: &rows::NewPhase, expected_version: i32) -> W<rows::Phase>;
+        fn update_phase(id: i32, expected_version: i32, changes: &PhaseChanges) -> W<rows::Phase>;
+        fn delete_phase(id: i32, expected_version: i32) -> W<rows::Phase>;
+        fn create_area(plan_id: i32, name: Option<&str>, subtitle: Option<&str>, introduction: &str) -> W<rows::Area>;
+        fn update_area(id: i32, name: Option<Option<&str>>, subtitle: Option<Option<&str>>, introduction: Option<&str>) -> W<rows::Area>;
+        fn delete_area(id: i32) -> W<()>;
+        fn create_ambito(area_id: i32, name: &str, objective: &str) -> W<rows::Ambito>;
+        fn update_ambito(id: i32, name: Option<&str>, objective: Option<&str>) -> W<rows::Ambito>;
+        fn delete_ambito(id: i32) -> W<()>;
+        fn create_ambito_result(ambito_id: i32, year: i32, kind: &str, text: &str) -> W<rows::AmbitoResult>;
+        fn update_ambito_result(id: i32, year: Option<i32>, kind: Option<&str>, text: Option<&str>) -> W<rows::AmbitoResult>;
+        fn delete_ambito_result(id: i32) -> W<()>;
+        /// Records the value of an indicator for a period, replacing the value
+        /// recorded earlier for the same period.
+        fn record_measurement(input: &MeasurementInput) -> W<rows::Measurement>;
+        /// Returns the deleted measurement.
+        fn delete_measurement(id: i32) -> W<rows::Measurement>;
+    }
 }

@@ -1,16 +1,21 @@
-// Writes of GraphQL mutations, each in one transaction. Included twice by
-// `graph/mod.rs`, next to `reads.rs`, with `entity` naming the entity
-// writers of the same backend: these functions check the input in the API's
-// terms (which field is wrong, which version was expected, which object is
-// missing) and leave every statement that writes to those writers.
+//! Writes of GraphQL mutations, each in one transaction: a query module of
+//! the backend seam ([`crate::backend`]). These functions check the input
+//! in the API's terms (which field is wrong, which version was expected,
+//! which object is missing) and leave every statement that writes to the
+//! entity writers of the same backend.
 
-use super::{
+use diesel::prelude::*;
+
+use super::entity::objective::{Link, LinkList};
+use super::{entity, Conn};
+use crate::changes::{kind, LogChanges};
+use crate::graph::{
     IndicatorChanges, MeasurementInput, ObjectiveChanges, ObjectiveLinks, PhaseChanges,
     PlanChanges, TargetChanges, WriteError, WriteResult,
 };
-use crate::changes::{kind, LogChanges};
+use crate::rows;
+use crate::schema::*;
 use crate::tx::WriteConn;
-use entity::objective::{Link, LinkList};
 
 fn not_found(entity: &'static str, id: i32) -> WriteError {
     WriteError::NotFound {
@@ -96,11 +101,11 @@ fn next_position(last: Option<i32>) -> i32 {
 
 // ---- plans ----------------------------------------------------------------
 
-pub(super) fn create_plan(conn: &mut Conn, row: &rows::NewPlan) -> WriteResult<rows::Plan> {
+pub(crate) fn create_plan(conn: &mut Conn, row: &rows::NewPlan) -> WriteResult<rows::Plan> {
     conn.write_transaction(|conn| Ok(entity::plan::insert(conn, row)?))
 }
 
-pub(super) fn update_plan(
+pub(crate) fn update_plan(
     conn: &mut Conn,
     id: i32,
     expected: i32,
@@ -128,13 +133,13 @@ pub(super) fn update_plan(
     })
 }
 
-pub(super) fn delete_plan_by_id(conn: &mut Conn, id: i32) -> WriteResult<()> {
+pub(crate) fn delete_plan_by_id(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row(conn, "plan", id, entity::plan::delete)
 }
 
 // ---- budget classification ------------------------------------------------
 
-pub(super) fn create_mission(
+pub(crate) fn create_mission(
     conn: &mut Conn,
     code: &str,
     name: &str,
@@ -142,7 +147,7 @@ pub(super) fn create_mission(
     conn.write_transaction(|conn| Ok(entity::budget::insert_mission(conn, code, name)?))
 }
 
-pub(super) fn update_mission(
+pub(crate) fn update_mission(
     conn: &mut Conn,
     id: i32,
     code: Option<&str>,
@@ -153,11 +158,11 @@ pub(super) fn update_mission(
     })
 }
 
-pub(super) fn delete_mission(conn: &mut Conn, id: i32) -> WriteResult<()> {
+pub(crate) fn delete_mission(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row(conn, "mission", id, entity::budget::delete_mission)
 }
 
-pub(super) fn create_program(
+pub(crate) fn create_program(
     conn: &mut Conn,
     mission_id: i32,
     code: &str,
@@ -171,7 +176,7 @@ pub(super) fn create_program(
     })
 }
 
-pub(super) fn update_program(
+pub(crate) fn update_program(
     conn: &mut Conn,
     id: i32,
     mission_id: Option<i32>,
@@ -186,11 +191,11 @@ pub(super) fn update_program(
     })
 }
 
-pub(super) fn delete_program(conn: &mut Conn, id: i32) -> WriteResult<()> {
+pub(crate) fn delete_program(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row(conn, "program", id, entity::budget::delete_program)
 }
 
-pub(super) fn create_action(
+pub(crate) fn create_action(
     conn: &mut Conn,
     program_id: i32,
     name: &str,
@@ -201,7 +206,7 @@ pub(super) fn create_action(
     })
 }
 
-pub(super) fn update_action(
+pub(crate) fn update_action(
     conn: &mut Conn,
     id: i32,
     program_id: Option<i32>,
@@ -215,13 +220,13 @@ pub(super) fn update_action(
     })
 }
 
-pub(super) fn delete_action(conn: &mut Conn, id: i32) -> WriteResult<()> {
+pub(crate) fn delete_action(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row(conn, "action", id, entity::budget::delete_action)
 }
 
 // ---- responsibility centres and offices -----------------------------------
 
-pub(super) fn create_responsibility_centre(
+pub(crate) fn create_responsibility_centre(
     conn: &mut Conn,
     plan_id: i32,
     name: &str,
@@ -233,7 +238,7 @@ pub(super) fn create_responsibility_centre(
     })
 }
 
-pub(super) fn update_responsibility_centre(
+pub(crate) fn update_responsibility_centre(
     conn: &mut Conn,
     id: i32,
     name: Option<&str>,
@@ -251,7 +256,7 @@ pub(super) fn update_responsibility_centre(
     )
 }
 
-pub(super) fn delete_responsibility_centre(conn: &mut Conn, id: i32) -> WriteResult<()> {
+pub(crate) fn delete_responsibility_centre(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row(
         conn,
         "responsibility centre",
@@ -260,7 +265,7 @@ pub(super) fn delete_responsibility_centre(conn: &mut Conn, id: i32) -> WriteRes
     )
 }
 
-pub(super) fn create_office(
+pub(crate) fn create_office(
     conn: &mut Conn,
     centre_id: i32,
     name: &str,
@@ -277,19 +282,19 @@ pub(super) fn create_office(
     })
 }
 
-pub(super) fn update_office(conn: &mut Conn, id: i32, name: &str) -> WriteResult<rows::Office> {
+pub(crate) fn update_office(conn: &mut Conn, id: i32, name: &str) -> WriteResult<rows::Office> {
     conn.write_transaction(|conn| {
         entity::centre::rename_office(conn, id, name)?.ok_or_else(|| not_found("office", id))
     })
 }
 
-pub(super) fn delete_office(conn: &mut Conn, id: i32) -> WriteResult<()> {
+pub(crate) fn delete_office(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row(conn, "office", id, entity::centre::delete_office)
 }
 
 // ---- strategic and annual objectives --------------------------------------
 
-pub(super) fn create_strategic_objective(
+pub(crate) fn create_strategic_objective(
     conn: &mut Conn,
     plan_id: i32,
     code: &str,
@@ -303,7 +308,7 @@ pub(super) fn create_strategic_objective(
     })
 }
 
-pub(super) fn update_strategic_objective(
+pub(crate) fn update_strategic_objective(
     conn: &mut Conn,
     id: i32,
     code: Option<&str>,
@@ -321,7 +326,7 @@ pub(super) fn update_strategic_objective(
     )
 }
 
-pub(super) fn delete_strategic_objective(conn: &mut Conn, id: i32) -> WriteResult<()> {
+pub(crate) fn delete_strategic_objective(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row(
         conn,
         "strategic objective",
@@ -349,7 +354,7 @@ fn same_plan_strategic(conn: &mut Conn, plan_id: i32, strategic_id: i32) -> Writ
     }
 }
 
-pub(super) fn create_annual_objective(
+pub(crate) fn create_annual_objective(
     conn: &mut Conn,
     plan_id: i32,
     strategic_id: Option<i32>,
@@ -371,7 +376,7 @@ pub(super) fn create_annual_objective(
     })
 }
 
-pub(super) fn update_annual_objective(
+pub(crate) fn update_annual_objective(
     conn: &mut Conn,
     id: i32,
     strategic_id: Option<Option<i32>>,
@@ -396,7 +401,7 @@ pub(super) fn update_annual_objective(
     })
 }
 
-pub(super) fn delete_annual_objective(conn: &mut Conn, id: i32) -> WriteResult<()> {
+pub(crate) fn delete_annual_objective(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row(
         conn,
         "annual objective",
@@ -507,7 +512,7 @@ fn centre_plan(conn: &mut Conn, centre_id: i32) -> WriteResult<i32> {
         .ok_or_else(|| WriteError::invalid("responsibilityCentre", "no such responsibility centre"))
 }
 
-pub(super) fn create_objective(
+pub(crate) fn create_objective(
     conn: &mut Conn,
     row: &rows::NewObjective,
     links: &ObjectiveLinks,
@@ -563,7 +568,7 @@ fn check_dates(
     }
 }
 
-pub(super) fn update_objective(
+pub(crate) fn update_objective(
     conn: &mut Conn,
     id: i32,
     expected: i32,
@@ -598,7 +603,7 @@ pub(super) fn update_objective(
     })
 }
 
-pub(super) fn delete_objective(conn: &mut Conn, id: i32) -> WriteResult<()> {
+pub(crate) fn delete_objective(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row(conn, "objective", id, |conn, id| {
         entity::objective::delete(conn, &[id])
     })
@@ -606,7 +611,7 @@ pub(super) fn delete_objective(conn: &mut Conn, id: i32) -> WriteResult<()> {
 
 // ---- indicators and targets -----------------------------------------------
 
-pub(super) fn create_indicator(
+pub(crate) fn create_indicator(
     conn: &mut Conn,
     row: &rows::NewIndicator,
 ) -> WriteResult<rows::Indicator> {
@@ -633,7 +638,7 @@ pub(super) fn create_indicator(
     })
 }
 
-pub(super) fn update_indicator(
+pub(crate) fn update_indicator(
     conn: &mut Conn,
     id: i32,
     expected: i32,
@@ -651,13 +656,13 @@ pub(super) fn update_indicator(
     })
 }
 
-pub(super) fn delete_indicator(conn: &mut Conn, id: i32) -> WriteResult<()> {
+pub(crate) fn delete_indicator(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row(conn, "indicator", id, |conn, id| {
         entity::indicator::delete(conn, &[id])
     })
 }
 
-pub(super) fn create_target(
+pub(crate) fn create_target(
     conn: &mut Conn,
     row: &rows::NewTarget,
     expected: i32,
@@ -684,7 +689,7 @@ fn indicator_of_target(conn: &mut Conn, id: i32) -> WriteResult<i32> {
         .ok_or_else(|| not_found("target", id))
 }
 
-pub(super) fn update_target(
+pub(crate) fn update_target(
     conn: &mut Conn,
     id: i32,
     expected: i32,
@@ -708,7 +713,7 @@ fn log_target_change(conn: &mut Conn, target: &rows::Target, kind: &str) -> Writ
     Ok(())
 }
 
-pub(super) fn delete_target(conn: &mut Conn, id: i32, expected: i32) -> WriteResult<rows::Target> {
+pub(crate) fn delete_target(conn: &mut Conn, id: i32, expected: i32) -> WriteResult<rows::Target> {
     conn.write_transaction(|conn| {
         let indicator = indicator_of_target(conn, id)?;
         bump_version!(conn, indicator, "indicator", indicator, expected);
@@ -720,7 +725,7 @@ pub(super) fn delete_target(conn: &mut Conn, id: i32, expected: i32) -> WriteRes
 
 // ---- phases ---------------------------------------------------------------
 
-pub(super) fn create_phase(
+pub(crate) fn create_phase(
     conn: &mut Conn,
     row: &rows::NewPhase,
     expected: i32,
@@ -752,7 +757,7 @@ fn phase(conn: &mut Conn, id: i32) -> WriteResult<rows::Phase> {
         .ok_or_else(|| not_found("phase", id))
 }
 
-pub(super) fn update_phase(
+pub(crate) fn update_phase(
     conn: &mut Conn,
     id: i32,
     expected: i32,
@@ -770,7 +775,7 @@ pub(super) fn update_phase(
     })
 }
 
-pub(super) fn delete_phase(conn: &mut Conn, id: i32, expected: i32) -> WriteResult<rows::Phase> {
+pub(crate) fn delete_phase(conn: &mut Conn, id: i32, expected: i32) -> WriteResult<rows::Phase> {
     conn.write_transaction(|conn| {
         let current = phase(conn, id)?;
         bump_version!(conn, objective, "objective", current.objective_id, expected);
@@ -781,7 +786,7 @@ pub(super) fn delete_phase(conn: &mut Conn, id: i32, expected: i32) -> WriteResu
 
 // ---- areas, ambiti, results -----------------------------------------------
 
-pub(super) fn create_area(
+pub(crate) fn create_area(
     conn: &mut Conn,
     plan_id: i32,
     name: Option<&str>,
@@ -805,7 +810,7 @@ pub(super) fn create_area(
     })
 }
 
-pub(super) fn update_area(
+pub(crate) fn update_area(
     conn: &mut Conn,
     id: i32,
     name: Option<Option<&str>>,
@@ -817,11 +822,11 @@ pub(super) fn update_area(
     })
 }
 
-pub(super) fn delete_area(conn: &mut Conn, id: i32) -> WriteResult<()> {
+pub(crate) fn delete_area(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row(conn, "area", id, entity::area::delete_area)
 }
 
-pub(super) fn create_ambito(
+pub(crate) fn create_ambito(
     conn: &mut Conn,
     area_id: i32,
     name: &str,
@@ -843,7 +848,7 @@ pub(super) fn create_ambito(
     })
 }
 
-pub(super) fn update_ambito(
+pub(crate) fn update_ambito(
     conn: &mut Conn,
     id: i32,
     name: Option<&str>,
@@ -854,11 +859,11 @@ pub(super) fn update_ambito(
     })
 }
 
-pub(super) fn delete_ambito(conn: &mut Conn, id: i32) -> WriteResult<()> {
+pub(crate) fn delete_ambito(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row(conn, "ambito", id, entity::area::delete_ambito)
 }
 
-pub(super) fn create_ambito_result(
+pub(crate) fn create_ambito_result(
     conn: &mut Conn,
     ambito_id: i32,
     year: i32,
@@ -888,7 +893,7 @@ pub(super) fn create_ambito_result(
     })
 }
 
-pub(super) fn update_ambito_result(
+pub(crate) fn update_ambito_result(
     conn: &mut Conn,
     id: i32,
     year: Option<i32>,
@@ -907,13 +912,13 @@ pub(super) fn update_ambito_result(
     )
 }
 
-pub(super) fn delete_ambito_result(conn: &mut Conn, id: i32) -> WriteResult<()> {
+pub(crate) fn delete_ambito_result(conn: &mut Conn, id: i32) -> WriteResult<()> {
     delete_row(conn, "result", id, entity::area::delete_result)
 }
 
 // ---- measurements ---------------------------------------------------------
 
-pub(super) fn record_measurement(
+pub(crate) fn record_measurement(
     conn: &mut Conn,
     input: &MeasurementInput,
 ) -> WriteResult<rows::Measurement> {
@@ -934,7 +939,7 @@ pub(super) fn record_measurement(
     entity::measurement::record(conn, &row).map_err(WriteError::from_store)
 }
 
-pub(super) fn delete_measurement(conn: &mut Conn, id: i32) -> WriteResult<rows::Measurement> {
+pub(crate) fn delete_measurement(conn: &mut Conn, id: i32) -> WriteResult<rows::Measurement> {
     conn.write_transaction(|conn| {
         let row =
             entity::measurement::delete(conn, id)?.ok_or_else(|| not_found("measurement", id))?;

@@ -7,10 +7,10 @@
 //! it reads what a plan holds, decides what to insert, update and delete,
 //! and calls each table's writer; it writes no statement of its own.
 //!
-//! The queries are written once, in `ops.rs`, and compiled for each backend
-//! by including that file in two modules whose `Conn` type (and `entity`
-//! alias, the entity writers of the same backend) differ. Each copy is
-//! plain, concrete Diesel code: no generic bounds, and both backends get
+//! The queries are query modules of the backend seam ([`crate::backend`]):
+//! `import.rs` (the document's import) and `export.rs` (the document rebuilt,
+//! counts, deletion), compiled once per backend. Each copy is plain,
+//! concrete Diesel code: no generic bounds, and both backends get
 //! `RETURNING`, multi-row inserts and sub-selects.
 
 use cruscotto_import::model as m;
@@ -20,20 +20,6 @@ use serde::Serialize;
 
 use crate::db::Database;
 use crate::error::StoreError;
-
-#[allow(clippy::duplicate_mod)] // The same queries, compiled for SQLite.
-mod sqlite_ops {
-    pub(super) type Conn = diesel::SqliteConnection;
-    use crate::entity::sqlite as entity;
-    include!("ops.rs");
-}
-
-#[allow(clippy::duplicate_mod)] // The same queries, compiled for Postgres.
-mod pg_ops {
-    pub(super) type Conn = diesel::PgConnection;
-    use crate::entity::pg as entity;
-    include!("ops.rs");
-}
 
 /// How many objects of each kind a plan holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -59,15 +45,6 @@ pub struct ImportSummary {
     pub findings: Vec<m::Finding>,
 }
 
-macro_rules! dispatch {
-    ($db:expr, $f:ident ( $($arg:expr),* )) => {
-        match $db {
-            Database::Sqlite(pool) => sqlite_ops::$f(&mut *pool.get()?, $($arg),*),
-            Database::Postgres(pool) => pg_ops::$f(&mut *pool.get()?, $($arg),*),
-        }
-    };
-}
-
 impl Database {
     /// Stores `doc` in one transaction: a plan with the same code is updated
     /// in place (objects keep their ids; objects no longer in the document are
@@ -79,33 +56,33 @@ impl Database {
         source_file: Option<&str>,
     ) -> Result<ImportSummary, StoreError> {
         check_unique_codes(doc)?;
-        dispatch!(self, save_document(doc, source_file))
+        crate::on_backend!(self, |conn, b| b::import::save_document(conn, doc, source_file))
     }
 
     /// Rebuilds the document of plan `code` from the database.
     pub fn load_document(&self, code: &str) -> Result<m::PlanDocument, StoreError> {
-        dispatch!(self, load_document(code))
+        crate::on_backend!(self, |conn, b| b::export::load_document(conn, code))
     }
 
     /// Codes of all plans, in code order.
     pub fn plan_codes(&self) -> Result<Vec<String>, StoreError> {
-        dispatch!(self, plan_codes())
+        crate::on_backend!(self, |conn, b| b::export::plan_codes(conn))
     }
 
     /// Counts of the objects of plan `code`.
     pub fn plan_counts(&self, code: &str) -> Result<PlanCounts, StoreError> {
-        dispatch!(self, plan_counts(code))
+        crate::on_backend!(self, |conn, b| b::export::plan_counts(conn, code))
     }
 
     /// Number of rows in every table, by table name: a fingerprint of the
     /// whole database used to show that a failed import changed nothing.
     pub fn table_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
-        dispatch!(self, table_counts())
+        crate::on_backend!(self, |conn, b| b::export::table_counts(conn))
     }
 
     /// Deletes plan `code` and everything that belongs to it.
     pub fn delete_plan(&self, code: &str) -> Result<(), StoreError> {
-        dispatch!(self, delete_plan(code))
+        crate::on_backend!(self, |conn, b| b::export::delete_plan(conn, code))
     }
 }
 
@@ -125,7 +102,7 @@ fn check_unique_codes(doc: &m::PlanDocument) -> Result<(), StoreError> {
     }
 }
 
-fn invalid(entity: &'static str, key: &str, message: &str) -> StoreError {
+pub(crate) fn invalid(entity: &'static str, key: &str, message: &str) -> StoreError {
     StoreError::Invalid {
         entity,
         key: key.to_string(),
@@ -134,7 +111,7 @@ fn invalid(entity: &'static str, key: &str, message: &str) -> StoreError {
 }
 
 /// The columns a [`m::Measure`] is stored in.
-type MeasureColumns = (
+pub(crate) type MeasureColumns = (
     Option<String>,
     Option<String>,
     Option<String>,
@@ -142,7 +119,7 @@ type MeasureColumns = (
     Option<String>,
 );
 
-fn measure_columns(measure: Option<&m::Measure>) -> MeasureColumns {
+pub(crate) fn measure_columns(measure: Option<&m::Measure>) -> MeasureColumns {
     match measure {
         None => (None, None, None, None, None),
         Some(v) => (
@@ -155,7 +132,7 @@ fn measure_columns(measure: Option<&m::Measure>) -> MeasureColumns {
     }
 }
 
-fn measure_from_columns(
+pub(crate) fn measure_from_columns(
     raw: Option<String>,
     comparator: Option<String>,
     number: Option<String>,
@@ -176,17 +153,17 @@ fn measure_from_columns(
     }))
 }
 
-fn decimal(s: &str) -> Result<Decimal, StoreError> {
+pub(crate) fn decimal(s: &str) -> Result<Decimal, StoreError> {
     s.parse::<Decimal>().map_err(|_| corrupt("decimal", s))
 }
 
-fn corrupt(what: &str, value: &str) -> StoreError {
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("unexpected {what} value {value:?}"))
 }
 
 /// A weight in percent as hundredths of a percent (8% → 800), refusing
 /// values the column cannot hold exactly.
-fn weight_to_bp(phase: &str, weight: Option<Decimal>) -> Result<Option<i32>, StoreError> {
+pub(crate) fn weight_to_bp(phase: &str, weight: Option<Decimal>) -> Result<Option<i32>, StoreError> {
     let Some(w) = weight else { return Ok(None) };
     let bp = w * Decimal::from(100);
     if !bp.fract().is_zero() || !(Decimal::ZERO..=Decimal::from(10_000)).contains(&bp) {
@@ -199,14 +176,14 @@ fn weight_to_bp(phase: &str, weight: Option<Decimal>) -> Result<Option<i32>, Sto
     Ok(bp.to_i32())
 }
 
-fn weight_from_bp(bp: Option<i32>) -> Option<Decimal> {
+pub(crate) fn weight_from_bp(bp: Option<i32>) -> Option<Decimal> {
     bp.map(|b| Decimal::new(i64::from(b), 2).normalize())
 }
 
-fn to_json_list(items: &[String]) -> String {
+pub(crate) fn to_json_list(items: &[String]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".to_string())
 }
 
-fn from_json_list(text: &str) -> Result<Vec<String>, StoreError> {
+pub(crate) fn from_json_list(text: &str) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(text).map_err(|_| corrupt("list", text))
 }
