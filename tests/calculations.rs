@@ -32,7 +32,7 @@ use common::*;
 use cruscotto_calculators::achievement::Status;
 use cruscotto_calculators::{Period, Registry, RegistryConfig, ResultStatus};
 use cruscotto_engine::{AchievementBasis, ComputeError, Engine, StoredValue};
-use cruscotto_store::calc::MeasuredValue;
+use cruscotto_store::calc::{InputsWanted, MeasuredValue, StoredPayments};
 use cruscotto_store::StoreError;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -187,6 +187,43 @@ fn payment_timeliness_of_a_year_reaggregates_its_quarters_and_records_provenance
             Engine::new(&t.db).indicator_values(id, None).unwrap().len(),
             5
         );
+    });
+}
+
+#[test]
+fn storage_reads_only_the_inputs_a_computation_asks_for_with_the_latest_value() {
+    on_each_backend(|t| {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, id) = with_payments(t, dir.path());
+        let bound = t.db.bound_indicator(id).unwrap();
+        assert_eq!(bound.calculator_id.as_deref(), Some("payment_timeliness"));
+        assert!(bound.label.ends_with("/A.1/1"), "{}", bound.label);
+        let wanted = InputsWanted {
+            payments: true,
+            ..InputsWanted::default()
+        };
+        let rows = t.db.read_inputs(&bound, wanted, &period("2020")).unwrap();
+        let payments: usize = rows
+            .payments
+            .as_ref()
+            .expect("payments were asked for")
+            .iter()
+            .map(StoredPayments::len)
+            .sum();
+        assert_eq!(
+            payments, 9,
+            "every payment of the plan, whatever the period"
+        );
+        assert!(rows.phases.is_none());
+        assert!(rows.measurements.is_empty());
+        assert!(rows.latest.is_none(), "nothing computed yet");
+
+        let computed = compute(t, &Registry::builtin(), id, "2020");
+        let rows =
+            t.db.read_inputs(&bound, InputsWanted::default(), &period("2020"))
+                .unwrap();
+        assert!(rows.payments.is_none());
+        assert_eq!(rows.latest.map(|r| r.id), Some(computed.id));
     });
 }
 

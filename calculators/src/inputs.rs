@@ -1,6 +1,6 @@
 //! The data calculators read: invoice payments as columns (struct of
-//! arrays), dated numeric series, and phase progress. Storage code builds
-//! these from its rows; calculators only borrow them.
+//! arrays), dated numeric series, and phase progress. The engine builds
+//! these from the rows storage reads; calculators only borrow them.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
