@@ -13,7 +13,8 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use cruscotto_calculators::{Decimal, Period, Registry};
-use cruscotto_store::calc::{MeasuredValue, StoredValue};
+use cruscotto_engine::{Engine, StoredValue};
+use cruscotto_store::calc::MeasuredValue;
 use cruscotto_store::Database;
 
 use crate::commands::open;
@@ -306,7 +307,7 @@ fn compute(
     for period in periods {
         let started = Instant::now();
         let progress = Progress::spinner(format!("computing {period}"));
-        let stored = db
+        let stored = Engine::new(&db)
             .compute_indicator(&registry, id, &period, &who())
             .with_context(|| format!("{} {period}", indicator.label()))?;
         let elapsed = started.elapsed();
@@ -316,7 +317,7 @@ fn compute(
             .map(|c| format!("{:?}", c.descriptor().unit).to_lowercase())
             .unwrap_or_default();
         print_value(&stored, &unit, elapsed.as_secs_f64());
-        let achievement = db.value_achievement(&stored)?;
+        let achievement = Engine::new(&db).value_achievement(&stored)?;
         let target = achievement.target_raw.as_deref().unwrap_or("none");
         match achievement.achievement.degree {
             Some(degree) => out!(

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use cruscotto_calculators::{read_payments_csv_from, Period, Registry};
+use cruscotto_engine::Engine;
 use cruscotto_import::ParseOptions;
 
 use crate::{commands, serve};
@@ -59,7 +60,8 @@ pub fn demo(database_url: &str, listen: String) -> Result<ExitCode> {
     let registry = Registry::builtin();
     for period in ["2025", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"] {
         let period: Period = period.parse()?;
-        db.compute_indicator(&registry, indicator, &period, "demo")
+        Engine::new(&db)
+            .compute_indicator(&registry, indicator, &period, "demo")
             .map_err(|e| {
                 anyhow::anyhow!("computing the sample indicator B.1/1 for {period}: {e}")
             })?;

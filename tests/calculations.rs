@@ -31,7 +31,8 @@ use std::str::FromStr;
 use common::*;
 use cruscotto_calculators::achievement::Status;
 use cruscotto_calculators::{Period, Registry, RegistryConfig, ResultStatus};
-use cruscotto_store::calc::{AchievementBasis, CalcStoreError, MeasuredValue, StoredValue};
+use cruscotto_engine::{AchievementBasis, ComputeError, Engine, StoredValue};
+use cruscotto_store::calc::{InputsWanted, MeasuredValue, StoredPayments};
 use cruscotto_store::StoreError;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -103,7 +104,8 @@ fn with_payments(t: &TestDatabase, dir: &Path) -> (String, i32) {
 }
 
 fn compute(t: &TestDatabase, registry: &Registry, id: i32, p: &str) -> StoredValue {
-    t.db.compute_indicator(registry, id, &period(p), "test:alice")
+    Engine::new(&t.db)
+        .compute_indicator(registry, id, &period(p), "test:alice")
         .unwrap()
 }
 
@@ -176,9 +178,52 @@ fn payment_timeliness_of_a_year_reaggregates_its_quarters_and_records_provenance
         assert_eq!(year.params, json!({}));
 
         // Read back as stored.
-        let stored = t.db.latest_value(id, "2020").unwrap().unwrap();
+        let stored = Engine::new(&t.db)
+            .latest_value(id, "2020")
+            .unwrap()
+            .unwrap();
         assert_eq!(stored, year);
-        assert_eq!(t.db.indicator_values(id, None).unwrap().len(), 5);
+        assert_eq!(
+            Engine::new(&t.db).indicator_values(id, None).unwrap().len(),
+            5
+        );
+    });
+}
+
+#[test]
+fn storage_reads_only_the_inputs_a_computation_asks_for_with_the_latest_value() {
+    on_each_backend(|t| {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, id) = with_payments(t, dir.path());
+        let bound = t.db.bound_indicator(id).unwrap();
+        assert_eq!(bound.calculator_id.as_deref(), Some("payment_timeliness"));
+        assert!(bound.label.ends_with("/A.1/1"), "{}", bound.label);
+        let wanted = InputsWanted {
+            payments: true,
+            ..InputsWanted::default()
+        };
+        let rows = t.db.read_inputs(&bound, wanted, &period("2020")).unwrap();
+        let payments: usize = rows
+            .payments
+            .as_ref()
+            .expect("payments were asked for")
+            .iter()
+            .map(StoredPayments::len)
+            .sum();
+        assert_eq!(
+            payments, 9,
+            "every payment of the plan, whatever the period"
+        );
+        assert!(rows.phases.is_none());
+        assert!(rows.measurements.is_empty());
+        assert!(rows.latest.is_none(), "nothing computed yet");
+
+        let computed = compute(t, &Registry::builtin(), id, "2020");
+        let rows =
+            t.db.read_inputs(&bound, InputsWanted::default(), &period("2020"))
+                .unwrap();
+        assert!(rows.payments.is_none());
+        assert_eq!(rows.latest.map(|r| r.id), Some(computed.id));
     });
 }
 
@@ -193,7 +238,13 @@ fn recomputing_unchanged_inputs_reuses_the_value_and_a_changed_payment_adds_hist
         let again = compute(t, &registry, id, "2020");
         assert!(again.reused);
         assert_eq!(again.id, first.id);
-        assert_eq!(t.db.indicator_values(id, Some("2020")).unwrap().len(), 1);
+        assert_eq!(
+            Engine::new(&t.db)
+                .indicator_values(id, Some("2020"))
+                .unwrap()
+                .len(),
+            1
+        );
 
         // The same file again updates every invoice in place and changes nothing.
         let summary = import_csv(
@@ -221,14 +272,20 @@ fn recomputing_unchanged_inputs_reuses_the_value_and_a_changed_payment_adds_hist
             changed.provenance.input_fingerprint,
             first.provenance.input_fingerprint
         );
-        let history = t.db.indicator_values(id, Some("2020")).unwrap();
+        let history = Engine::new(&t.db)
+            .indicator_values(id, Some("2020"))
+            .unwrap();
         assert_eq!(
             history.iter().map(|v| v.id).collect::<Vec<_>>(),
             [changed.id, first.id],
             "newest first"
         );
         assert_eq!(
-            t.db.latest_value(id, "2020").unwrap().unwrap().id,
+            Engine::new(&t.db)
+                .latest_value(id, "2020")
+                .unwrap()
+                .unwrap()
+                .id,
             changed.id
         );
     });
@@ -241,12 +298,12 @@ fn payment_timeliness_is_judged_against_the_target_of_at_most_ten_days() {
         let (_, id) = with_payments(t, dir.path());
         let registry = Registry::builtin();
 
-        let none = t.db.indicator_achievement(id, 2020).unwrap();
+        let none = Engine::new(&t.db).indicator_achievement(id, 2020).unwrap();
         assert_eq!(none.achievement.status, Status::NoData);
         assert_eq!(none.target_raw.as_deref(), Some("<=10"));
 
         compute(t, &registry, id, "2020");
-        let view = t.db.indicator_achievement(id, 2020).unwrap();
+        let view = Engine::new(&t.db).indicator_achievement(id, 2020).unwrap();
         // 11.74 days against at most 10: 10 / 11.74 = 85.18 %.
         assert_eq!(view.achievement.degree, Some(d("85.18")));
         assert_eq!(view.achievement.status, Status::Partly);
@@ -254,7 +311,7 @@ fn payment_timeliness_is_judged_against_the_target_of_at_most_ten_days() {
 
         // A quarter is judged against its year's target: −5 days is within it.
         let q1 = compute(t, &registry, id, "2020-Q1");
-        let view = t.db.value_achievement(&q1).unwrap();
+        let view = Engine::new(&t.db).value_achievement(&q1).unwrap();
         assert_eq!(view.achievement.degree, Some(d("100")));
         assert_eq!(view.achievement.status, Status::Achieved);
     });
@@ -362,7 +419,7 @@ fn phase_completion_weighs_recorded_progress_and_scores_the_objective() {
         progress("C.1", "C.1.2", "2020-Q4", "100");
         progress("C.1", "C.1.4", "2020-Q4", "40");
         let c1 = t.db.objective_id(&plan, "C.1").unwrap();
-        let view = t.db.objective_achievement(c1, 2020).unwrap();
+        let view = Engine::new(&t.db).objective_achievement(c1, 2020).unwrap();
         assert_eq!(view.basis, AchievementBasis::Phases);
         // (30 × 100 + 25 × 100 + 25 × 40) / 100 = 65 % of 10 points.
         assert_eq!(view.achievement.degree, Some(d("65")));
@@ -371,7 +428,7 @@ fn phase_completion_weighs_recorded_progress_and_scores_the_objective() {
 
         // A.1 has a value for indicator 3 (41 % against 100 %): indicators decide.
         let a1 = t.db.objective_id(&plan, "A.1").unwrap();
-        let view = t.db.objective_achievement(a1, 2020).unwrap();
+        let view = Engine::new(&t.db).objective_achievement(a1, 2020).unwrap();
         assert_eq!(view.basis, AchievementBasis::Indicators);
         assert_eq!(view.achievement.degree, Some(d("41")));
         assert_eq!(view.score, Some(d("20.5")));
@@ -393,18 +450,18 @@ fn an_indicator_without_a_calculator_cannot_be_computed() {
         let id =
             t.db.indicator_id(&plan, &objective.code, &indicator.code)
                 .unwrap();
-        let err =
-            t.db.compute_indicator(&Registry::builtin(), id, &period("2020"), "test")
-                .unwrap_err();
-        assert!(matches!(err, CalcStoreError::NoBinding { .. }), "{err}");
+        let err = Engine::new(&t.db)
+            .compute_indicator(&Registry::builtin(), id, &period("2020"), "test")
+            .unwrap_err();
+        assert!(matches!(err, ComputeError::NoBinding { .. }), "{err}");
 
         t.db.set_calculator_binding(id, "not_installed", &json!({}), false)
             .unwrap();
-        let err =
-            t.db.compute_indicator(&Registry::builtin(), id, &period("2020"), "test")
-                .unwrap_err();
+        let err = Engine::new(&t.db)
+            .compute_indicator(&Registry::builtin(), id, &period("2020"), "test")
+            .unwrap_err();
         assert!(
-            matches!(err, CalcStoreError::UnknownCalculator { .. }),
+            matches!(err, ComputeError::UnknownCalculator { .. }),
             "{err}"
         );
     });

@@ -5,7 +5,7 @@
 
 use async_graphql::ErrorExtensions;
 use cruscotto_calculators::{CalculatorError, CsvError};
-use cruscotto_store::calc::CalcStoreError;
+use cruscotto_engine::ComputeError;
 use cruscotto_store::error::ConstraintKind;
 use cruscotto_store::graph::WriteError;
 use cruscotto_store::StoreError;
@@ -165,18 +165,18 @@ impl From<StoreError> for ApiError {
 /// broke the protocol or is no longer installed) is `CALCULATOR_FAILED`,
 /// with the calculator's own message, which names no internals of the
 /// service.
-impl From<CalcStoreError> for ApiError {
-    fn from(e: CalcStoreError) -> Self {
+impl From<ComputeError> for ApiError {
+    fn from(e: ComputeError) -> Self {
         match e {
-            CalcStoreError::Store(e) => ApiError::from(e),
-            CalcStoreError::Calculator(e) => ApiError::from(e),
-            CalcStoreError::NoBinding { indicator } => ApiError::bad_input(
+            ComputeError::Store(e) => ApiError::from(e),
+            ComputeError::Calculator(e) => ApiError::from(e),
+            ComputeError::NoBinding { indicator } => ApiError::bad_input(
                 "indicator",
                 format!(
                     "indicator {indicator} has no calculator: bind one with bindCalculator first"
                 ),
             ),
-            CalcStoreError::UnknownCalculator {
+            ComputeError::UnknownCalculator {
                 indicator,
                 calculator,
             } => {
@@ -189,10 +189,8 @@ impl From<CalcStoreError> for ApiError {
                     ),
                 )
             }
-            e @ CalcStoreError::InvalidParams { .. } => {
-                ApiError::bad_input("params", e.to_string())
-            }
-            CalcStoreError::Inputs(e) => ApiError::new(
+            e @ ComputeError::InvalidParams { .. } => ApiError::bad_input("params", e.to_string()),
+            ComputeError::Inputs(e) => ApiError::new(
                 Code::BadUserInput,
                 format!("the stored inputs cannot be computed on: {e}"),
             ),
@@ -471,15 +469,15 @@ mod tests {
         (e.code.as_str(), e.field)
     }
 
-    fn failed(e: CalculatorError) -> CalcStoreError {
-        CalcStoreError::Calculator(e)
+    fn failed(e: CalculatorError) -> ComputeError {
+        ComputeError::Calculator(e)
     }
 
     #[test]
     fn each_calculation_failure_maps_to_its_code_and_field() {
-        let cases: Vec<(CalcStoreError, &str, Option<&str>)> = vec![
+        let cases: Vec<(ComputeError, &str, Option<&str>)> = vec![
             (
-                CalcStoreError::Store(StoreError::NotFound {
+                ComputeError::Store(StoreError::NotFound {
                     entity: "indicator",
                     key: "7".into(),
                 }),
@@ -487,19 +485,19 @@ mod tests {
                 None,
             ),
             (
-                CalcStoreError::Store(StoreError::Corrupt("x".into())),
+                ComputeError::Store(StoreError::Corrupt("x".into())),
                 "INTERNAL",
                 None,
             ),
             (
-                CalcStoreError::NoBinding {
+                ComputeError::NoBinding {
                     indicator: "P/A.1/1".into(),
                 },
                 "BAD_USER_INPUT",
                 Some("indicator"),
             ),
             (
-                CalcStoreError::UnknownCalculator {
+                ComputeError::UnknownCalculator {
                     indicator: "P/A.1/1".into(),
                     calculator: "gone".into(),
                 },
@@ -507,7 +505,7 @@ mod tests {
                 None,
             ),
             (
-                CalcStoreError::InvalidParams {
+                ComputeError::InvalidParams {
                     indicator: "P/A.1/1".into(),
                     params: "[]".into(),
                 },
@@ -515,7 +513,7 @@ mod tests {
                 Some("params"),
             ),
             (
-                CalcStoreError::Inputs(cruscotto_calculators::InputError::OutOfRange {
+                ComputeError::Inputs(cruscotto_calculators::InputError::OutOfRange {
                     row: 0,
                     column: "amount",
                     message: "too large".into(),

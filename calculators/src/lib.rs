@@ -3,9 +3,10 @@
 //! in worker processes by default, see [`worker`]),
 //! achievement and score, and provenance fingerprints.
 //!
-//! This crate knows neither the database nor HTTP. Storage code builds
-//! [`Inputs`] from its rows (payments as columns, series, phases) and calls
-//! [`Registry::compute`]; the API exposes [`CalcResult`], [`Descriptor`] and
+//! This crate knows neither the database nor HTTP. The engine
+//! (`cruscotto-engine`) builds [`Inputs`] from the rows storage reads
+//! (payments as columns, series, phases) and runs the calculator; the API
+//! exposes [`CalcResult`], [`Descriptor`] and
 //! [`Provenance`].
 //!
 //! ```

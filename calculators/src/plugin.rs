@@ -429,8 +429,12 @@ impl PluginCalculator {
         params: &serde_json::Value,
     ) -> Result<CalcResult, CalculatorError> {
         let (batch, params) = self.prepare(inputs, params)?;
-        self.ffi
-            .call(&batch, &params, &period.to_abi(), &self.descriptor.id)
+        self.ffi.call(
+            &batch,
+            &params,
+            &crate::period::to_abi(*period),
+            &self.descriptor.id,
+        )
     }
 }
 
@@ -459,7 +463,7 @@ impl Calculator for PluginCalculator {
     ) -> Result<CalcResult, CalculatorError> {
         let id = self.descriptor.id.clone();
         let (batch, params) = self.prepare(inputs, params)?;
-        let period = period.to_abi();
+        let period = crate::period::to_abi(*period);
         let ffi = self.ffi;
         let (tx, rx) = mpsc::sync_channel(1);
         let thread_id = id.clone();

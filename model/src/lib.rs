@@ -16,6 +16,12 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub mod payment;
+pub mod period;
+
+pub use payment::PaymentRecord;
+pub use period::{Period, PeriodError, PeriodKind};
+
 /// Version of the JSON exchange format written in [`PlanDocument::format`].
 pub const FORMAT_VERSION: &str = "cruscotto-plan/1";
 

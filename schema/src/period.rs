@@ -2,7 +2,7 @@
 //! quarter (`2020-Q1`) or a month (`2020-03`), of the years 1900-2199, with
 //! their first and last day.
 //!
-//! There is one parser, [`Period`]'s (`cruscotto_calculators`), and every
+//! There is one parser, [`Period`]'s (`cruscotto_model`), and every
 //! writer and reader of the storage goes through [`parse`]: the import of a
 //! document's measurements, the `recordMeasurement` mutation, the
 //! calculations and the reads of computed values accept the same texts and
@@ -11,7 +11,7 @@
 
 use chrono::NaiveDate;
 
-pub use cruscotto_calculators::{Period, PeriodError};
+pub use cruscotto_model::{Period, PeriodError};
 
 /// What a period may be, for messages that refuse one.
 pub const EXPECTED: &str =

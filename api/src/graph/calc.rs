@@ -13,9 +13,10 @@
 use async_graphql::{ComplexObject, Context, Enum, Json, Object, SimpleObject, ID};
 use cruscotto_calculators::achievement::{Comparator as CalcComparator, Status};
 use cruscotto_calculators::{self as calculators, LoadError, Period, ResultStatus};
-use cruscotto_store::calc::{
-    AchievementBasis, AchievementView, ObjectiveAchievementView, PaymentImportSummary, StoredValue,
+use cruscotto_engine::{
+    AchievementBasis, AchievementView, Engine, ObjectiveAchievementView, StoredValue,
 };
+use cruscotto_store::calc::PaymentImportSummary;
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::Value;
 
@@ -866,7 +867,9 @@ impl CalcMutation {
         let state = state(ctx)?;
         let registry = state.calculators.clone();
         let value = state
-            .blocking(move |db| Ok(db.compute_indicator(&registry, id, &period, &who)?))
+            .blocking(
+                move |db| Ok(Engine::new(db).compute_indicator(&registry, id, &period, &who)?),
+            )
             .await?;
         Ok(value.into())
     }

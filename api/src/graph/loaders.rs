@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
+use cruscotto_engine::Engine;
 use cruscotto_store::graph::{ObjectiveFilter, ObjectiveParent, ObjectiveSort, PageRequest};
 use cruscotto_store::{rows, Database, StoreError};
 
@@ -507,7 +508,7 @@ impl Loader<LatestValueOf> for Store {
         self.run(move |db| {
             let mut out = HashMap::new();
             for (period, ids) in groups {
-                for v in db.latest_values(&ids, &period)? {
+                for v in Engine::new(db).latest_values(&ids, &period)? {
                     out.insert(
                         LatestValueOf(v.indicator_id, period.clone()),
                         IndicatorValue::from(v),
@@ -541,7 +542,7 @@ impl Loader<ValuesOf> for Store {
             .run(move |db| {
                 let mut all = Vec::new();
                 for (period, ids) in groups {
-                    for v in db.values_of_indicators(&ids, period.as_deref())? {
+                    for v in Engine::new(db).values_of_indicators(&ids, period.as_deref())? {
                         all.push((period.clone(), v));
                     }
                 }
@@ -579,7 +580,7 @@ impl Loader<IndicatorAchievementOf> for Store {
         self.run(move |db| {
             let mut out = HashMap::new();
             for (year, ids) in groups {
-                for v in db.indicator_achievements(&ids, year)? {
+                for v in Engine::new(db).indicator_achievements(&ids, year)? {
                     out.insert(
                         IndicatorAchievementOf(v.indicator_id, year),
                         IndicatorAchievement::from(v),
@@ -611,7 +612,7 @@ impl Loader<ObjectiveAchievementOf> for Store {
         self.run(move |db| {
             let mut out = HashMap::new();
             for (year, ids) in groups {
-                for v in db.objective_achievements(&ids, year)? {
+                for v in Engine::new(db).objective_achievements(&ids, year)? {
                     out.insert(
                         ObjectiveAchievementOf(v.objective_id, year),
                         ObjectiveAchievement::from(v),

@@ -85,7 +85,7 @@ mod tests {
             let text = date.format("%Y-%m-%d").to_string();
             assert_eq!(
                 parse_iso_day(text.as_bytes()),
-                Some(cruscotto_calculators::day_number(date)),
+                Some(cruscotto_model::period::day_number(date)),
                 "{text}"
             );
             date = date.succ_opt().unwrap();

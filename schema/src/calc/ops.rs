@@ -5,17 +5,16 @@
 // `snapshot` defined by the including module.
 
 use chrono::NaiveDate;
-use cruscotto_calculators::{
-    InputKind, InputSpec, Inputs, PaymentRecord, PaymentRows, PaymentTable, Period, NULL_DAY,
-};
+use cruscotto_model::period::NULL_DAY;
+use cruscotto_model::{PaymentRecord, Period};
 use diesel::connection::DefaultLoadingMode;
 
 use super::day::Day;
 
 use super::rows::{IndicatorValueRow, NewIndicatorValue, NewPayment, NewPhaseProgress};
 use super::{
-    choose_measurements, phase_inputs, series_inputs, BoundIndicator, CalcStoreError, LoadedInputs,
-    MeasuredValue, MeasurementInput, ObjectiveFacts, PaymentImportSummary,
+    BoundIndicator, InputRows, InputsWanted, MeasuredValue, MeasurementRow, ObjectiveFacts,
+    PaymentImportSummary, PhaseRow, PhaseRows, StoredPayments, TargetRow,
 };
 use crate::changes::{kind, LogChanges};
 use crate::error::StoreError;
@@ -212,22 +211,10 @@ pub(super) fn bound_indicator(
     })
 }
 
-/// Every payment of a plan as columns, sorted by content (payment, due and
-/// invoice day, suspended days, amount) so that the input fingerprint does
-/// not depend on the order rows come back in. `helper`, when given, is a
-/// second connection the backend may read part of the table on.
-fn load_payment_table(
-    conn: &mut Conn,
-    helper: Option<&mut Conn>,
-    plan_id: i32,
-) -> Result<PaymentTable, CalcStoreError> {
-    Ok(PaymentRows::into_table(read_payments(conn, helper, plan_id)?)?)
-}
-
 /// The payments of a plan, read column by column. Postgres reads them
 /// packed (see `pg_payments.rs`); its tests compare that with this read.
 #[cfg_attr(not(test), allow(dead_code))]
-pub(super) fn read_payment_rows(conn: &mut Conn, plan_id: i32) -> QueryResult<PaymentRows> {
+pub(super) fn read_payment_rows(conn: &mut Conn, plan_id: i32) -> QueryResult<StoredPayments> {
     let query = payments::table.filter(plan_filter(plan_id)).select((
         payments::amount_cents,
         payments::invoice_date,
@@ -235,7 +222,7 @@ pub(super) fn read_payment_rows(conn: &mut Conn, plan_id: i32) -> QueryResult<Pa
         payments::payment_date,
         payments::suspended_days,
     ));
-    let mut rows = PaymentRows::new();
+    let mut rows = StoredPayments::new();
     for row in
         query.load_iter::<(i64, Day, Option<Day>, Option<Day>, i32), DefaultLoadingMode>(conn)?
     {
@@ -251,23 +238,23 @@ pub(super) fn read_payment_rows(conn: &mut Conn, plan_id: i32) -> QueryResult<Pa
     Ok(rows)
 }
 
-/// Reads what `specs` ask for, and the latest stored value, in one snapshot.
-pub(super) fn load_inputs(
+/// Reads what `wanted` asks for, and the latest stored value, in one snapshot.
+pub(super) fn read_inputs(
     conn: &mut Conn,
     helper: Option<&mut Conn>,
     bound: &BoundIndicator,
-    specs: &[InputSpec],
+    wanted: InputsWanted,
     period: &Period,
-) -> Result<LoadedInputs, CalcStoreError> {
+) -> Result<InputRows, StoreError> {
     snapshot(conn, |conn| {
-        let mut inputs = Inputs::default();
-        let wants = |kind: InputKind| specs.iter().any(|s| s.kind == kind);
-        if wants(InputKind::Payments) {
-            inputs.payments = Some(load_payment_table(conn, helper, bound.plan_id)?);
-        }
-        let mut skipped_measurements = 0;
-        if wants(InputKind::Series) {
-            let rows = measurements::table
+        let payments = if wanted.payments {
+            Some(read_payments(conn, helper, bound.plan_id)?)
+        } else {
+            None
+        };
+        let mut measurements = Vec::new();
+        if wanted.measurements {
+            measurements = measurements::table
                 .filter(measurements::indicator_id.eq(bound.id))
                 .filter(measurements::period_start.ge(period.start()))
                 .filter(measurements::period_end.le(period.end()))
@@ -279,11 +266,10 @@ pub(super) fn load_inputs(
                     measurements::numerator,
                     measurements::denominator,
                 ))
-                .load::<(String, NaiveDate, String, Option<String>, Option<String>)>(conn)?;
-            let rows = rows
+                .load::<(String, NaiveDate, String, Option<String>, Option<String>)>(conn)?
                 .into_iter()
                 .map(
-                    |(period, period_end, value, numerator, denominator)| MeasurementInput {
+                    |(period, period_end, value, numerator, denominator)| MeasurementRow {
                         period,
                         period_end,
                         value,
@@ -292,38 +278,41 @@ pub(super) fn load_inputs(
                     },
                 )
                 .collect();
-            let chosen = choose_measurements(period, rows);
-            let (series, skipped) = series_inputs(specs, &chosen)?;
-            inputs.series.extend(series);
-            skipped_measurements = skipped;
         }
-        if wants(InputKind::Phases) {
-            inputs.phases = objective_phases(conn, bound.objective_id, period.end())?
-                .into_iter()
-                .map(|(p, _)| p)
-                .collect();
-        }
+        let phases = if wanted.phases {
+            Some(objective_phases(conn, bound.objective_id, period.end())?)
+        } else {
+            None
+        };
         let latest = latest_value(conn, bound.id, &period.to_string())?;
-        Ok(LoadedInputs {
-            inputs,
-            skipped_measurements,
+        Ok(InputRows {
+            payments,
+            measurements,
+            phases,
             latest,
         })
     })
 }
 
-/// The phases of an objective with their latest completion recorded for a
-/// period ending by `as_of`.
+/// The phases of an objective with the completions recorded for a period
+/// ending by `as_of`.
 fn objective_phases(
     conn: &mut Conn,
     objective_id: i32,
     as_of: NaiveDate,
-) -> Result<Vec<(cruscotto_calculators::PhaseProgress, bool)>, StoreError> {
-    let phase_rows = phases::table
+) -> Result<PhaseRows, StoreError> {
+    let phases = phases::table
         .filter(phases::objective_id.eq(objective_id))
         .order(phases::position)
         .select((phases::id, phases::code, phases::weight_bp))
-        .load::<(i32, String, Option<i32>)>(conn)?;
+        .load::<(i32, String, Option<i32>)>(conn)?
+        .into_iter()
+        .map(|(id, code, weight_bp)| PhaseRow {
+            id,
+            code,
+            weight_bp,
+        })
+        .collect();
     let progress = phase_progress::table
         .inner_join(phases::table)
         .filter(phases::objective_id.eq(objective_id))
@@ -331,7 +320,7 @@ fn objective_phases(
         .order((phase_progress::period_end, phase_progress::id))
         .select((phase_progress::phase_id, phase_progress::completion_bp))
         .load::<(i32, i32)>(conn)?;
-    Ok(phase_inputs(phase_rows, progress))
+    Ok(PhaseRows { phases, progress })
 }
 
 pub(super) fn insert_value(
@@ -547,14 +536,19 @@ pub(super) fn directions_and_targets(
         {
             // One target per indicator and year; should there be more, the
             // first recorded is the one judged, as the single read did.
-            facts.targets.entry(id).or_insert((raw, comparator, number));
+            facts.targets.entry(id).or_insert(TargetRow {
+                raw,
+                comparator,
+                number,
+            });
         }
     }
     Ok(facts)
 }
 
-/// [`objective_facts`] of many objectives, with one statement per relation
-/// and chunk; objectives that do not exist are absent.
+/// What an objective's achievement is built from, for many objectives, with
+/// one statement per relation and chunk; objectives that do not exist are
+/// absent.
 pub(super) fn objectives_facts(
     conn: &mut Conn,
     ids: &[i32],
@@ -580,7 +574,7 @@ pub(super) fn objectives_facts(
         {
             indicator_ids.entry(objective).or_default().push(id);
         }
-        let mut phase_rows: HashMap<i32, Vec<(i32, String, Option<i32>)>> = HashMap::new();
+        let mut phase_rows: HashMap<i32, Vec<PhaseRow>> = HashMap::new();
         for (objective, id, code, weight) in phases::table
             .filter(phases::objective_id.eq_any(chunk))
             .order((phases::objective_id, phases::position))
@@ -592,10 +586,11 @@ pub(super) fn objectives_facts(
             ))
             .load::<(i32, i32, String, Option<i32>)>(conn)?
         {
-            phase_rows
-                .entry(objective)
-                .or_default()
-                .push((id, code, weight));
+            phase_rows.entry(objective).or_default().push(PhaseRow {
+                id,
+                code,
+                weight_bp: weight,
+            });
         }
         let mut progress: HashMap<i32, Vec<(i32, i32)>> = HashMap::new();
         for (objective, phase, bp) in phase_progress::table
@@ -617,10 +612,10 @@ pub(super) fn objectives_facts(
                 id,
                 ObjectiveFacts {
                     indicator_ids: indicator_ids.remove(&id).unwrap_or_default(),
-                    phases: phase_inputs(
-                        phase_rows.remove(&id).unwrap_or_default(),
-                        progress.remove(&id).unwrap_or_default(),
-                    ),
+                    phases: PhaseRows {
+                        phases: phase_rows.remove(&id).unwrap_or_default(),
+                        progress: progress.remove(&id).unwrap_or_default(),
+                    },
                     max_score: points.zip(out_of),
                 },
             );

@@ -15,28 +15,31 @@
 //!   second on a helper connection that imports the first one's snapshot
 //!   (`pg_export_snapshot()`, `SET TRANSACTION SNAPSHOT`), so both halves
 //!   see exactly the rows the first connection sees; the two are produced
-//!   by two server processes and decoded and sorted on two threads.
+//!   by two server processes and decoded on two threads.
+//!
+//! The rows come back in no particular order: sorting them by content is
+//! the reader's business (the engine sorts the parts on two threads).
 
-use cruscotto_calculators::{PaymentRows, NULL_DAY};
+use cruscotto_model::period::NULL_DAY;
 use diesel::connection::DefaultLoadingMode;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text};
 
+use super::StoredPayments;
 use crate::schema::payments;
 
 /// Tables smaller than this many pages (8 KiB each, some 60 payments) are
 /// read on one connection: a second transaction costs more than it saves.
 const SPLIT_MIN_PAGES: i64 = 512;
 
-/// The payments of plan `plan_id`, in one part per connection used, each
-/// part sorted. Runs inside the caller's repeatable-read transaction on
+/// The payments of plan `plan_id`, in one part per connection used. Runs inside the caller's repeatable-read transaction on
 /// `conn`.
 pub(super) fn read_payments(
     conn: &mut PgConnection,
     helper: Option<&mut PgConnection>,
     plan_id: i32,
-) -> QueryResult<Vec<PaymentRows>> {
+) -> QueryResult<Vec<StoredPayments>> {
     read_payments_split(conn, helper, plan_id, SPLIT_MIN_PAGES)
 }
 
@@ -45,7 +48,7 @@ fn read_payments_split(
     helper: Option<&mut PgConnection>,
     plan_id: i32,
     split_min_pages: i64,
-) -> QueryResult<Vec<PaymentRows>> {
+) -> QueryResult<Vec<StoredPayments>> {
     let Some(helper) = helper else {
         return Ok(vec![read_part(conn, plan_id, None)?]);
     };
@@ -87,12 +90,12 @@ fn read_payments_split(
 }
 
 /// The rows of plan `plan_id` (on the pages `pages`, a condition on
-/// `ctid`, selects), sorted.
+/// `ctid`, selects).
 fn read_part(
     conn: &mut PgConnection,
     plan_id: i32,
     pages: Option<&str>,
-) -> QueryResult<PaymentRows> {
+) -> QueryResult<StoredPayments> {
     // Days since 1970-01-01, the NULL day for NULL, as the plain read decodes them.
     let day = |column: &str| format!("COALESCE({column} - DATE '1970-01-01', {NULL_DAY})::int8");
     let pair = |high: &str, low: &str| format!("({high} << 32) | ({low} & 4294967295)");
@@ -107,7 +110,7 @@ fn read_part(
     if let Some(pages) = pages {
         query = query.filter(sql::<Bool>(pages));
     }
-    let mut rows = PaymentRows::new();
+    let mut rows = StoredPayments::new();
     for row in query.load_iter::<(i64, i64, i64), DefaultLoadingMode>(conn)? {
         let (dates, invoice_suspended, amount) = row?;
         rows.push(
@@ -118,7 +121,6 @@ fn read_part(
             invoice_suspended as i32,
         );
     }
-    rows.sort();
     Ok(rows)
 }
 
@@ -127,8 +129,30 @@ mod tests {
     use super::*;
     use crate::db::{Backend, Database};
     use crate::testing::TestDatabase;
-    use cruscotto_calculators::{InputError, PaymentColumns, PaymentTable};
+    use cruscotto_calculators::{InputError, PaymentColumns, PaymentRows, PaymentTable};
     use diesel::connection::SimpleConnection;
+
+    /// The calculators' table of the parts, as the engine builds it.
+    fn table(parts: Vec<StoredPayments>) -> Result<PaymentTable, InputError> {
+        PaymentRows::into_table(
+            parts
+                .into_iter()
+                .map(|part| {
+                    let mut rows = PaymentRows::with_capacity(part.len());
+                    for i in 0..part.len() {
+                        rows.push(
+                            part.amount_cents[i],
+                            part.invoice_day[i],
+                            part.due_day[i],
+                            part.payment_day[i],
+                            part.suspended_days[i],
+                        );
+                    }
+                    rows
+                })
+                .collect(),
+        )
+    }
 
     fn postgres() -> Option<TestDatabase> {
         TestDatabase::backends()
@@ -189,7 +213,7 @@ mod tests {
     }
 
     fn plain(conn: &mut PgConnection, plan_id: i32) -> Result<PaymentTable, InputError> {
-        PaymentRows::into_table(vec![
+        table(vec![
             super::super::pg_ops::read_payment_rows(conn, plan_id).unwrap()
         ])
     }
@@ -227,9 +251,9 @@ mod tests {
             let parts = read_payments_split(conn, Some(&mut helper), plan_id, 1).unwrap();
             assert_eq!(parts.len(), 2);
             assert!(parts.iter().all(|p| !p.is_empty()), "both halves hold rows");
-            assert_same(&before, &PaymentRows::into_table(parts));
+            assert_same(&before, &table(parts));
             let single = read_payments_split(conn, None, plan_id, 1).unwrap();
-            assert_same(&before, &PaymentRows::into_table(single));
+            assert_same(&before, &table(single));
         });
         // Without a snapshot in common the new rows are there.
         assert_eq!(plain(&mut conn, plan_id).unwrap().len(), 20_005);
@@ -264,7 +288,7 @@ mod tests {
             snapshot(&mut conn, |conn| {
                 let parts = read_payments_split(conn, Some(&mut helper), plan_id, 1).unwrap();
                 assert_eq!(parts.len(), 2);
-                let table = PaymentRows::into_table(parts);
+                let table = table(parts);
                 assert!(table.is_err(), "{bad}");
                 assert_same(&plain(conn, plan_id), &table);
             });

@@ -33,10 +33,11 @@ pub(crate) struct NewPhaseProgress<'a> {
     pub recorded_at: NaiveDateTime,
 }
 
-/// A computed value to store.
-#[derive(Debug, Insertable)]
+/// A computed value to store: decimals as text, the status as `ok` or
+/// `no_data`, diagnostics and parameters as JSON text.
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = indicator_values)]
-pub(crate) struct NewIndicatorValue {
+pub struct NewIndicatorValue {
     pub indicator_id: i32,
     pub period: String,
     pub status: String,
@@ -55,10 +56,11 @@ pub(crate) struct NewIndicatorValue {
     pub computed_by: String,
 }
 
-/// A stored value as read back.
-#[derive(Debug, Queryable, Selectable)]
+/// A stored value as read back, in the same plain forms; a larger id is a
+/// later computation.
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = indicator_values)]
-pub(crate) struct IndicatorValueRow {
+pub struct IndicatorValueRow {
     pub id: i32,
     pub indicator_id: i32,
     pub period: String,
