@@ -50,6 +50,9 @@ macro_rules! query_modules {
         /// The mutations' checks in the API's terms, before the entity writers.
         #[path = "../graph/writes.rs"]
         pub(crate) mod graph;
+        /// The storage side of calculations: payments, inputs, values.
+        #[path = "../calc/ops.rs"]
+        pub(crate) mod calc;
     };
 }
 
@@ -62,11 +65,27 @@ pub(crate) mod sqlite;
 pub(crate) mod pg;
 
 /// Runs `$body` with a pooled connection of `$db`'s backend bound to
-/// `$conn` (`&mut b::Conn`) and that backend's module bound to `$b`. See
-/// the module documentation.
+/// `$conn` (`&mut b::Conn`) and that backend's module bound to `$b`; with
+/// `pool |pool, b|`, with the backend's pool instead (for a backend
+/// function that takes more than one connection). See the module
+/// documentation.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! on_backend {
+    ($db:expr, pool |$pool:ident, $b:ident| $body:expr) => {
+        match $db {
+            $crate::db::Database::Sqlite($pool) => {
+                #[allow(unused_imports)]
+                use $crate::backend::sqlite as $b;
+                $body
+            }
+            $crate::db::Database::Postgres($pool) => {
+                #[allow(unused_imports)]
+                use $crate::backend::pg as $b;
+                $body
+            }
+        }
+    };
     ($db:expr, |$conn:ident, $b:ident| $body:expr) => {
         match $db {
             $crate::db::Database::Sqlite(pool) => {

@@ -1,9 +1,17 @@
 //! What the query modules get on SQLite (see [`crate::backend`]).
 
-use diesel::RunQueryDsl;
+use cruscotto_model::Period;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Integer};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 
+use crate::calc::{BoundIndicator, InputRows, InputsWanted};
+use crate::error::StoreError;
+use crate::schema::payments;
+
 pub(crate) type Conn = diesel::SqliteConnection;
+/// The pool of this backend's connections.
+pub(crate) type Pool = diesel::r2d2::Pool<crate::db::Checked<Conn>>;
 pub(crate) type Db = diesel::sqlite::Sqlite;
 
 pub(crate) mod keys;
@@ -57,3 +65,53 @@ pub(crate) fn is_read_only(conn: &mut Conn) -> bool {
         .is_ok_and(|q| q.query_only != 0)
 }
 
+// ---- the calculations' payment loader and snapshot (`calc/ops.rs`) ------
+
+/// SQLite's payment loader does not use the index (see [`plan_filter`]),
+/// so its planner needs no fresh statistics after an import.
+pub(crate) fn refresh_payment_statistics(_conn: &mut Conn, _changed: usize) -> QueryResult<()> {
+    Ok(())
+}
+
+/// The plan filter of the payment loader. The unary plus keeps SQLite
+/// off the `(plan_id, invoice_id)` index: reaching a million rows
+/// through an index costs one B-tree descent each, while one pass over
+/// the table reads them in storage order several times faster, and a
+/// plan's payments are most of the table in every realistic database.
+pub(crate) fn plan_filter(
+    plan_id: i32,
+) -> Box<dyn BoxableExpression<payments::table, Db, SqlType = Bool>> {
+    Box::new(diesel::dsl::sql::<Bool>("+plan_id = ").bind::<Integer, _>(plan_id))
+}
+
+/// SQLite reads the payments on the one connection: its reads do not
+/// wait on the network, and a second connection could not share the
+/// first one's snapshot.
+pub(crate) fn read_payments(
+    conn: &mut Conn,
+    _helper: Option<&mut Conn>,
+    plan_id: i32,
+) -> QueryResult<Vec<crate::calc::StoredPayments>> {
+    Ok(vec![calc::read_payment_rows(conn, plan_id)?])
+}
+
+/// Runs `f` in a transaction; in SQLite a transaction reads one snapshot.
+pub(crate) fn snapshot<T, E>(
+    conn: &mut Conn,
+    f: impl FnOnce(&mut Conn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(f)
+}
+
+/// A computation's inputs, on one connection of `pool`.
+pub(crate) fn read_inputs(
+    pool: &Pool,
+    bound: &BoundIndicator,
+    wanted: InputsWanted,
+    period: &Period,
+) -> Result<InputRows, StoreError> {
+    calc::read_inputs(&mut *pool.get()?, None, bound, wanted, period)
+}

@@ -27,13 +27,15 @@
 //! the engine turns them into calculator inputs, stored values and
 //! achievements.
 //!
-//! The queries are written once, in `ops.rs`, and compiled per backend like
-//! those of [`crate::store`]; what they write (payments, measurements, phase
-//! progress, computed values, calculator bindings) goes through the entity
-//! writers ([`crate::entity`]), like every other write.
+//! The queries are written once, in `ops.rs`, a query module of the backend
+//! seam ([`crate::backend`]) compiled per backend; what differs (the
+//! payment loader's plan filter, the snapshot's transaction, the second
+//! connection Postgres reads half of a large payments table on) stands in
+//! the backend modules. What the queries write (payments, measurements,
+//! phase progress, computed values, calculator bindings) goes through the
+//! entity writers, like every other write.
 
-mod day;
-mod pg_payments;
+pub(crate) mod day;
 pub mod rows;
 
 use std::collections::HashMap;
@@ -48,104 +50,6 @@ use serde::Serialize;
 use crate::db::Database;
 use crate::error::StoreError;
 pub use rows::{IndicatorValueRow, NewIndicatorValue};
-
-#[allow(clippy::duplicate_mod)] // The same queries, compiled for SQLite.
-mod sqlite_ops {
-    use diesel::prelude::*;
-    use diesel::sql_types::{Bool, Integer};
-
-    use crate::schema::payments;
-
-    pub(super) type Conn = diesel::SqliteConnection;
-    type Db = diesel::sqlite::Sqlite;
-    use crate::backend::sqlite::entity;
-
-    /// SQLite's payment loader does not use the index (see [`plan_filter`]),
-    /// so its planner needs no fresh statistics after an import.
-    fn refresh_payment_statistics(_conn: &mut Conn, _changed: usize) -> QueryResult<()> {
-        Ok(())
-    }
-
-    /// The plan filter of the payment loader. The unary plus keeps SQLite
-    /// off the `(plan_id, invoice_id)` index: reaching a million rows
-    /// through an index costs one B-tree descent each, while one pass over
-    /// the table reads them in storage order several times faster, and a
-    /// plan's payments are most of the table in every realistic database.
-    fn plan_filter(
-        plan_id: i32,
-    ) -> Box<dyn BoxableExpression<payments::table, Db, SqlType = Bool>> {
-        Box::new(diesel::dsl::sql::<Bool>("+plan_id = ").bind::<Integer, _>(plan_id))
-    }
-
-    /// SQLite reads the payments on the one connection: its reads do not
-    /// wait on the network, and a second connection could not share the
-    /// first one's snapshot.
-    fn read_payments(
-        conn: &mut Conn,
-        _helper: Option<&mut Conn>,
-        plan_id: i32,
-    ) -> QueryResult<Vec<super::StoredPayments>> {
-        Ok(vec![read_payment_rows(conn, plan_id)?])
-    }
-
-    /// Runs `f` in a transaction; in SQLite a transaction reads one snapshot.
-    fn snapshot<T, E>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> Result<T, E>) -> Result<T, E>
-    where
-        E: From<diesel::result::Error>,
-    {
-        conn.transaction(f)
-    }
-
-    include!("ops.rs");
-}
-
-#[allow(clippy::duplicate_mod)] // The same queries, compiled for Postgres.
-mod pg_ops {
-    use diesel::prelude::*;
-    use diesel::sql_types::Bool;
-
-    use crate::schema::payments;
-
-    pub(super) type Conn = diesel::PgConnection;
-    type Db = diesel::pg::Pg;
-    use crate::backend::pg::entity;
-
-    /// Refreshes the planner's statistics after a large import: without
-    /// them Postgres assumes a plan holds few payments and reads a million
-    /// rows through the index instead of scanning the table. ANALYZE samples
-    /// a fixed number of rows, so it costs a fraction of a second.
-    fn refresh_payment_statistics(conn: &mut Conn, changed: usize) -> QueryResult<()> {
-        if changed >= 10_000 {
-            diesel::sql_query("ANALYZE payments").execute(conn)?;
-        }
-        Ok(())
-    }
-
-    fn plan_filter(
-        plan_id: i32,
-    ) -> Box<dyn BoxableExpression<payments::table, Db, SqlType = Bool>> {
-        Box::new(payments::plan_id.eq(plan_id))
-    }
-
-    // Postgres sends each payment as three integers, and reads half of a
-    // large table on a helper connection in the same snapshot.
-    use super::pg_payments::read_payments;
-
-    /// Runs `f` in a read-only repeatable-read transaction: under the default
-    /// read-committed level each statement would see its own snapshot, and
-    /// inputs read by several statements could disagree.
-    fn snapshot<T, E>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> Result<T, E>) -> Result<T, E>
-    where
-        E: From<diesel::result::Error>,
-    {
-        conn.build_transaction()
-            .repeatable_read()
-            .read_only()
-            .run(f)
-    }
-
-    include!("ops.rs");
-}
 
 /// What [`Database::import_payments`] did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -420,19 +324,6 @@ fn check_payments(records: &[PaymentRecord], source_file: &str) -> Result<(), St
     Ok(())
 }
 
-macro_rules! dispatch {
-    ($db:expr, $f:ident ( $($arg:expr),* )) => {
-        match $db {
-            Database::Sqlite(pool) => {
-                sqlite_ops::$f(&mut *pool.get().map_err(StoreError::from)?, $($arg),*)
-            }
-            Database::Postgres(pool) => {
-                pg_ops::$f(&mut *pool.get().map_err(StoreError::from)?, $($arg),*)
-            }
-        }
-    };
-}
-
 impl Database {
     /// Stores the payments of plan `plan_code` in one transaction: an
     /// invoice id already stored for the plan is updated, a new one is
@@ -448,12 +339,12 @@ impl Database {
         source_file: &str,
     ) -> Result<PaymentImportSummary, StoreError> {
         check_payments(records, source_file)?;
-        dispatch!(self, import_payments(plan_code, records, source_file))
+        crate::on_backend!(self, |conn, b| b::calc::import_payments(conn, plan_code, records, source_file))
     }
 
     /// Number of payments stored for plan `plan_code`.
     pub fn payment_count(&self, plan_code: &str) -> Result<i64, StoreError> {
-        dispatch!(self, payment_count(plan_code))
+        crate::on_backend!(self, |conn, b| b::calc::payment_count(conn, plan_code))
     }
 
     /// Binds an indicator to a calculator with parameters (a JSON object;
@@ -486,10 +377,7 @@ impl Database {
                 "the calculator id is empty",
             ));
         }
-        dispatch!(
-            self,
-            set_calculator_binding(indicator_id, calculator_id, &params, guessed)
-        )
+        crate::on_backend!(self, |conn, b| b::calc::set_calculator_binding(conn, indicator_id, calculator_id, &params, guessed))
     }
 
     /// Records (or replaces) the measured value of an indicator for a period.
@@ -498,7 +386,7 @@ impl Database {
         indicator_id: i32,
         measured: &MeasuredValue,
     ) -> Result<(), StoreError> {
-        dispatch!(self, record_measurement(indicator_id, measured))
+        crate::on_backend!(self, |conn, b| b::calc::record_measurement(conn, indicator_id, measured))
     }
 
     /// Records (or replaces) how complete a phase was in a period, in
@@ -511,15 +399,12 @@ impl Database {
         recorded_by: &str,
     ) -> Result<(), StoreError> {
         let bp = percent_to_bp(&format!("phase {phase_id} {period}"), completion_percent)?;
-        dispatch!(
-            self,
-            record_phase_progress(phase_id, period, bp, recorded_by)
-        )
+        crate::on_backend!(self, |conn, b| b::calc::record_phase_progress(conn, phase_id, period, bp, recorded_by))
     }
 
     /// The indicator with its label and calculator binding, or `NotFound`.
     pub fn bound_indicator(&self, indicator_id: i32) -> Result<BoundIndicator, StoreError> {
-        dispatch!(self, bound_indicator(indicator_id))
+        crate::on_backend!(self, |conn, b| b::calc::bound_indicator(conn, indicator_id))
     }
 
     /// Reads what `wanted` asks for, and the latest stored value of the
@@ -533,25 +418,13 @@ impl Database {
         wanted: InputsWanted,
         period: &Period,
     ) -> Result<InputRows, StoreError> {
-        match self {
-            Database::Sqlite(pool) => {
-                sqlite_ops::read_inputs(&mut *pool.get()?, None, bound, wanted, period)
-            }
-            Database::Postgres(pool) => {
-                let mut conn = pool.get()?;
-                // A second connection, when one is idle, reads part of the
-                // payments; none is waited for.
-                let mut helper = wanted.payments.then(|| pool.try_get()).flatten();
-                let helper = helper.as_deref_mut().map(|h| &mut **h);
-                pg_ops::read_inputs(&mut conn, helper, bound, wanted, period)
-            }
-        }
+        crate::on_backend!(self, pool |pool, b| b::read_inputs(pool, bound, wanted, period))
     }
 
     /// Writes one computed value (and its change event) in one transaction;
     /// returns the row as stored.
     pub fn insert_value(&self, row: &NewIndicatorValue) -> Result<IndicatorValueRow, StoreError> {
-        dispatch!(self, insert_value(row))
+        crate::on_backend!(self, |conn, b| b::calc::insert_value(conn, row))
     }
 
     /// Stored values of an indicator, newest first; all periods when
@@ -562,7 +435,7 @@ impl Database {
         period: Option<&str>,
     ) -> Result<Vec<IndicatorValueRow>, StoreError> {
         let period = period.map(parse_period).transpose()?.map(|p| p.to_string());
-        dispatch!(self, indicator_values(indicator_id, period.as_deref()))
+        crate::on_backend!(self, |conn, b| b::calc::indicator_values(conn, indicator_id, period.as_deref()))
     }
 
     /// The latest stored value of an indicator for a period.
@@ -572,7 +445,7 @@ impl Database {
         period: &str,
     ) -> Result<Option<IndicatorValueRow>, StoreError> {
         let period = parse_period(period)?.to_string();
-        dispatch!(self, latest_value(indicator_id, &period))
+        crate::on_backend!(self, |conn, b| b::calc::latest_value(conn, indicator_id, &period))
     }
 
     /// The latest stored value for `period` of each of `ids` that has one,
@@ -583,7 +456,7 @@ impl Database {
         period: &str,
     ) -> Result<Vec<IndicatorValueRow>, StoreError> {
         let period = parse_period(period)?.to_string();
-        dispatch!(self, latest_values_of(ids, &period))
+        crate::on_backend!(self, |conn, b| b::calc::latest_values_of(conn, ids, &period))
     }
 
     /// The stored values of many indicators (of one period, when given),
@@ -594,13 +467,13 @@ impl Database {
         period: Option<&str>,
     ) -> Result<Vec<IndicatorValueRow>, StoreError> {
         let period = period.map(parse_period).transpose()?.map(|p| p.to_string());
-        dispatch!(self, values_of(ids, period.as_deref()))
+        crate::on_backend!(self, |conn, b| b::calc::values_of(conn, ids, period.as_deref()))
     }
 
     /// Each indicator's direction and its target for `year`, one statement
     /// per relation and chunk of ids; indicators that do not exist are absent.
     pub fn judge_facts(&self, ids: &[i32], year: i32) -> Result<JudgeFacts, StoreError> {
-        dispatch!(self, directions_and_targets(ids, year))
+        crate::on_backend!(self, |conn, b| b::calc::directions_and_targets(conn, ids, year))
     }
 
     /// Each objective's indicators, phases with their progress recorded for
@@ -611,7 +484,7 @@ impl Database {
         ids: &[i32],
         as_of: NaiveDate,
     ) -> Result<HashMap<i32, ObjectiveFacts>, StoreError> {
-        dispatch!(self, objectives_facts(ids, as_of))
+        crate::on_backend!(self, |conn, b| b::calc::objectives_facts(conn, ids, as_of))
     }
 
     /// Binds an indicator to a calculator, as a person's choice (not
@@ -644,38 +517,28 @@ impl Database {
                 message: "the calculator id is empty".into(),
             });
         }
-        let pool_error = |e| WriteError::Store(StoreError::from(e));
-        match self {
-            Database::Sqlite(pool) => sqlite_ops::bind_calculator(
-                &mut *pool.get().map_err(pool_error)?,
-                indicator_id,
-                expected_version,
-                calculator_id,
-                &params,
-            ),
-            Database::Postgres(pool) => pg_ops::bind_calculator(
-                &mut *pool.get().map_err(pool_error)?,
-                indicator_id,
-                expected_version,
-                calculator_id,
-                &params,
-            ),
-        }
+        crate::on_backend!(self, |conn, b| b::calc::bind_calculator(
+            conn,
+            indicator_id,
+            expected_version,
+            calculator_id,
+            &params
+        ))
     }
 
     /// The id of indicator `code` of objective `objective` in plan `plan`.
     pub fn indicator_id(&self, plan: &str, objective: &str, code: &str) -> Result<i32, StoreError> {
-        dispatch!(self, indicator_id(plan, objective, code))
+        crate::on_backend!(self, |conn, b| b::calc::indicator_id(conn, plan, objective, code))
     }
 
     /// The id of objective `objective` in plan `plan`.
     pub fn objective_id(&self, plan: &str, objective: &str) -> Result<i32, StoreError> {
-        dispatch!(self, objective_id(plan, objective))
+        crate::on_backend!(self, |conn, b| b::calc::objective_id(conn, plan, objective))
     }
 
     /// The id of phase `code` of objective `objective` in plan `plan`.
     pub fn phase_id(&self, plan: &str, objective: &str, code: &str) -> Result<i32, StoreError> {
-        dispatch!(self, phase_id(plan, objective, code))
+        crate::on_backend!(self, |conn, b| b::calc::phase_id(conn, plan, objective, code))
     }
 }
 

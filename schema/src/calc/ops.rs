@@ -1,18 +1,20 @@
-// The queries behind `Database`'s calculation methods. This file is included
-// twice by `calc/mod.rs`, once per backend, with `Conn`, `entity` (the
-// entity writers of the same backend, which make every write of this file),
-// `plan_filter`, `refresh_payment_statistics`, `read_payments` and
-// `snapshot` defined by the including module.
+//! The queries behind `Database`'s calculation methods: a query module of
+//! the backend seam ([`crate::backend`]), whose backend module provides
+//! `plan_filter`, `refresh_payment_statistics`, `read_payments` and
+//! `snapshot` besides `Conn` and `Db`. Every write goes through the entity
+//! writers of the same backend.
 
 use chrono::NaiveDate;
 use cruscotto_model::period::NULL_DAY;
 use cruscotto_model::{PaymentRecord, Period};
 use diesel::connection::DefaultLoadingMode;
+use diesel::prelude::*;
 
-use super::day::Day;
-
-use super::rows::{IndicatorValueRow, NewIndicatorValue, NewPayment, NewPhaseProgress};
-use super::{
+use super::entity::payment::CHUNK as PAYMENT_CHUNK;
+use super::{entity, plan_filter, read_payments, refresh_payment_statistics, snapshot, Conn};
+use crate::calc::day::Day;
+use crate::calc::rows::{IndicatorValueRow, NewIndicatorValue, NewPayment, NewPhaseProgress};
+use crate::calc::{
     BoundIndicator, InputRows, InputsWanted, MeasuredValue, MeasurementRow, ObjectiveFacts,
     PaymentImportSummary, PhaseRow, PhaseRows, StoredPayments, TargetRow,
 };
@@ -20,7 +22,6 @@ use crate::changes::{kind, LogChanges};
 use crate::error::StoreError;
 use crate::schema::*;
 use crate::tx::WriteConn;
-use entity::payment::CHUNK as PAYMENT_CHUNK;
 
 fn not_found(entity: &'static str, key: impl Into<String>) -> StoreError {
     StoreError::NotFound {
@@ -38,7 +39,7 @@ fn plan_id_of(conn: &mut Conn, code: &str) -> Result<i32, StoreError> {
         .ok_or_else(|| not_found("plan", code))
 }
 
-pub(super) fn import_payments(
+pub(crate) fn import_payments(
     conn: &mut Conn,
     plan_code: &str,
     records: &[PaymentRecord],
@@ -91,7 +92,7 @@ pub(super) fn import_payments(
     })
 }
 
-pub(super) fn payment_count(conn: &mut Conn, plan_code: &str) -> Result<i64, StoreError> {
+pub(crate) fn payment_count(conn: &mut Conn, plan_code: &str) -> Result<i64, StoreError> {
     let plan_id = plan_id_of(conn, plan_code)?;
     Ok(payments::table
         .filter(payments::plan_id.eq(plan_id))
@@ -99,7 +100,7 @@ pub(super) fn payment_count(conn: &mut Conn, plan_code: &str) -> Result<i64, Sto
         .get_result(conn)?)
 }
 
-pub(super) fn set_calculator_binding(
+pub(crate) fn set_calculator_binding(
     conn: &mut Conn,
     indicator_id: i32,
     calculator_id: &str,
@@ -123,7 +124,7 @@ pub(super) fn set_calculator_binding(
     })
 }
 
-pub(super) fn record_measurement(
+pub(crate) fn record_measurement(
     conn: &mut Conn,
     indicator_id: i32,
     measured: &MeasuredValue,
@@ -144,7 +145,7 @@ pub(super) fn record_measurement(
     Ok(())
 }
 
-pub(super) fn record_phase_progress(
+pub(crate) fn record_phase_progress(
     conn: &mut Conn,
     phase_id: i32,
     period: &Period,
@@ -172,7 +173,7 @@ pub(super) fn record_phase_progress(
     })
 }
 
-pub(super) fn bound_indicator(
+pub(crate) fn bound_indicator(
     conn: &mut Conn,
     indicator_id: i32,
 ) -> Result<BoundIndicator, StoreError> {
@@ -214,7 +215,7 @@ pub(super) fn bound_indicator(
 /// The payments of a plan, read column by column. Postgres reads them
 /// packed (see `pg_payments.rs`); its tests compare that with this read.
 #[cfg_attr(not(test), allow(dead_code))]
-pub(super) fn read_payment_rows(conn: &mut Conn, plan_id: i32) -> QueryResult<StoredPayments> {
+pub(crate) fn read_payment_rows(conn: &mut Conn, plan_id: i32) -> QueryResult<StoredPayments> {
     let query = payments::table.filter(plan_filter(plan_id)).select((
         payments::amount_cents,
         payments::invoice_date,
@@ -239,7 +240,7 @@ pub(super) fn read_payment_rows(conn: &mut Conn, plan_id: i32) -> QueryResult<St
 }
 
 /// Reads what `wanted` asks for, and the latest stored value, in one snapshot.
-pub(super) fn read_inputs(
+pub(crate) fn read_inputs(
     conn: &mut Conn,
     helper: Option<&mut Conn>,
     bound: &BoundIndicator,
@@ -323,7 +324,7 @@ fn objective_phases(
     Ok(PhaseRows { phases, progress })
 }
 
-pub(super) fn insert_value(
+pub(crate) fn insert_value(
     conn: &mut Conn,
     row: &NewIndicatorValue,
 ) -> Result<IndicatorValueRow, StoreError> {
@@ -334,7 +335,7 @@ pub(super) fn insert_value(
     })
 }
 
-pub(super) fn indicator_values(
+pub(crate) fn indicator_values(
     conn: &mut Conn,
     indicator_id: i32,
     period: Option<&str>,
@@ -350,7 +351,7 @@ pub(super) fn indicator_values(
     Ok(query.load(conn)?)
 }
 
-pub(super) fn latest_value(
+pub(crate) fn latest_value(
     conn: &mut Conn,
     indicator_id: i32,
     period: &str,
@@ -364,7 +365,7 @@ pub(super) fn latest_value(
         .optional()?)
 }
 
-pub(super) fn indicator_id(
+pub(crate) fn indicator_id(
     conn: &mut Conn,
     plan: &str,
     objective: &str,
@@ -381,7 +382,7 @@ pub(super) fn indicator_id(
         .ok_or_else(|| not_found("indicator", format!("{plan}/{objective}/{code}")))
 }
 
-pub(super) fn objective_id(
+pub(crate) fn objective_id(
     conn: &mut Conn,
     plan: &str,
     objective: &str,
@@ -396,7 +397,7 @@ pub(super) fn objective_id(
         .ok_or_else(|| not_found("objective", format!("{plan}/{objective}")))
 }
 
-pub(super) fn phase_id(
+pub(crate) fn phase_id(
     conn: &mut Conn,
     plan: &str,
     objective: &str,
@@ -415,7 +416,7 @@ pub(super) fn phase_id(
 
 /// Binds an indicator to a calculator if it still has `expected` as its
 /// version, incrementing the version; the indicator as it is afterwards.
-pub(super) fn bind_calculator(
+pub(crate) fn bind_calculator(
     conn: &mut Conn,
     indicator_id: i32,
     expected: i32,
@@ -453,7 +454,7 @@ pub(super) fn bind_calculator(
 
 /// The latest stored value for `period` of each of `ids` that has one: the
 /// largest row id per indicator, found by one grouped sub-select per chunk.
-pub(super) fn latest_values_of(
+pub(crate) fn latest_values_of(
     conn: &mut Conn,
     ids: &[i32],
     period: &str,
@@ -487,7 +488,7 @@ pub(super) fn latest_values_of(
 
 /// Every stored value of `ids` (of `period`, when given), newest first
 /// within each indicator.
-pub(super) fn values_of(
+pub(crate) fn values_of(
     conn: &mut Conn,
     ids: &[i32],
     period: Option<&str>,
@@ -509,12 +510,12 @@ pub(super) fn values_of(
 
 /// What judging indicators for a year needs: each indicator's direction,
 /// and its target for the year (raw, comparator, number) when it has one.
-pub(super) fn directions_and_targets(
+pub(crate) fn directions_and_targets(
     conn: &mut Conn,
     ids: &[i32],
     year: i32,
-) -> Result<super::JudgeFacts, StoreError> {
-    let mut facts = super::JudgeFacts::default();
+) -> Result<crate::calc::JudgeFacts, StoreError> {
+    let mut facts = crate::calc::JudgeFacts::default();
     for chunk in ids.chunks(crate::graph::KEY_CHUNK) {
         facts.directions.extend(
             indicators::table
@@ -549,7 +550,7 @@ pub(super) fn directions_and_targets(
 /// What an objective's achievement is built from, for many objectives, with
 /// one statement per relation and chunk; objectives that do not exist are
 /// absent.
-pub(super) fn objectives_facts(
+pub(crate) fn objectives_facts(
     conn: &mut Conn,
     ids: &[i32],
     as_of: NaiveDate,

@@ -26,7 +26,7 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text};
 
-use super::StoredPayments;
+use crate::calc::StoredPayments;
 use crate::schema::payments;
 
 /// Tables smaller than this many pages (8 KiB each, some 60 payments) are
@@ -35,7 +35,7 @@ const SPLIT_MIN_PAGES: i64 = 512;
 
 /// The payments of plan `plan_id`, in one part per connection used. Runs inside the caller's repeatable-read transaction on
 /// `conn`.
-pub(super) fn read_payments(
+pub(crate) fn read_payments(
     conn: &mut PgConnection,
     helper: Option<&mut PgConnection>,
     plan_id: i32,
@@ -214,7 +214,7 @@ mod tests {
 
     fn plain(conn: &mut PgConnection, plan_id: i32) -> Result<PaymentTable, InputError> {
         table(vec![
-            super::super::pg_ops::read_payment_rows(conn, plan_id).unwrap()
+            crate::backend::pg::calc::read_payment_rows(conn, plan_id).unwrap()
         ])
     }
 
