@@ -207,14 +207,7 @@ impl Make {
             Make::Indicator => &["code", "description", "method", "kind", "unit", "direction"],
             Make::Target => &["year", "value", "note"],
             Make::Baseline => &["value", "note"],
-            Make::Phase => &[
-                "code",
-                "description",
-                "start_date",
-                "end_date",
-                "expected_result",
-                "weight",
-            ],
+            Make::Phase => &crate::model::Phase::FIELDS,
             Make::Description => &["text"],
             Make::Ignore => &[],
         }
