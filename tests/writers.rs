@@ -136,17 +136,21 @@ enum Read {
     Nothing,
 }
 
+/// The request opening a GraphQL WebSocket (`graphql-transport-ws`) on the
+/// server listening on `port`.
+fn websocket_request(port: u16) -> tungstenite::handshake::client::Request {
+    use tungstenite::client::IntoClientRequest;
+    let uri = format!("ws://127.0.0.1:{port}/graphql");
+    tungstenite::ClientRequestBuilder::new(uri.parse().unwrap())
+        .with_sub_protocol("graphql-transport-ws")
+        .into_client_request()
+        .unwrap()
+}
+
 impl Ws {
     /// Connects and initialises with `token` (if any), waiting for the ack.
     fn connect(port: u16, token: Option<&str>) -> Ws {
-        use tungstenite::client::IntoClientRequest;
-        let mut request = format!("ws://127.0.0.1:{port}/graphql")
-            .into_client_request()
-            .unwrap();
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
+        let request = websocket_request(port);
         let (mut ws, _) = tungstenite::connect(request).expect("the upgrade succeeds");
         if let MaybeTlsStream::Plain(stream) = ws.get_mut() {
             stream
@@ -377,14 +381,7 @@ fn a_revoked_tokens_open_websocket_is_closed_within_a_second_and_runs_nothing_mo
         assert!(!periods.contains(&"2022"), "{periods:?}");
 
         // A new connection with the revoked token is refused at once.
-        use tungstenite::client::IntoClientRequest;
-        let mut request = format!("ws://127.0.0.1:{}/graphql", server.port)
-            .into_client_request()
-            .unwrap();
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
+        let request = websocket_request(server.port);
         let (socket, _) = tungstenite::connect(request).unwrap();
         let mut again = Ws { ws: socket };
         again.send(json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {watcher}") } }));
@@ -426,15 +423,8 @@ fn two_authorization_headers_are_refused_with_400() {
     );
 
     // The WebSocket upgrade too.
-    use tungstenite::client::IntoClientRequest;
-    let mut request = format!("ws://127.0.0.1:{}/graphql", server.port)
-        .into_client_request()
-        .unwrap();
+    let mut request = websocket_request(server.port);
     let headers = request.headers_mut();
-    headers.insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
     headers.append("authorization", format!("Bearer {admin}").parse().unwrap());
     headers.append("authorization", "Bearer crs_x".parse().unwrap());
     match tungstenite::connect(request) {
