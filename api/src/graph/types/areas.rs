@@ -40,9 +40,7 @@ complex_object! {
         id;
 
         /// The plan the area belongs to.
-        async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Plan> {
-            one(ctx, PlanById(self.plan_id)).await
-        }
+        parent plan: Plan = PlanById(plan_id);
 
         /// The area's ambiti, in document order.
         list ambiti: Ambito = AmbitiOfArea;
@@ -84,9 +82,7 @@ complex_object! {
         id;
 
         /// The area the ambito belongs to.
-        async fn area(&self, ctx: &Context<'_>) -> ApiResult<Area> {
-            one(ctx, AreaById(self.area_id)).await
-        }
+        parent area: Area = AreaById(area_id);
 
         /// The ambito's yearly results, in the order of the table's columns.
         list results: AmbitoResult = ResultsOfAmbito;
@@ -132,8 +128,6 @@ complex_object! {
         }
 
         /// The ambito the result belongs to.
-        async fn ambito(&self, ctx: &Context<'_>) -> ApiResult<Ambito> {
-            one(ctx, AmbitoById(self.ambito_id)).await
-        }
+        parent ambito: Ambito = AmbitoById(ambito_id);
     }
 }

@@ -34,9 +34,7 @@ complex_object! {
         id;
 
         /// The plan the centre belongs to.
-        async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Plan> {
-            one(ctx, PlanById(self.plan_id)).await
-        }
+        parent plan: Plan = PlanById(plan_id);
 
         /// The centre's offices (*uffici dirigenziali di II livello*), by name.
         list offices: Office = OfficesOfCentre;
@@ -119,9 +117,7 @@ complex_object! {
         id;
 
         /// The responsibility centre the office belongs to.
-        async fn responsibility_centre(&self, ctx: &Context<'_>) -> ApiResult<ResponsibilityCentre> {
-            one(ctx, CentreById(self.centre_id)).await
-        }
+        parent responsibility_centre: ResponsibilityCentre = CentreById(centre_id);
 
         /// The objectives the office works on.
         list objectives: Objective = ObjectivesOfOffice;

@@ -66,9 +66,7 @@ complex_object! {
         id;
 
         /// The mission the program belongs to.
-        async fn mission(&self, ctx: &Context<'_>) -> ApiResult<Mission> {
-            one(ctx, MissionById(self.mission_id)).await
-        }
+        parent mission: Mission = MissionById(mission_id);
 
         /// The actions of the program, by name.
         list actions: Action = ActionsOfProgram;
@@ -104,9 +102,7 @@ complex_object! {
         id;
 
         /// The program the action belongs to.
-        async fn program(&self, ctx: &Context<'_>) -> ApiResult<Program> {
-            one(ctx, ProgramById(self.program_id)).await
-        }
+        parent program: Program = ProgramById(program_id);
 
         /// The objectives the action finances, of every plan.
         list objectives: Objective = ObjectivesOfAction;

@@ -85,8 +85,6 @@ complex_object! {
         id;
 
         /// The plan the finding belongs to.
-        async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Plan> {
-            one(ctx, PlanById(self.plan_id)).await
-        }
+        parent plan: Plan = PlanById(plan_id);
     }
 }

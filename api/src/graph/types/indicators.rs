@@ -147,9 +147,7 @@ complex_object! {
         }
 
         /// The objective the indicator belongs to.
-        async fn objective(&self, ctx: &Context<'_>) -> ApiResult<Objective> {
-            one(ctx, ObjectiveById(self.objective_id)).await
-        }
+        parent objective: Objective = ObjectiveById(objective_id);
 
         /// The yearly targets, by year.
         list targets: Target = TargetsOfIndicator;
@@ -277,9 +275,7 @@ complex_object! {
         id;
 
         /// The indicator the target belongs to.
-        async fn indicator(&self, ctx: &Context<'_>) -> ApiResult<Indicator> {
-            one(ctx, IndicatorById(self.indicator_id)).await
-        }
+        parent indicator: Indicator = IndicatorById(indicator_id);
 
         /// Where the target was written in its source document.
         async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<SourceLocation>> {
@@ -350,9 +346,7 @@ complex_object! {
         }
 
         /// The objective the phase belongs to.
-        async fn objective(&self, ctx: &Context<'_>) -> ApiResult<Objective> {
-            one(ctx, ObjectiveById(self.objective_id)).await
-        }
+        parent objective: Objective = ObjectiveById(objective_id);
 
         /// Import findings about this phase.
         async fn findings(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Finding]>> {
@@ -423,8 +417,6 @@ complex_object! {
         id;
 
         /// The indicator measured.
-        async fn indicator(&self, ctx: &Context<'_>) -> ApiResult<Indicator> {
-            one(ctx, IndicatorById(self.indicator_id)).await
-        }
+        parent indicator: Indicator = IndicatorById(indicator_id);
     }
 }

@@ -28,6 +28,8 @@ use crate::state::AppState;
 ///
 /// - `id;` is the type's global id, `pub(super)` so that [`Node`] can
 ///   call it;
+/// - `parent name: Item = Key(column);` is the object the foreign key
+///   `self.column` points to ([`one`]);
 /// - `list name: Item = Key;` is a nested list of `Item` behind the
 ///   relation `Key(self.db_id)`, cut by `first`/`after` ([`many_after`]).
 ///
@@ -48,6 +50,16 @@ macro_rules! complex_object {
             $(#[$($doc)*])*
             pub(super) async fn id(&self) -> ID {
                 ids::encode(stringify!($t), self.db_id)
+            }
+        ] $($rest)*);
+    };
+    (@item $t:ident [$($done:tt)*]
+        $(#[$($doc:tt)*])* parent $name:ident: $item:ident = $key:ident($column:ident); $($rest:tt)*
+    ) => {
+        complex_object!(@item $t [$($done)*
+            $(#[$($doc)*])*
+            async fn $name(&self, ctx: &Context<'_>) -> ApiResult<$item> {
+                one(ctx, $key(self.$column)).await
             }
         ] $($rest)*);
     };

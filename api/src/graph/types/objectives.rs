@@ -33,9 +33,7 @@ complex_object! {
         id;
 
         /// The plan it belongs to.
-        async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Plan> {
-            one(ctx, PlanById(self.plan_id)).await
-        }
+        parent plan: Plan = PlanById(plan_id);
 
         /// The individual objectives linked to it, in document order.
         list objectives: Objective = ObjectivesOfStrategic;
@@ -79,9 +77,7 @@ complex_object! {
         id;
 
         /// The plan it belongs to.
-        async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Plan> {
-            one(ctx, PlanById(self.plan_id)).await
-        }
+        parent plan: Plan = PlanById(plan_id);
 
         /// The strategic objective it serves, when the plan names it.
         async fn strategic_objective(
@@ -194,14 +190,10 @@ complex_object! {
         }
 
         /// The plan the objective belongs to.
-        async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Plan> {
-            one(ctx, PlanById(self.plan_id)).await
-        }
+        parent plan: Plan = PlanById(plan_id);
 
         /// The responsibility centre owning the objective.
-        async fn responsibility_centre(&self, ctx: &Context<'_>) -> ApiResult<ResponsibilityCentre> {
-            one(ctx, CentreById(self.centre_id)).await
-        }
+        parent responsibility_centre: ResponsibilityCentre = CentreById(centre_id);
 
         /// The offices doing the work, in sheet order.
         list offices: Office = OfficesOfObjective;
