@@ -45,7 +45,8 @@ fn base64_screenshots_decode() {
 
 #[test]
 fn the_ide_runs_queries_with_headers_and_explains_the_schema_in_a_browser() {
-    let Some((server, editor, d)) = ide_in_a_browser() else {
+    // The server keeps running until the end of the test.
+    let Some((_server, editor, d)) = ide_in_a_browser() else {
         return;
     };
 
