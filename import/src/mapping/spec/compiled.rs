@@ -195,16 +195,8 @@ impl Make {
 
     pub(super) fn fields(self) -> &'static [&'static str] {
         match self {
-            Make::Objective => &[
-                "code",
-                "title",
-                "description",
-                "year",
-                "start_date",
-                "end_date",
-                "responsibility_centre",
-            ],
-            Make::Indicator => &["code", "description", "method", "kind", "unit", "direction"],
+            Make::Objective => &OBJECTIVE_KEYS[..7],
+            Make::Indicator => &INDICATOR_KEYS[..6],
             Make::Target => &["year", "value", "note"],
             Make::Baseline => &["value", "note"],
             Make::Phase => &crate::model::Phase::FIELDS,
