@@ -93,6 +93,16 @@ impl TestServer {
         format!("{}{path}", self.base)
     }
 
+    /// Whether the health check answers with success.
+    pub fn is_healthy(&self) -> bool {
+        self.client
+            .get(self.url("/healthz"))
+            .send()
+            .expect("the server answers")
+            .status()
+            .is_success()
+    }
+
     /// The request opening a GraphQL WebSocket (`graphql-transport-ws`) on
     /// the server.
     pub fn websocket_request(&self) -> tungstenite::handshake::client::Request {
