@@ -2,10 +2,12 @@
 //! and the sample data, exporting and re-importing, generating data, and the
 //! errors a malformed document gets (with the database left as it was).
 
+mod cli_support;
 mod common;
 
 use std::path::{Path, PathBuf};
 
+use cli_support::ok;
 use common::*;
 use cruscotto_store::{Database, PoolOptions};
 
@@ -45,16 +47,6 @@ impl Workspace {
 
 fn seed_text() -> String {
     std::fs::read_to_string(seed(SEED_OBJECTIVES)).unwrap()
-}
-
-fn ok(o: &std::process::Output) -> String {
-    assert!(
-        o.status.success(),
-        "command failed:\n{}\n{}",
-        stdout(o),
-        stderr(o)
-    );
-    stdout(o)
 }
 
 fn s(p: &Path) -> String {

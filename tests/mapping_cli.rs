@@ -5,10 +5,12 @@
 //! and the stored plan (with its source locations) exports to the same
 //! document the mapping read.
 
+mod cli_support;
 mod common;
 
 use std::path::PathBuf;
 
+use cli_support::ok;
 use common::*;
 use cruscotto_import::mapping;
 use cruscotto_import::ParseOptions;
@@ -22,16 +24,6 @@ fn repo(path: &str) -> String {
 
 const MAP: &str = "mappings/registro-milestone-target.toml";
 const CSV: &str = "import/tests/fixtures/mapping/registro-milestone-target.csv";
-
-fn ok(o: &std::process::Output) -> String {
-    assert!(
-        o.status.success(),
-        "command failed:\n{}\n{}",
-        stdout(o),
-        stderr(o)
-    );
-    stdout(o)
-}
 
 #[test]
 fn a_register_imports_through_its_mapping_and_updates_in_place() {

@@ -6,6 +6,7 @@
 //! Servers are the real `cruscotto serve` binary; the CLI is the real
 //! binary too.
 
+mod cli_support;
 mod common;
 
 use std::io::{BufRead, BufReader};
@@ -13,6 +14,7 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use cli_support::ok;
 use common::*;
 use serde_json::{json, Value};
 use tungstenite::stream::MaybeTlsStream;
@@ -73,14 +75,12 @@ impl Drop for Server {
     }
 }
 
-fn ok(o: &std::process::Output) -> String {
-    assert!(
-        o.status.success(),
-        "command failed:\n{}\n{}",
-        stdout(o),
-        stderr(o)
-    );
-    stdout(o)
+/// Imports the objectives seed with the CLI.
+fn import_seed(url: &str) {
+    ok(&cruscotto(
+        url,
+        &["import", &seed(SEED_OBJECTIVES).display().to_string()],
+    ));
 }
 
 /// A token created with the CLI.
@@ -136,17 +136,21 @@ enum Read {
     Nothing,
 }
 
+/// The request opening a GraphQL WebSocket (`graphql-transport-ws`) on the
+/// server listening on `port`.
+fn websocket_request(port: u16) -> tungstenite::handshake::client::Request {
+    use tungstenite::client::IntoClientRequest;
+    let uri = format!("ws://127.0.0.1:{port}/graphql");
+    tungstenite::ClientRequestBuilder::new(uri.parse().unwrap())
+        .with_sub_protocol("graphql-transport-ws")
+        .into_client_request()
+        .unwrap()
+}
+
 impl Ws {
     /// Connects and initialises with `token` (if any), waiting for the ack.
     fn connect(port: u16, token: Option<&str>) -> Ws {
-        use tungstenite::client::IntoClientRequest;
-        let mut request = format!("ws://127.0.0.1:{port}/graphql")
-            .into_client_request()
-            .unwrap();
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
+        let request = websocket_request(port);
         let (mut ws, _) = tungstenite::connect(request).expect("the upgrade succeeds");
         if let MaybeTlsStream::Plain(stream) = ws.get_mut() {
             stream
@@ -260,10 +264,7 @@ fn a_subscriber_on_a_second_server_hears_writes_of_the_first_server_and_of_the_c
     for backend in TestDatabase::backends() {
         eprintln!("--- on {}", backend.name());
         let db = TestDatabase::new(backend);
-        ok(&cruscotto(
-            &db.url,
-            &["import", &seed(SEED_OBJECTIVES).display().to_string()],
-        ));
+        import_seed(&db.url);
         let editor = token(&db.url, "admin", "writer");
         let a = Server::start(&db.url);
         let b = Server::start(&db.url);
@@ -310,10 +311,7 @@ fn a_subscriber_on_a_second_server_hears_writes_of_the_first_server_and_of_the_c
         ok(&cruscotto(&db.url, &compute));
         expect_change(&mut ws, "VALUE_COMPUTED", Some("2024"));
 
-        ok(&cruscotto(
-            &db.url,
-            &["import", &seed(SEED_OBJECTIVES).display().to_string()],
-        ));
+        import_seed(&db.url);
         expect_change(&mut ws, "PLAN_IMPORTED", None);
 
         // Server A's own subscribers hear the CLI too.
@@ -332,10 +330,7 @@ fn a_revoked_tokens_open_websocket_is_closed_within_a_second_and_runs_nothing_mo
     for backend in TestDatabase::backends() {
         eprintln!("--- on {}", backend.name());
         let db = TestDatabase::new(backend);
-        ok(&cruscotto(
-            &db.url,
-            &["import", &seed(SEED_OBJECTIVES).display().to_string()],
-        ));
+        import_seed(&db.url);
         let admin = token(&db.url, "admin", "operator");
         let watcher = token(&db.url, "admin", "watcher");
         let server = Server::start(&db.url);
@@ -386,14 +381,7 @@ fn a_revoked_tokens_open_websocket_is_closed_within_a_second_and_runs_nothing_mo
         assert!(!periods.contains(&"2022"), "{periods:?}");
 
         // A new connection with the revoked token is refused at once.
-        use tungstenite::client::IntoClientRequest;
-        let mut request = format!("ws://127.0.0.1:{}/graphql", server.port)
-            .into_client_request()
-            .unwrap();
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
+        let request = websocket_request(server.port);
         let (socket, _) = tungstenite::connect(request).unwrap();
         let mut again = Ws { ws: socket };
         again.send(json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {watcher}") } }));
@@ -435,15 +423,8 @@ fn two_authorization_headers_are_refused_with_400() {
     );
 
     // The WebSocket upgrade too.
-    use tungstenite::client::IntoClientRequest;
-    let mut request = format!("ws://127.0.0.1:{}/graphql", server.port)
-        .into_client_request()
-        .unwrap();
+    let mut request = websocket_request(server.port);
     let headers = request.headers_mut();
-    headers.insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
     headers.append("authorization", format!("Bearer {admin}").parse().unwrap());
     headers.append("authorization", "Bearer crs_x".parse().unwrap());
     match tungstenite::connect(request) {
@@ -471,10 +452,7 @@ fn a_second_cli_payments_importer_waits_for_the_first_and_both_succeed() {
         eprintln!("--- on {}", backend.name());
         let db = TestDatabase::new(backend);
         let dir = tempfile::tempdir().unwrap();
-        ok(&cruscotto(
-            &db.url,
-            &["import", &seed(SEED_OBJECTIVES).display().to_string()],
-        ));
+        import_seed(&db.url);
         let plan = "000_c0a763c098296cde";
         let files: Vec<String> = (1..=2)
             .map(|seed| {
@@ -660,10 +638,7 @@ const RECORD: &str = "mutation($i: ID!, $p: String!) { recordMeasurement(indicat
 #[test]
 fn a_mutation_during_a_long_import_waits_for_it_and_succeeds() {
     let db = TestDatabase::new(Backend::Sqlite);
-    ok(&cruscotto(
-        &db.url,
-        &["import", &seed(SEED_OBJECTIVES).display().to_string()],
-    ));
+    import_seed(&db.url);
     let editor = token(&db.url, "editor", "writer");
     let server = InProcess::start(&db.url, Duration::from_secs(30));
     let indicator = an_indicator_id(&server, &editor);
@@ -678,10 +653,7 @@ fn a_mutation_during_a_long_import_waits_for_it_and_succeeds() {
 #[test]
 fn a_mutation_that_waited_longer_than_the_busy_timeout_gets_busy_and_retryable() {
     let db = TestDatabase::new(Backend::Sqlite);
-    ok(&cruscotto(
-        &db.url,
-        &["import", &seed(SEED_OBJECTIVES).display().to_string()],
-    ));
+    import_seed(&db.url);
     let editor = token(&db.url, "editor", "writer");
     let server = InProcess::start(&db.url, Duration::from_millis(100));
     let indicator = an_indicator_id(&server, &editor);
@@ -733,10 +705,7 @@ fn an_indicator_id(server: &InProcess, token: &str) -> String {
 fn events_of_100_writes_through_one_server_reach_another_once_and_in_order() {
     for backend in TestDatabase::backends() {
         let db = TestDatabase::new(backend);
-        ok(&cruscotto(
-            &db.url,
-            &["import", &seed(SEED_OBJECTIVES).display().to_string()],
-        ));
+        import_seed(&db.url);
         let editor = token(&db.url, "editor", "writer");
         let a = Server::start(&db.url);
         let b = Server::start(&db.url);
@@ -831,10 +800,7 @@ fn an_unchanged_database_answers_304_and_a_write_of_another_process_changes_the_
     for backend in TestDatabase::backends() {
         eprintln!("--- on {}", backend.name());
         let db = TestDatabase::new(backend);
-        ok(&cruscotto(
-            &db.url,
-            &["import", &seed(SEED_OBJECTIVES).display().to_string()],
-        ));
+        import_seed(&db.url);
         let editor = token(&db.url, "editor", "writer");
         let a = Server::start(&db.url);
         let b = Server::start(&db.url);

@@ -151,86 +151,45 @@ impl Settings {
         Ok(Settings {
             listen: var("CRUSCOTTO_LISTEN").unwrap_or(d.listen),
             database_url: var("DATABASE_URL").unwrap_or(d.database_url),
-            default_page_size: parse(
-                "CRUSCOTTO_DEFAULT_PAGE_SIZE",
-                d.default_page_size,
-                "a whole number",
-            )?,
-            max_page_size: parse("CRUSCOTTO_MAX_PAGE_SIZE", d.max_page_size, "a whole number")?,
-            max_depth: parse("CRUSCOTTO_MAX_DEPTH", d.max_depth, "a whole number")?,
-            max_complexity: parse(
-                "CRUSCOTTO_MAX_COMPLEXITY",
-                d.max_complexity,
-                "a whole number",
-            )?,
-            max_body_bytes: parse(
-                "CRUSCOTTO_MAX_BODY_BYTES",
-                d.max_body_bytes,
-                "a number of bytes",
-            )?,
-            max_query_bytes: parse(
-                "CRUSCOTTO_MAX_QUERY_BYTES",
-                d.max_query_bytes,
-                "a number of bytes",
-            )?,
-            max_fields: parse("CRUSCOTTO_MAX_FIELDS", d.max_fields, "a whole number")?,
-            max_aliases: parse("CRUSCOTTO_MAX_ALIASES", d.max_aliases, "a whole number")?,
-            max_fragment_spreads: parse(
-                "CRUSCOTTO_MAX_FRAGMENT_SPREADS",
-                d.max_fragment_spreads,
-                "a whole number",
-            )?,
-            max_string_length: parse(
-                "CRUSCOTTO_MAX_STRING_LENGTH",
-                d.max_string_length,
-                "a number of characters",
-            )?,
-            max_search_length: parse(
-                "CRUSCOTTO_MAX_SEARCH_LENGTH",
-                d.max_search_length,
-                "a number of characters",
-            )?,
-            max_batch: parse("CRUSCOTTO_MAX_BATCH", d.max_batch, "a whole number")?,
-            max_response_bytes: parse(
-                "CRUSCOTTO_MAX_RESPONSE_BYTES",
-                d.max_response_bytes,
-                "a number of bytes",
-            )?,
-            request_timeout: Duration::from_millis(parse(
-                "CRUSCOTTO_REQUEST_TIMEOUT_MS",
-                d.request_timeout.as_millis() as u64,
-                "a number of milliseconds",
-            )?),
-            shutdown_timeout: Duration::from_millis(parse(
-                "CRUSCOTTO_SHUTDOWN_TIMEOUT_MS",
-                d.shutdown_timeout.as_millis() as u64,
-                "a number of milliseconds",
-            )?),
-            introspection: parse("CRUSCOTTO_INTROSPECTION", d.introspection, "true or false")?,
-            require_token_for_reads: parse(
+            default_page_size: count("CRUSCOTTO_DEFAULT_PAGE_SIZE", d.default_page_size)?,
+            max_page_size: count("CRUSCOTTO_MAX_PAGE_SIZE", d.max_page_size)?,
+            max_depth: count("CRUSCOTTO_MAX_DEPTH", d.max_depth)?,
+            max_complexity: count("CRUSCOTTO_MAX_COMPLEXITY", d.max_complexity)?,
+            max_body_bytes: bytes("CRUSCOTTO_MAX_BODY_BYTES", d.max_body_bytes)?,
+            max_query_bytes: bytes("CRUSCOTTO_MAX_QUERY_BYTES", d.max_query_bytes)?,
+            max_fields: count("CRUSCOTTO_MAX_FIELDS", d.max_fields)?,
+            max_aliases: count("CRUSCOTTO_MAX_ALIASES", d.max_aliases)?,
+            max_fragment_spreads: count("CRUSCOTTO_MAX_FRAGMENT_SPREADS", d.max_fragment_spreads)?,
+            max_string_length: characters("CRUSCOTTO_MAX_STRING_LENGTH", d.max_string_length)?,
+            max_search_length: characters("CRUSCOTTO_MAX_SEARCH_LENGTH", d.max_search_length)?,
+            max_batch: count("CRUSCOTTO_MAX_BATCH", d.max_batch)?,
+            max_response_bytes: bytes("CRUSCOTTO_MAX_RESPONSE_BYTES", d.max_response_bytes)?,
+            request_timeout: millis("CRUSCOTTO_REQUEST_TIMEOUT_MS", d.request_timeout)?,
+            shutdown_timeout: millis("CRUSCOTTO_SHUTDOWN_TIMEOUT_MS", d.shutdown_timeout)?,
+            introspection: flag("CRUSCOTTO_INTROSPECTION", d.introspection)?,
+            require_token_for_reads: flag(
                 "CRUSCOTTO_REQUIRE_TOKEN_FOR_READS",
                 d.require_token_for_reads,
-                "true or false",
             )?,
             plugin_dir: var("CRUSCOTTO_PLUGIN_DIR").map(PathBuf::from).or_else(|| {
                 let default = PathBuf::from("plugins");
                 default.is_dir().then_some(default)
             }),
-            calculator_timeout: Duration::from_millis(positive(parse(
+            calculator_timeout: nonzero(
                 "CRUSCOTTO_CALCULATOR_TIMEOUT_MS",
-                d.calculator_timeout.as_millis() as u64,
-                "a number of milliseconds",
-            )?)?),
+                millis("CRUSCOTTO_CALCULATOR_TIMEOUT_MS", d.calculator_timeout)?,
+                "a positive number of milliseconds",
+            )?,
             plugin_isolation: parse(
                 "CRUSCOTTO_PLUGIN_ISOLATION",
                 d.plugin_isolation,
                 "process or in-process",
             )?,
-            plugin_memory_mb: positive_mb(parse(
+            plugin_memory_mb: nonzero(
                 "CRUSCOTTO_PLUGIN_MEMORY_MB",
-                d.plugin_memory_mb,
-                "a number of megabytes",
-            )?)?,
+                parse("CRUSCOTTO_PLUGIN_MEMORY_MB", d.plugin_memory_mb, "a number of megabytes")?,
+                "a positive number of megabytes",
+            )?,
             plugin_worker: var("CRUSCOTTO_PLUGIN_WORKER").map(PathBuf::from),
             trusted_documents: parse(
                 "CRUSCOTTO_TRUSTED_DOCUMENTS",
@@ -260,20 +219,52 @@ impl Settings {
     }
 }
 
-/// A worker limited to 0 MB could not even start.
-fn positive_mb(mb: u64) -> Result<u64, SettingError> {
-    if mb == 0 {
+/// `value`, unless it is zero, which the setting `name` may not be: a
+/// worker limited to 0 MB could not even start, and a timeout of zero would
+/// cut off every plugin before it starts.
+fn nonzero<T: Default + PartialEq>(
+    name: &'static str,
+    value: T,
+    expected: &'static str,
+) -> Result<T, SettingError> {
+    if value == T::default() {
         return Err(SettingError {
-            name: "CRUSCOTTO_PLUGIN_MEMORY_MB",
+            name,
             value: "0".into(),
-            expected: "a positive number of megabytes",
+            expected,
         });
     }
-    Ok(mb)
+    Ok(value)
 }
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// A count of things.
+fn count(name: &'static str, default: usize) -> Result<usize, SettingError> {
+    parse(name, default, "a whole number")
+}
+
+/// A size in bytes.
+fn bytes(name: &'static str, default: usize) -> Result<usize, SettingError> {
+    parse(name, default, "a number of bytes")
+}
+
+/// A length in characters.
+fn characters(name: &'static str, default: usize) -> Result<usize, SettingError> {
+    parse(name, default, "a number of characters")
+}
+
+/// A duration given in milliseconds.
+fn millis(name: &'static str, default: Duration) -> Result<Duration, SettingError> {
+    let ms = parse(name, default.as_millis() as u64, "a number of milliseconds")?;
+    Ok(Duration::from_millis(ms))
+}
+
+/// A switch.
+fn flag(name: &'static str, default: bool) -> Result<bool, SettingError> {
+    parse(name, default, "true or false")
 }
 
 fn parse<T: std::str::FromStr>(
@@ -289,18 +280,6 @@ fn parse<T: std::str::FromStr>(
             expected,
         }),
     }
-}
-
-/// A timeout of zero would cut off every plugin before it starts.
-fn positive(ms: u64) -> Result<u64, SettingError> {
-    if ms == 0 {
-        return Err(SettingError {
-            name: "CRUSCOTTO_CALCULATOR_TIMEOUT_MS",
-            value: "0".into(),
-            expected: "a positive number of milliseconds",
-        });
-    }
-    Ok(ms)
 }
 
 /// Origins as a browser sends them in `Origin` (`scheme://host[:port]`,

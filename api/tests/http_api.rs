@@ -408,7 +408,6 @@ fn status_codes_follow_the_graphql_over_http_specification() {
 
 #[test]
 fn a_subscriber_receives_the_event_of_a_recorded_measurement() {
-    use tungstenite::client::IntoClientRequest;
     use tungstenite::Message;
 
     for backend in TestDatabase::backends() {
@@ -438,14 +437,8 @@ fn a_subscriber_receives_the_event_of_a_recorded_measurement() {
             )
         };
 
-        let mut request = format!("ws://127.0.0.1:{}/graphql", s.port)
-            .into_client_request()
-            .unwrap();
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
-        let (mut ws, response) = tungstenite::connect(request).expect("the upgrade succeeds");
+        let (mut ws, response) =
+            tungstenite::connect(s.websocket_request()).expect("the upgrade succeeds");
         assert_eq!(
             response.headers()["sec-websocket-protocol"],
             "graphql-transport-ws"
@@ -518,18 +511,10 @@ fn a_subscriber_receives_the_event_of_a_recorded_measurement() {
 
 #[test]
 fn a_subscription_without_a_required_token_is_closed() {
-    use tungstenite::client::IntoClientRequest;
     use tungstenite::Message;
 
     let s = TestServer::start(Backend::Sqlite, |c| c.require_token_for_reads = true);
-    let mut request = format!("ws://127.0.0.1:{}/graphql", s.port)
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut ws, _) = tungstenite::connect(request).unwrap();
+    let (mut ws, _) = tungstenite::connect(s.websocket_request()).unwrap();
     ws.send(Message::text(
         json!({ "type": "connection_init", "payload": {} }).to_string(),
     ))

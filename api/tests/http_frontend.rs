@@ -369,14 +369,7 @@ fn the_probes_answer_get_and_head() {
 #[test]
 fn the_websocket_close_handshake_is_answered_with_the_clients_code() {
     let s = TestServer::start(Backend::Sqlite, |_| {});
-    let mut request = format!("ws://127.0.0.1:{}/graphql", s.port)
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut ws, _) = tungstenite::connect(request).expect("the upgrade succeeds");
+    let (mut ws, _) = tungstenite::connect(s.websocket_request()).expect("the upgrade succeeds");
     ws.send(tungstenite::Message::text(
         json!({ "type": "connection_init" }).to_string(),
     ))
@@ -401,8 +394,6 @@ fn the_websocket_close_handshake_is_answered_with_the_clients_code() {
         "the server echoes the code"
     );
 }
-
-use tungstenite::client::IntoClientRequest;
 
 #[test]
 fn in_trusted_documents_mode_only_registered_documents_run() {

@@ -23,6 +23,19 @@ const SCREENSHOT: &str = "/tmp/cruscotto-ide.png";
 /// The screenshot with the completion popup open.
 const SCREENSHOT_COMPLETION: &str = "/tmp/cruscotto-ide-completion.png";
 
+/// A server over the sample plans, an editor's token and a browser showing
+/// the server's IDE; `None` where no browser can run.
+fn ide_in_a_browser() -> Option<(TestServer, String, Driver)> {
+    if !browser_available() {
+        return None;
+    }
+    let server = TestServer::start(Backend::Sqlite, |_| {});
+    let editor = server.token(Role::Editor, "ide");
+    let d = Driver::start();
+    d.open(&server.url("/graphiql"));
+    Some((server, editor, d))
+}
+
 #[test]
 fn base64_screenshots_decode() {
     assert_eq!(base64_decode("aGVsbG8="), b"hello");
@@ -32,13 +45,10 @@ fn base64_screenshots_decode() {
 
 #[test]
 fn the_ide_runs_queries_with_headers_and_explains_the_schema_in_a_browser() {
-    if !browser_available() {
+    // The server keeps running until the end of the test.
+    let Some((_server, editor, d)) = ide_in_a_browser() else {
         return;
-    }
-    let server = TestServer::start(Backend::Sqlite, |_| {});
-    let editor = server.token(Role::Editor, "ide");
-    let d = Driver::start();
-    d.open(&server.url("/graphiql"));
+    };
 
     // The page opens with an example query, which runs as it is.
     let query = d.wait_for("#query");
@@ -97,14 +107,10 @@ fn the_ide_runs_queries_with_headers_and_explains_the_schema_in_a_browser() {
 
 #[test]
 fn the_ide_completes_checks_remembers_and_subscribes_in_a_browser() {
-    if !browser_available() {
+    let Some((server, editor, d)) = ide_in_a_browser() else {
         return;
-    }
-    let server = TestServer::start(Backend::Sqlite, |_| {});
-    let editor = server.token(Role::Editor, "ide");
+    };
     let (objective, indicator) = server.objective_with_indicator();
-    let d = Driver::start();
-    d.open(&server.url("/graphiql"));
     let query = d.wait_for("#query");
     let problems = d.find("#problems");
     // The example is checked against the schema once it is introspected:

@@ -175,18 +175,10 @@ fn an_answer_over_the_response_limit_is_refused_whole_and_one_within_it_is_not()
 
 #[test]
 fn a_fragment_bomb_sent_as_a_subscription_is_refused_with_its_code() {
-    use tungstenite::client::IntoClientRequest;
     use tungstenite::Message;
 
     let s = TestServer::start(Backend::Sqlite, |_| {});
-    let mut request = format!("ws://127.0.0.1:{}/graphql", s.port)
-        .into_client_request()
-        .expect("a request");
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().expect("a header"),
-    );
-    let (mut ws, _) = tungstenite::connect(request).expect("the upgrade succeeds");
+    let (mut ws, _) = tungstenite::connect(s.websocket_request()).expect("the upgrade succeeds");
     let send = |ws: &mut tungstenite::WebSocket<_>, v: serde_json::Value| {
         ws.send(Message::text(v.to_string())).expect("sent")
     };

@@ -162,6 +162,18 @@ fn plugin_dir() -> tempfile::TempDir {
 const TIMEOUT: Duration = Duration::from_millis(5000);
 const MEMORY_LIMIT_MB: u64 = 256;
 
+/// A server with the plugins of a fresh [`plugin_dir`], and the directory.
+fn plugin_server(backend: Backend) -> (tempfile::TempDir, TestServer) {
+    let dir = plugin_dir();
+    let server = start(backend, dir.path());
+    (dir, server)
+}
+
+/// The message of the first of `errors`.
+fn message_of(errors: &Value) -> &str {
+    errors[0]["message"].as_str().unwrap()
+}
+
 fn start(backend: Backend, dir: &Path) -> TestServer {
     let dir = dir.to_path_buf();
     TestServer::start(backend, move |s| {
@@ -216,8 +228,7 @@ fn indicator(server: &TestServer) -> (String, i64, String) {
 #[test]
 fn plugins_are_served_and_broken_ones_are_reported_without_stopping_the_server() {
     for backend in TestDatabase::backends() {
-        let dir = plugin_dir();
-        let server = start(backend, dir.path());
+        let (dir, server) = plugin_server(backend);
         let editor = server.token(Role::Editor, "editor");
 
         let data = server.data(
@@ -299,7 +310,7 @@ fn plugins_are_served_and_broken_ones_are_reported_without_stopping_the_server()
         );
         assert_eq!(status, 200, "{body:#}");
         assert_eq!(codes(&body), ["CALCULATOR_FAILED"], "{body:#}");
-        let message = body["errors"][0]["message"].as_str().unwrap();
+        let message = message_of(&body["errors"]);
         assert!(
             message.contains("broken_panic") && message.contains("deliberate panic"),
             "{message}"
@@ -329,30 +340,21 @@ fn plugins_are_served_and_broken_ones_are_reported_without_stopping_the_server()
         );
         assert_eq!(codes(&body), ["CALCULATOR_FAILED"], "{body:#}");
         assert!(
-            body["errors"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("exceeded the time limit of 5000 ms"),
+            message_of(&body["errors"]).contains("exceeded the time limit of 5000 ms"),
             "{body:#}"
         );
         assert!(
             started.elapsed() < TIMEOUT + Duration::from_secs(5),
             "cut off in time (the plugin sleeps a minute)"
         );
-        let health = server
-            .client
-            .get(server.url("/healthz"))
-            .send()
-            .expect("the server answers");
-        assert!(health.status().is_success());
+        assert!(server.is_healthy());
     }
 }
 
 #[test]
 fn reloading_picks_up_a_library_copied_in_later_for_administrators_only() {
     for backend in TestDatabase::backends() {
-        let dir = plugin_dir();
-        let server = start(backend, dir.path());
+        let (dir, server) = plugin_server(backend);
         let admin = server.token(Role::Admin, "admin");
         let editor = server.token(Role::Editor, "editor");
         let reload = "mutation { reloadCalculators { added replaced errors { path kind } calculators { key } } }";
@@ -471,10 +473,7 @@ fn faulty_plugins_fail_with_their_cause_and_the_server_keeps_serving() {
         assert_eq!(reload["added"], json!([]), "{reload:#}");
         assert_eq!(reload["errors"][0]["kind"], "WORKER_FAILED", "{reload:#}");
         assert!(
-            reload["errors"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("SIGABRT"),
+            message_of(&reload["errors"]).contains("SIGABRT"),
             "{reload:#}"
         );
 
@@ -521,7 +520,7 @@ fn faulty_plugins_fail_with_their_cause_and_the_server_keeps_serving() {
             let (status, body) = compute();
             assert_eq!(status, 200, "{calc}: {body:#}");
             assert_eq!(codes(&body), ["CALCULATOR_FAILED"], "{calc}: {body:#}");
-            let message = body["errors"][0]["message"].as_str().unwrap();
+            let message = message_of(&body["errors"]);
             assert!(
                 message.contains(calc) && message.contains(&cause),
                 "{calc}: {message}"
@@ -537,11 +536,6 @@ fn faulty_plugins_fail_with_their_cause_and_the_server_keeps_serving() {
         }
         // Nothing is left running the endless loop.
         assert_eq!(processes_with_argument(&looping), Vec::<u32>::new());
-        let health = server
-            .client
-            .get(server.url("/healthz"))
-            .send()
-            .expect("the server answers");
-        assert!(health.status().is_success());
+        assert!(server.is_healthy());
     }
 }

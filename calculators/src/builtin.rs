@@ -13,6 +13,26 @@ use crate::contract::{
 use crate::inputs::{Inputs, PaymentColumns, PaymentTable, Series};
 use crate::period::{Period, NULL_DAY};
 
+/// Implements [`Calculator`] for a built-in that keeps its descriptor in its
+/// field `descriptor`: `compute` runs the body given, over the names the
+/// call gives the receiver, the inputs, the period and the parameters.
+macro_rules! calculator {
+    ($t:ty, |$this:ident, $inputs:pat_param, $period:pat_param, $params:pat_param| $body:block) => {
+        impl Calculator for $t {
+            fn descriptor(&self) -> &Descriptor {
+                &self.descriptor
+            }
+
+            fn compute(
+                &$this,
+                $inputs: &Inputs,
+                $period: &Period,
+                $params: &serde_json::Value,
+            ) -> Result<CalcResult, CalculatorError> $body
+        }
+    };
+}
+
 /// Every built-in calculator, ready for a registry.
 pub fn all() -> Vec<Arc<dyn Calculator>> {
     vec![
@@ -272,48 +292,37 @@ impl Default for PaymentTimeliness {
     }
 }
 
-impl Calculator for PaymentTimeliness {
-    fn descriptor(&self) -> &Descriptor {
-        &self.descriptor
+calculator!(PaymentTimeliness, |self, inputs, period, params| {
+    let term = default_term(params)?;
+    let table = payments(inputs)?;
+    let t = timeliness_parallel(table.columns(), period.start_day(), period.end_day(), term);
+    let components = Components {
+        numerator: euros(t.weighted_days)?,
+        denominator: euros(t.amount)?,
+        multiplier: Decimal::ONE,
+    };
+    let mut result = CalcResult::from_components(
+        components,
+        "no invoice with a non-zero amount was paid in the period",
+    )
+    .with_records(t.used, t.excluded);
+    if t.defaulted > 0 {
+        result = result.with_diagnostic(
+            "defaulted_due_date",
+            format!(
+                "{} invoices had no due date; invoice date + {term} days was used",
+                t.defaulted
+            ),
+        );
     }
-
-    fn compute(
-        &self,
-        inputs: &Inputs,
-        period: &Period,
-        params: &serde_json::Value,
-    ) -> Result<CalcResult, CalculatorError> {
-        let term = default_term(params)?;
-        let table = payments(inputs)?;
-        let t = timeliness_parallel(table.columns(), period.start_day(), period.end_day(), term);
-        let components = Components {
-            numerator: euros(t.weighted_days)?,
-            denominator: euros(t.amount)?,
-            multiplier: Decimal::ONE,
-        };
-        let mut result = CalcResult::from_components(
-            components,
-            "no invoice with a non-zero amount was paid in the period",
-        )
-        .with_records(t.used, t.excluded);
-        if t.defaulted > 0 {
-            result = result.with_diagnostic(
-                "defaulted_due_date",
-                format!(
-                    "{} invoices had no due date; invoice date + {term} days was used",
-                    t.defaulted
-                ),
-            );
-        }
-        if t.excluded > 0 {
-            result = result.with_diagnostic(
-                "missing_dates",
-                format!("{} invoices paid in the period had neither a due date nor an invoice date and were left out", t.excluded),
-            );
-        }
-        Ok(result)
+    if t.excluded > 0 {
+        result = result.with_diagnostic(
+            "missing_dates",
+            format!("{} invoices paid in the period had neither a due date nor an invoice date and were left out", t.excluded),
+        );
     }
-}
+    Ok(result)
+});
 
 /// The annual delay indicator of L. 145/2018, commi 859-861 (indicatore di
 /// ritardo annuale dei pagamenti).
@@ -373,89 +382,76 @@ impl Default for PaymentDelayL145 {
     }
 }
 
-impl Calculator for PaymentDelayL145 {
-    fn descriptor(&self) -> &Descriptor {
-        &self.descriptor
-    }
-
-    fn compute(
-        &self,
-        inputs: &Inputs,
-        period: &Period,
-        params: &serde_json::Value,
-    ) -> Result<CalcResult, CalculatorError> {
-        let term = default_term(params)?;
-        let clamp = param_bool(params, "clamp_early_to_zero", false)?;
-        let cols = payments(inputs)?.columns();
-        let (start, end) = (period.start_day(), period.end_day());
-        let (mut num, mut den) = (0i128, 0i128);
-        let (mut used, mut excluded, mut defaulted, mut unpaid) = (0u64, 0u64, 0u64, 0u64);
-        for i in 0..cols.amount_cents.len() {
-            let no_due = cols.due_date[i] == NULL_DAY;
-            let due = if no_due {
-                if cols.invoice_date[i] == NULL_DAY {
-                    // Without any date the invoice cannot be placed in a period;
-                    // it is not counted as excluded because it may not be in scope.
-                    continue;
-                }
-                cols.invoice_date[i] + term
-            } else {
-                cols.due_date[i]
-            };
-            if !(start <= due && due <= end) {
+calculator!(PaymentDelayL145, |self, inputs, period, params| {
+    let term = default_term(params)?;
+    let clamp = param_bool(params, "clamp_early_to_zero", false)?;
+    let cols = payments(inputs)?.columns();
+    let (start, end) = (period.start_day(), period.end_day());
+    let (mut num, mut den) = (0i128, 0i128);
+    let (mut used, mut excluded, mut defaulted, mut unpaid) = (0u64, 0u64, 0u64, 0u64);
+    for i in 0..cols.amount_cents.len() {
+        let no_due = cols.due_date[i] == NULL_DAY;
+        let due = if no_due {
+            if cols.invoice_date[i] == NULL_DAY {
+                // Without any date the invoice cannot be placed in a period;
+                // it is not counted as excluded because it may not be in scope.
                 continue;
             }
-            let paid = cols.payment_date[i];
-            let until = if paid == NULL_DAY || paid > end {
-                unpaid += 1;
-                end
-            } else {
-                paid
-            };
-            let mut days = i64::from(until) - i64::from(due) - i64::from(cols.suspended_days[i]);
-            if clamp {
-                days = days.max(0);
-            }
-            let amount = cols.amount_cents[i];
-            if amount == 0 {
-                excluded += 1;
-                continue;
-            }
-            num += i128::from(amount * days);
-            den += i128::from(amount);
-            used += 1;
-            defaulted += u64::from(no_due);
-        }
-        let components = Components {
-            numerator: euros(num)?,
-            denominator: euros(den)?,
-            multiplier: Decimal::ONE,
+            cols.invoice_date[i] + term
+        } else {
+            cols.due_date[i]
         };
-        let mut result = CalcResult::from_components(
-            components,
-            "no invoice with a non-zero amount fell due in the period",
-        )
-        .with_records(used, excluded);
-        if defaulted > 0 {
-            result = result.with_diagnostic(
-                "defaulted_due_date",
-                format!(
-                    "{defaulted} invoices had no due date; invoice date + {term} days was used"
-                ),
-            );
+        if !(start <= due && due <= end) {
+            continue;
         }
-        if unpaid > 0 {
-            result = result.with_diagnostic(
-                "unpaid_at_period_end",
-                format!(
-                    "{unpaid} invoices were unpaid at the period end; their delay runs to {}",
-                    period.end()
-                ),
-            );
+        let paid = cols.payment_date[i];
+        let until = if paid == NULL_DAY || paid > end {
+            unpaid += 1;
+            end
+        } else {
+            paid
+        };
+        let mut days = i64::from(until) - i64::from(due) - i64::from(cols.suspended_days[i]);
+        if clamp {
+            days = days.max(0);
         }
-        Ok(result)
+        let amount = cols.amount_cents[i];
+        if amount == 0 {
+            excluded += 1;
+            continue;
+        }
+        num += i128::from(amount * days);
+        den += i128::from(amount);
+        used += 1;
+        defaulted += u64::from(no_due);
     }
-}
+    let components = Components {
+        numerator: euros(num)?,
+        denominator: euros(den)?,
+        multiplier: Decimal::ONE,
+    };
+    let mut result = CalcResult::from_components(
+        components,
+        "no invoice with a non-zero amount fell due in the period",
+    )
+    .with_records(used, excluded);
+    if defaulted > 0 {
+        result = result.with_diagnostic(
+            "defaulted_due_date",
+            format!("{defaulted} invoices had no due date; invoice date + {term} days was used"),
+        );
+    }
+    if unpaid > 0 {
+        result = result.with_diagnostic(
+            "unpaid_at_period_end",
+            format!(
+                "{unpaid} invoices were unpaid at the period end; their delay runs to {}",
+                period.end()
+            ),
+        );
+    }
+    Ok(result)
+});
 
 fn series<'a>(inputs: &'a Inputs, name: &str) -> Result<&'a Series, CalculatorError> {
     inputs
@@ -517,30 +513,19 @@ impl SeriesRatio {
     }
 }
 
-impl Calculator for SeriesRatio {
-    fn descriptor(&self) -> &Descriptor {
-        &self.descriptor
-    }
-
-    fn compute(
-        &self,
-        inputs: &Inputs,
-        period: &Period,
-        _params: &serde_json::Value,
-    ) -> Result<CalcResult, CalculatorError> {
-        let (numerator, n_num) = series(inputs, "numerator")?.total_in(period);
-        let (denominator, n_den) = series(inputs, "denominator")?.total_in(period);
-        let components = Components {
-            numerator,
-            denominator,
-            multiplier: self.multiplier,
-        };
-        Ok(
-            CalcResult::from_components(components, "the denominator is zero in the period")
-                .with_records(n_num + n_den, 0),
-        )
-    }
-}
+calculator!(SeriesRatio, |self, inputs, period, _params| {
+    let (numerator, n_num) = series(inputs, "numerator")?.total_in(period);
+    let (denominator, n_den) = series(inputs, "denominator")?.total_in(period);
+    let components = Components {
+        numerator,
+        denominator,
+        multiplier: self.multiplier,
+    };
+    Ok(
+        CalcResult::from_components(components, "the denominator is zero in the period")
+            .with_records(n_num + n_den, 0),
+    )
+});
 
 /// Which total a [`SeriesTotal`] computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -591,21 +576,10 @@ impl SeriesTotal {
     }
 }
 
-impl Calculator for SeriesTotal {
-    fn descriptor(&self) -> &Descriptor {
-        &self.descriptor
-    }
-
-    fn compute(
-        &self,
-        inputs: &Inputs,
-        period: &Period,
-        _params: &serde_json::Value,
-    ) -> Result<CalcResult, CalculatorError> {
-        let (total, n) = series(inputs, self.input)?.total_in(period);
-        Ok(CalcResult::value(total).with_records(n, 0))
-    }
-}
+calculator!(SeriesTotal, |self, inputs, period, _params| {
+    let (total, n) = series(inputs, self.input)?.total_in(period);
+    Ok(CalcResult::value(total).with_records(n, 0))
+});
 
 /// `phase_completion`: Σ weight × completion% / Σ weight over an objective's
 /// phases. The period is not used: phases carry their latest completion.
@@ -637,44 +611,33 @@ impl Default for PhaseCompletion {
     }
 }
 
-impl Calculator for PhaseCompletion {
-    fn descriptor(&self) -> &Descriptor {
-        &self.descriptor
-    }
-
-    fn compute(
-        &self,
-        inputs: &Inputs,
-        _period: &Period,
-        _params: &serde_json::Value,
-    ) -> Result<CalcResult, CalculatorError> {
-        let mut numerator = Decimal::ZERO;
-        let mut denominator = Decimal::ZERO;
-        let mut excluded = 0;
-        for phase in &inputs.phases {
-            let valid = phase.weight >= Decimal::ZERO
-                && (Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&phase.completion_percent);
-            if !valid {
-                excluded += 1;
-                continue;
-            }
-            numerator += phase.weight * phase.completion_percent;
-            denominator += phase.weight;
+calculator!(PhaseCompletion, |self, inputs, _period, _params| {
+    let mut numerator = Decimal::ZERO;
+    let mut denominator = Decimal::ZERO;
+    let mut excluded = 0;
+    for phase in &inputs.phases {
+        let valid = phase.weight >= Decimal::ZERO
+            && (Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&phase.completion_percent);
+        if !valid {
+            excluded += 1;
+            continue;
         }
-        let components = Components {
-            numerator,
-            denominator,
-            multiplier: Decimal::ONE,
-        };
-        let mut result =
-            CalcResult::from_components(components, "the objective has no phases with a weight")
-                .with_records(inputs.phases.len() as u64 - excluded, excluded);
-        if excluded > 0 {
-            result = result.with_diagnostic(
-                "invalid_phase",
-                format!("{excluded} phases had a negative weight or a completion outside 0-100 and were left out"),
-            );
-        }
-        Ok(result)
+        numerator += phase.weight * phase.completion_percent;
+        denominator += phase.weight;
     }
-}
+    let components = Components {
+        numerator,
+        denominator,
+        multiplier: Decimal::ONE,
+    };
+    let mut result =
+        CalcResult::from_components(components, "the objective has no phases with a weight")
+            .with_records(inputs.phases.len() as u64 - excluded, excluded);
+    if excluded > 0 {
+        result = result.with_diagnostic(
+            "invalid_phase",
+            format!("{excluded} phases had a negative weight or a completion outside 0-100 and were left out"),
+        );
+    }
+    Ok(result)
+});

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::inputs::Inputs;
 use crate::period::Period;
@@ -385,31 +386,33 @@ pub trait Calculator: Send + Sync {
 }
 
 /// Reads an integer parameter with a default.
-pub(crate) fn param_i64(
-    params: &serde_json::Value,
-    name: &str,
-    default: i64,
-) -> Result<i64, CalculatorError> {
-    match params.get(name) {
-        None | Some(serde_json::Value::Null) => Ok(default),
-        Some(v) => v.as_i64().ok_or_else(|| CalculatorError::InvalidParam {
-            name: name.into(),
-            message: format!("must be an integer, found {v}"),
-        }),
-    }
+pub(crate) fn param_i64(params: &Value, name: &str, default: i64) -> Result<i64, CalculatorError> {
+    param(params, name, default, Value::as_i64, "an integer")
 }
 
 /// Reads a boolean parameter with a default.
 pub(crate) fn param_bool(
-    params: &serde_json::Value,
+    params: &Value,
     name: &str,
     default: bool,
 ) -> Result<bool, CalculatorError> {
+    param(params, name, default, Value::as_bool, "true or false")
+}
+
+/// Reads the parameter `name`: absent or null is `default`, a value `read`
+/// does not take is an invalid parameter that must be `expected`.
+fn param<T>(
+    params: &Value,
+    name: &str,
+    default: T,
+    read: impl Fn(&Value) -> Option<T>,
+    expected: &str,
+) -> Result<T, CalculatorError> {
     match params.get(name) {
-        None | Some(serde_json::Value::Null) => Ok(default),
-        Some(v) => v.as_bool().ok_or_else(|| CalculatorError::InvalidParam {
+        None | Some(Value::Null) => Ok(default),
+        Some(v) => read(v).ok_or_else(|| CalculatorError::InvalidParam {
             name: name.into(),
-            message: format!("must be true or false, found {v}"),
+            message: format!("must be {expected}, found {v}"),
         }),
     }
 }

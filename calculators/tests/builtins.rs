@@ -1,36 +1,17 @@
 //! Hand-worked cases for every built-in calculator, through the public API.
 
+mod common;
+
 use chrono::NaiveDate;
+use common::{date, invoice};
 use cruscotto_calculators::{
     reaggregate, Aggregation, CalcResult, CalculatorError, Components, Decimal, Inputs,
-    PaymentRecord, PaymentTable, Period, PhaseProgress, Registry, ResultStatus, Series,
+    PaymentTable, Period, PhaseProgress, Registry, ResultStatus, Series,
 };
 use serde_json::json;
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
 fn dec(s: &str) -> Decimal {
     s.parse().unwrap()
-}
-
-fn invoice(
-    euros: i64,
-    invoice: NaiveDate,
-    due: Option<NaiveDate>,
-    paid: Option<NaiveDate>,
-    suspended: u32,
-) -> PaymentRecord {
-    PaymentRecord {
-        invoice_id: format!("F{euros}"),
-        supplier: "ACME".into(),
-        amount_cents: euros * 100,
-        invoice_date: invoice,
-        due_date: due,
-        payment_date: paid,
-        suspended_days: suspended,
-    }
 }
 
 fn compute(

@@ -8,35 +8,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
-use common::{lib_name, plugin, processes_with_argument, worker_program};
+use common::{date, invoice, lib_name, plugin, processes_with_argument, worker_program};
 use cruscotto_calculators::{
-    CalculatorError, Decimal, Inputs, Isolation, LoadErrorKind, PaymentRecord, PaymentTable,
-    Period, Registry, RegistryConfig, ResultStatus, Source,
+    CalculatorError, Decimal, Inputs, Isolation, LoadErrorKind, PaymentTable, Period, Registry,
+    RegistryConfig, ResultStatus, Source,
 };
 use serde_json::json;
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn invoice(
-    euros: i64,
-    invoice: NaiveDate,
-    due: Option<NaiveDate>,
-    paid: Option<NaiveDate>,
-    suspended: u32,
-) -> PaymentRecord {
-    PaymentRecord {
-        invoice_id: String::new(),
-        supplier: String::new(),
-        amount_cents: euros * 100,
-        invoice_date: invoice,
-        due_date: due,
-        payment_date: paid,
-        suspended_days: suspended,
-    }
-}
 
 /// Delays in Q1 2020: −10, +5, +20 (with 10 suspended days out of 30) and
 /// +40 (no due date: invoice 1/1 + 30 = 31/1, paid 11/3). Sorted −10, 5, 20,

@@ -103,14 +103,15 @@ fn a_plugin_built_by_following_the_guide_loads_computes_and_replaces_a_lower_ver
         worker_program: Some(common::worker_program()),
         ..RegistryConfig::default()
     });
-    assert_eq!(
+    let version = |registry: &Registry| {
         registry
             .get("median_payment_delay")
             .unwrap()
             .descriptor()
-            .version,
-        "1.0.0"
-    );
+            .version
+            .clone()
+    };
+    assert_eq!(version(&registry), "1.0.0");
     std::fs::copy(library, plugins.path().join(lib_name("median_delay-1.1.0"))).unwrap();
     let report = registry.reload();
     assert_eq!(
@@ -118,14 +119,7 @@ fn a_plugin_built_by_following_the_guide_loads_computes_and_replaces_a_lower_ver
         vec!["median_payment_delay".to_string()],
         "{report:?}"
     );
-    assert_eq!(
-        registry
-            .get("median_payment_delay")
-            .unwrap()
-            .descriptor()
-            .version,
-        "1.1.0"
-    );
+    assert_eq!(version(&registry), "1.1.0");
 
     // And it computes: delays 0, 10 and 30 days → median 10.
     let d =

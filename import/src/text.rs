@@ -13,7 +13,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::error::ImportError;
-use crate::model::{Finding, PlanDocument};
+use crate::model::{Area, Finding, Objective, PlanDocument, PlanInfo, PlanKind, FORMAT_VERSION};
 use crate::ParseOptions;
 
 /// Reads a text document of either shape. See the crate's tests for what
@@ -136,6 +136,53 @@ fn plan_code(file: &str, options: &ParseOptions) -> String {
         .map(|s| s.to_string_lossy().into_owned())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| file.to_string())
+}
+
+/// The plan a text describes: its code ([`plan_code`]) and administration
+/// as the caller gives them, and what the reader found.
+fn plan_info(
+    file: &str,
+    options: &ParseOptions,
+    kind: PlanKind,
+    title: String,
+    (first_year, last_year): (i32, i32),
+    notes: Vec<String>,
+) -> PlanInfo {
+    PlanInfo {
+        code: plan_code(file, options),
+        kind,
+        administration: options.administration.clone(),
+        title,
+        first_year,
+        last_year,
+        notes,
+    }
+}
+
+/// The document a text gives, with its findings: the content checks' first
+/// (in document order, at the lines `map` knows), then `read`, what only the
+/// text showed.
+fn document(
+    plan: PlanInfo,
+    objectives: Vec<Objective>,
+    areas: Vec<Area>,
+    map: &LineMap,
+    mut read: Vec<Finding>,
+) -> PlanDocument {
+    let mut doc = PlanDocument {
+        format: FORMAT_VERSION.to_string(),
+        plan,
+        objectives,
+        areas,
+        measurements: Vec::new(),
+        findings: Vec::new(),
+        sources: Vec::new(),
+    };
+    let mut findings = crate::validate::findings(&doc);
+    map.attach(&mut findings);
+    findings.append(&mut read);
+    doc.findings = findings;
+    doc
 }
 
 /// The documents mark amended text with `<i>…</i>` (printed italic bold).

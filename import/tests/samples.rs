@@ -1,11 +1,14 @@
 //! The sample plans shipped in `data/sample/`, and the JSON round trip of
 //! every document the crate reads.
 
+mod common;
+
 use std::str::FromStr;
 
+use common::{parse, SEED_MULTI_YEAR, SEED_SHEETS};
 use cruscotto_import::json::{from_json, to_json};
 use cruscotto_import::model::{Comparator, Direction, PlanKind, Unit};
-use cruscotto_import::{parse_document, ParseOptions, PlanDocument};
+use cruscotto_import::{parse_document, ParseOptions};
 use rust_decimal::Decimal;
 
 const SAMPLE_SHEETS: &str = concat!(
@@ -16,21 +19,7 @@ const SAMPLE_MULTI_YEAR: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../data/sample/piano-triennale-2024-2026.txt"
 );
-const SEEDS: [&str; 2] = [
-    concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/seeds/000_c0a763c098296cde.txt"
-    ),
-    concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/seeds/001_b1c6253d44de1f62.txt"
-    ),
-];
-
-fn parse(path: &str) -> PlanDocument {
-    let content = std::fs::read_to_string(path).unwrap();
-    parse_document(path, &content, &ParseOptions::default()).unwrap()
-}
+const SEEDS: [&str; 2] = [SEED_SHEETS, SEED_MULTI_YEAR];
 
 #[test]
 fn sample_sheets_have_three_objectives_with_their_tables() {

@@ -340,6 +340,19 @@ pub struct Phase {
     pub amended_fields: Vec<String>,
 }
 
+impl Phase {
+    /// The names of the fields a sheet gives a phase, in the order of its
+    /// columns: the words `amended_fields` holds and a mapping's rules fill.
+    pub const FIELDS: [&'static str; 6] = [
+        "code",
+        "description",
+        "start_date",
+        "end_date",
+        "expected_result",
+        "weight",
+    ];
+}
+
 /// An area of a multi-year plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -99,3 +99,25 @@ pub fn error_of(response: &Value) -> (String, Option<String>) {
         e["extensions"]["field"].as_str().map(str::to_string),
     )
 }
+
+/// Asserts that a query costs the same statements whatever the amount of
+/// data: `statements(backend, scale)` counts them over `generate(scale)`,
+/// the same at scale 2 (8 objectives) as at 6 (216), and fewer than 40, on
+/// each backend.
+pub async fn assert_statements_do_not_grow<F, Fut>(statements: F)
+where
+    F: Fn(Backend, u32) -> Fut,
+    Fut: std::future::Future<Output = u64>,
+{
+    for backend in TestDatabase::backends() {
+        let small = statements(backend, 2).await;
+        let large = statements(backend, 6).await;
+        assert_eq!(
+            small,
+            large,
+            "{}: 8 objectives cost {small} statements, 216 cost {large}",
+            backend.name()
+        );
+        assert!(small < 40, "{}: {small} statements", backend.name());
+    }
+}

@@ -93,6 +93,27 @@ impl TestServer {
         format!("{}{path}", self.base)
     }
 
+    /// Whether the health check answers with success.
+    pub fn is_healthy(&self) -> bool {
+        self.client
+            .get(self.url("/healthz"))
+            .send()
+            .expect("the server answers")
+            .status()
+            .is_success()
+    }
+
+    /// The request opening a GraphQL WebSocket (`graphql-transport-ws`) on
+    /// the server.
+    pub fn websocket_request(&self) -> tungstenite::handshake::client::Request {
+        use tungstenite::client::IntoClientRequest;
+        let uri = format!("ws://127.0.0.1:{}/graphql", self.port);
+        tungstenite::ClientRequestBuilder::new(uri.parse().expect("a WebSocket URI"))
+            .with_sub_protocol("graphql-transport-ws")
+            .into_client_request()
+            .expect("a WebSocket request")
+    }
+
     /// A new live token with `role`, stored the way `cruscotto token create`
     /// stores it (through the test database's own pool, which can write
     /// also when the server's cannot).

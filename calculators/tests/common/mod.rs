@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use chrono::NaiveDate;
+use cruscotto_calculators::PaymentRecord;
+
 /// The workspace root (the parent of the calculators crate).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -147,4 +150,28 @@ pub fn processes_with_argument(needle: &Path) -> Vec<u32> {
         }
     }
     pids
+}
+
+/// A date of the hand-made inputs.
+pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// A hand-made invoice of `euros` (its id `F{euros}`, supplier `ACME`).
+pub fn invoice(
+    euros: i64,
+    invoice: NaiveDate,
+    due: Option<NaiveDate>,
+    paid: Option<NaiveDate>,
+    suspended: u32,
+) -> PaymentRecord {
+    PaymentRecord {
+        invoice_id: format!("F{euros}"),
+        supplier: "ACME".into(),
+        amount_cents: euros * 100,
+        invoice_date: invoice,
+        due_date: due,
+        payment_date: paid,
+        suspended_days: suspended,
+    }
 }

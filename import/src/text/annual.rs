@@ -9,15 +9,14 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::{
-    append, continue_row, has_amendment, parse_date, plan_code, sheet_heading_year, strip_italic,
-    Line, LineMap, TableSpec,
+    append, continue_row, document, has_amendment, parse_date, plan_info, sheet_heading_year,
+    strip_italic, Line, LineMap, TableSpec,
 };
 use crate::error::ImportError;
 use crate::measure::{parse_measure, parse_percent};
 use crate::model::{
     BudgetLink, CalculatorBinding, Comparator, Direction, Indicator, LinkedObjective, MaxScore,
-    Measure, Objective, Phase, PlanDocument, PlanInfo, PlanKind, ResponsibilityCentre, Target,
-    Unit, FORMAT_VERSION,
+    Measure, Objective, Phase, PlanDocument, PlanKind, ResponsibilityCentre, Target, Unit,
 };
 use crate::validate;
 use crate::ParseOptions;
@@ -73,29 +72,17 @@ pub(super) fn parse(
         }
     });
 
-    let mut doc = PlanDocument {
-        format: FORMAT_VERSION.to_string(),
-        plan: PlanInfo {
-            code: plan_code(file, options),
-            kind: PlanKind::AnnualObjectives,
-            administration: options.administration.clone(),
-            title,
-            first_year,
-            last_year,
-            notes: plan_notes,
-        },
-        objectives,
-        areas: Vec::new(),
-        measurements: Vec::new(),
-        findings: Vec::new(),
-        sources: Vec::new(),
-    };
-    let mut content_findings = validate::findings(&doc);
-    map.attach(&mut content_findings);
-    // Content findings first (document order), then what only the text
-    // showed (a Totale row contradicting the weights).
-    content_findings.append(&mut findings);
-    doc.findings = content_findings;
+    let years = (first_year, last_year);
+    let plan = plan_info(
+        file,
+        options,
+        PlanKind::AnnualObjectives,
+        title,
+        years,
+        plan_notes,
+    );
+    // What only the text showed: a Totale row contradicting the weights.
+    let doc = document(plan, objectives, Vec::new(), &map, findings);
     Ok((doc, map))
 }
 

@@ -4,11 +4,9 @@
 //! row cut by the page goes on after it (empty first cell, or the tail of a
 //! word cut in the first cell).
 
-use super::{continue_row, is_ambito_header, plan_code, Line, LineMap, TableSpec};
+use super::{continue_row, document, is_ambito_header, plan_info, Line, LineMap, TableSpec};
 use crate::error::ImportError;
-use crate::model::{
-    Ambito, AmbitoResult, Area, PlanDocument, PlanInfo, PlanKind, ResultKind, FORMAT_VERSION,
-};
+use crate::model::{Ambito, AmbitoResult, Area, PlanDocument, PlanKind, ResultKind};
 use crate::validate;
 use crate::ParseOptions;
 
@@ -192,27 +190,9 @@ pub(super) fn parse(
         };
         format!("Piano {span} {first_year}-{last_year}")
     });
-    let mut doc = PlanDocument {
-        format: FORMAT_VERSION.to_string(),
-        plan: PlanInfo {
-            code: plan_code(file, options),
-            kind: PlanKind::MultiYear,
-            administration: options.administration.clone(),
-            title,
-            first_year,
-            last_year,
-            notes: Vec::new(),
-        },
-        objectives: Vec::new(),
-        areas,
-        measurements: Vec::new(),
-        findings: Vec::new(),
-        sources: Vec::new(),
-    };
-    let mut findings = validate::findings(&doc);
-    map.attach(&mut findings);
-    findings.append(&mut extra_findings);
-    doc.findings = findings;
+    let years = (first_year, last_year);
+    let plan = plan_info(file, options, PlanKind::MultiYear, title, years, Vec::new());
+    let doc = document(plan, Vec::new(), areas, &map, extra_findings);
     Ok((doc, map))
 }
 

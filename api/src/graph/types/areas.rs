@@ -34,27 +34,16 @@ impl From<rows::Area> for Area {
     }
 }
 
-#[ComplexObject]
-impl Area {
-    /// The area's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("Area", self.db_id)
-    }
+complex_object! {
+    impl Area {
+        /// The area's global id.
+        id;
 
-    /// The plan the area belongs to.
-    async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Plan> {
-        one(ctx, PlanById(self.plan_id)).await
-    }
+        /// The plan the area belongs to.
+        parent plan: Plan = PlanById(plan_id);
 
-    /// The area's ambiti, in document order.
-    async fn ambiti(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[Ambito]>> {
-        many_after(ctx, AmbitiOfArea(self.db_id), first, after).await
+        /// The area's ambiti, in document order.
+        list ambiti: Ambito = AmbitiOfArea;
     }
 }
 
@@ -87,27 +76,16 @@ impl From<rows::Ambito> for Ambito {
     }
 }
 
-#[ComplexObject]
-impl Ambito {
-    /// The ambito's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("Ambito", self.db_id)
-    }
+complex_object! {
+    impl Ambito {
+        /// The ambito's global id.
+        id;
 
-    /// The area the ambito belongs to.
-    async fn area(&self, ctx: &Context<'_>) -> ApiResult<Area> {
-        one(ctx, AreaById(self.area_id)).await
-    }
+        /// The area the ambito belongs to.
+        parent area: Area = AreaById(area_id);
 
-    /// The ambito's yearly results, in the order of the table's columns.
-    async fn results(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[AmbitoResult]>> {
-        many_after(ctx, ResultsOfAmbito(self.db_id), first, after).await
+        /// The ambito's yearly results, in the order of the table's columns.
+        list results: AmbitoResult = ResultsOfAmbito;
     }
 }
 
@@ -139,20 +117,17 @@ impl From<rows::AmbitoResult> for AmbitoResult {
     }
 }
 
-#[ComplexObject]
-impl AmbitoResult {
-    /// The result's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("AmbitoResult", self.db_id)
-    }
+complex_object! {
+    impl AmbitoResult {
+        /// The result's global id.
+        id;
 
-    /// Whether the result was planned or achieved.
-    async fn kind(&self) -> ApiResult<ResultKind> {
-        ResultKind::from_db(&self.kind_db)
-    }
+        /// Whether the result was planned or achieved.
+        async fn kind(&self) -> ApiResult<ResultKind> {
+            ResultKind::from_db(&self.kind_db)
+        }
 
-    /// The ambito the result belongs to.
-    async fn ambito(&self, ctx: &Context<'_>) -> ApiResult<Ambito> {
-        one(ctx, AmbitoById(self.ambito_id)).await
+        /// The ambito the result belongs to.
+        parent ambito: Ambito = AmbitoById(ambito_id);
     }
 }

@@ -28,74 +28,63 @@ impl From<rows::ResponsibilityCentre> for ResponsibilityCentre {
     }
 }
 
-#[ComplexObject]
-impl ResponsibilityCentre {
-    /// The centre's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("ResponsibilityCentre", self.db_id)
-    }
+complex_object! {
+    impl ResponsibilityCentre {
+        /// The centre's global id.
+        id;
 
-    /// The plan the centre belongs to.
-    async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Plan> {
-        one(ctx, PlanById(self.plan_id)).await
-    }
+        /// The plan the centre belongs to.
+        parent plan: Plan = PlanById(plan_id);
 
-    /// The centre's offices (*uffici dirigenziali di II livello*), by name.
-    async fn offices(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[Office]>> {
-        many_after(ctx, OfficesOfCentre(self.db_id), first, after).await
-    }
+        /// The centre's offices (*uffici dirigenziali di II livello*), by name.
+        list offices: Office = OfficesOfCentre;
 
-    /// The objectives the centre owns, filtered and paged.
-    #[allow(clippy::too_many_arguments)]
-    async fn objectives(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Only objectives of this year.")] year: Option<i32>,
-        #[graphql(desc = "Only objectives financed by this mission (its code).")] mission: Option<
-            String,
-        >,
-        #[graphql(desc = "Only objectives financed by this program (its code).")] program: Option<
-            String,
-        >,
-        #[graphql(desc = "Case-insensitive text in code, title or description.")] search: Option<
-            String,
-        >,
-        #[graphql(desc = "Sort order (default: document order).", default)]
-        order_by: ObjectiveOrder,
-        #[graphql(desc = "Items after the cursor `after`, at most this many.")] first: Option<i32>,
-        #[graphql(desc = "Cursor of the item to continue after.")] after: Option<String>,
-        #[graphql(desc = "Items before the cursor `before`, at most this many, from the end.")]
-        last: Option<i32>,
-        #[graphql(desc = "Cursor of the item to continue before.")] before: Option<String>,
-    ) -> ApiResult<ObjectiveConnection> {
-        let filter = ObjectiveArgs {
-            year,
-            mission,
-            program,
-            search,
-            ..Default::default()
+        /// The objectives the centre owns, filtered and paged.
+        #[allow(clippy::too_many_arguments)]
+        async fn objectives(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "Only objectives of this year.")] year: Option<i32>,
+            #[graphql(desc = "Only objectives financed by this mission (its code).")] mission: Option<
+                String,
+            >,
+            #[graphql(desc = "Only objectives financed by this program (its code).")] program: Option<
+                String,
+            >,
+            #[graphql(desc = "Case-insensitive text in code, title or description.")] search: Option<
+                String,
+            >,
+            #[graphql(desc = "Sort order (default: document order).", default)]
+            order_by: ObjectiveOrder,
+            #[graphql(desc = "Items after the cursor `after`, at most this many.")] first: Option<i32>,
+            #[graphql(desc = "Cursor of the item to continue after.")] after: Option<String>,
+            #[graphql(desc = "Items before the cursor `before`, at most this many, from the end.")]
+            last: Option<i32>,
+            #[graphql(desc = "Cursor of the item to continue before.")] before: Option<String>,
+        ) -> ApiResult<ObjectiveConnection> {
+            let filter = ObjectiveArgs {
+                year,
+                mission,
+                program,
+                search,
+                ..Default::default()
+            }
+            .filter()?;
+            objectives_of(
+                ctx,
+                ObjectiveParent::ResponsibilityCentre,
+                self.db_id,
+                filter,
+                order_by,
+                PageArgs {
+                    first,
+                    after,
+                    last,
+                    before,
+                },
+            )
+            .await
         }
-        .filter()?;
-        objectives_of(
-            ctx,
-            ObjectiveParent::ResponsibilityCentre,
-            self.db_id,
-            filter,
-            order_by,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
     }
 }
 
@@ -122,26 +111,15 @@ impl From<rows::Office> for Office {
     }
 }
 
-#[ComplexObject]
-impl Office {
-    /// The office's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("Office", self.db_id)
-    }
+complex_object! {
+    impl Office {
+        /// The office's global id.
+        id;
 
-    /// The responsibility centre the office belongs to.
-    async fn responsibility_centre(&self, ctx: &Context<'_>) -> ApiResult<ResponsibilityCentre> {
-        one(ctx, CentreById(self.centre_id)).await
-    }
+        /// The responsibility centre the office belongs to.
+        parent responsibility_centre: ResponsibilityCentre = CentreById(centre_id);
 
-    /// The objectives the office works on.
-    async fn objectives(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[Objective]>> {
-        many_after(ctx, ObjectivesOfOffice(self.db_id), first, after).await
+        /// The objectives the office works on.
+        list objectives: Objective = ObjectivesOfOffice;
     }
 }

@@ -25,22 +25,13 @@ impl From<rows::Mission> for Mission {
     }
 }
 
-#[ComplexObject]
-impl Mission {
-    /// The mission's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("Mission", self.db_id)
-    }
+complex_object! {
+    impl Mission {
+        /// The mission's global id.
+        id;
 
-    /// The programs of the mission, in budget order (1.1, 1.2, 1.10).
-    async fn programs(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[Program]>> {
-        many_after(ctx, ProgramsOfMission(self.db_id), first, after).await
+        /// The programs of the mission, in budget order (1.1, 1.2, 1.10).
+        list programs: Program = ProgramsOfMission;
     }
 }
 
@@ -69,27 +60,16 @@ impl From<rows::Program> for Program {
     }
 }
 
-#[ComplexObject]
-impl Program {
-    /// The program's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("Program", self.db_id)
-    }
+complex_object! {
+    impl Program {
+        /// The program's global id.
+        id;
 
-    /// The mission the program belongs to.
-    async fn mission(&self, ctx: &Context<'_>) -> ApiResult<Mission> {
-        one(ctx, MissionById(self.mission_id)).await
-    }
+        /// The mission the program belongs to.
+        parent mission: Mission = MissionById(mission_id);
 
-    /// The actions of the program, by name.
-    async fn actions(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[Action]>> {
-        many_after(ctx, ActionsOfProgram(self.db_id), first, after).await
+        /// The actions of the program, by name.
+        list actions: Action = ActionsOfProgram;
     }
 }
 
@@ -116,27 +96,16 @@ impl From<rows::Action> for Action {
     }
 }
 
-#[ComplexObject]
-impl Action {
-    /// The action's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("Action", self.db_id)
-    }
+complex_object! {
+    impl Action {
+        /// The action's global id.
+        id;
 
-    /// The program the action belongs to.
-    async fn program(&self, ctx: &Context<'_>) -> ApiResult<Program> {
-        one(ctx, ProgramById(self.program_id)).await
-    }
+        /// The program the action belongs to.
+        parent program: Program = ProgramById(program_id);
 
-    /// The objectives the action finances, of every plan.
-    async fn objectives(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[Objective]>> {
-        many_after(ctx, ObjectivesOfAction(self.db_id), first, after).await
+        /// The objectives the action finances, of every plan.
+        list objectives: Objective = ObjectivesOfAction;
     }
 }
 

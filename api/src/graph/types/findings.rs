@@ -79,15 +79,12 @@ impl From<rows::Finding> for Finding {
     }
 }
 
-#[ComplexObject]
-impl Finding {
-    /// The finding's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("Finding", self.db_id)
-    }
+complex_object! {
+    impl Finding {
+        /// The finding's global id.
+        id;
 
-    /// The plan the finding belongs to.
-    async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Plan> {
-        one(ctx, PlanById(self.plan_id)).await
+        /// The plan the finding belongs to.
+        parent plan: Plan = PlanById(plan_id);
     }
 }

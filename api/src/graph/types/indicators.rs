@@ -126,126 +126,115 @@ impl From<rows::Indicator> for Indicator {
     }
 }
 
-#[ComplexObject]
-impl Indicator {
-    /// The indicator's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("Indicator", self.db_id)
-    }
+complex_object! {
+    impl Indicator {
+        /// The indicator's global id.
+        id;
 
-    /// Unit of the indicator's values.
-    async fn unit(&self) -> ApiResult<Unit> {
-        Unit::from_db(&self.unit_db)
-    }
+        /// Unit of the indicator's values.
+        async fn unit(&self) -> ApiResult<Unit> {
+            Unit::from_db(&self.unit_db)
+        }
 
-    /// Whether a higher or a lower value is better.
-    async fn direction(&self) -> ApiResult<Direction> {
-        Direction::from_db(&self.direction_db)
-    }
+        /// Whether a higher or a lower value is better.
+        async fn direction(&self) -> ApiResult<Direction> {
+            Direction::from_db(&self.direction_db)
+        }
 
-    /// Whether a revision amended any field of the indicator.
-    async fn amended(&self) -> bool {
-        !self.amended_fields.is_empty()
-    }
+        /// Whether a revision amended any field of the indicator.
+        async fn amended(&self) -> bool {
+            !self.amended_fields.is_empty()
+        }
 
-    /// The objective the indicator belongs to.
-    async fn objective(&self, ctx: &Context<'_>) -> ApiResult<Objective> {
-        one(ctx, ObjectiveById(self.objective_id)).await
-    }
+        /// The objective the indicator belongs to.
+        parent objective: Objective = ObjectiveById(objective_id);
 
-    /// The yearly targets, by year.
-    async fn targets(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[Target]>> {
-        many_after(ctx, TargetsOfIndicator(self.db_id), first, after).await
-    }
+        /// The yearly targets, by year.
+        list targets: Target = TargetsOfIndicator;
 
-    /// Measured values whose period lies between `from` and `to` (both
-    /// optional, inclusive), by period.
-    async fn measurements(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Only periods starting on or after this date.")] from: Option<Date>,
-        #[graphql(desc = "Only periods ending on or before this date.")] to: Option<Date>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[Measurement]>> {
-        many_after(
-            ctx,
-            MeasurementsOf(self.db_id, from.map(|d| d.0), to.map(|d| d.0)),
-            first,
-            after,
-        )
-        .await
-    }
+        /// Measured values whose period lies between `from` and `to` (both
+        /// optional, inclusive), by period.
+        async fn measurements(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "Only periods starting on or after this date.")] from: Option<Date>,
+            #[graphql(desc = "Only periods ending on or before this date.")] to: Option<Date>,
+            #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+            #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+            after: Option<ID>,
+        ) -> ApiResult<Arc<[Measurement]>> {
+            many_after(
+                ctx,
+                MeasurementsOf(self.db_id, from.map(|d| d.0), to.map(|d| d.0)),
+                first,
+                after,
+            )
+            .await
+        }
 
-    /// The measured value of the latest period (for equal ends, the
-    /// shortest period).
-    async fn latest_measurement(&self, ctx: &Context<'_>) -> ApiResult<Option<Measurement>> {
-        maybe(ctx, LatestMeasurement(self.db_id)).await
-    }
+        /// The measured value of the latest period (for equal ends, the
+        /// shortest period).
+        async fn latest_measurement(&self, ctx: &Context<'_>) -> ApiResult<Option<Measurement>> {
+            maybe(ctx, LatestMeasurement(self.db_id)).await
+        }
 
-    /// The latest computed value for a period, with its provenance; null
-    /// when it was never computed (see `computeIndicator`).
-    async fn value(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "A year (`2020`), a quarter (`2020-Q1`) or a month (`2020-03`).")]
-        period: String,
-    ) -> ApiResult<Option<IndicatorValue>> {
-        let period = calc::period_arg("period", &period)?;
-        maybe(ctx, LatestValueOf(self.db_id, period.to_string())).await
-    }
+        /// The latest computed value for a period, with its provenance; null
+        /// when it was never computed (see `computeIndicator`).
+        async fn value(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "A year (`2020`), a quarter (`2020-Q1`) or a month (`2020-03`).")]
+            period: String,
+        ) -> ApiResult<Option<IndicatorValue>> {
+            let period = calc::period_arg("period", &period)?;
+            maybe(ctx, LatestValueOf(self.db_id, period.to_string())).await
+        }
 
-    /// Every value computed for the indicator, newest first: the history of
-    /// its computations, also those whose inputs have since changed.
-    async fn values(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Only values of this period (`2020`, `2020-Q1`, `2020-03`).")]
-        period: Option<String>,
-    ) -> ApiResult<Arc<[IndicatorValue]>> {
-        let period = period
-            .map(|p| calc::period_arg("period", &p).map(|p| p.to_string()))
-            .transpose()?;
-        many(ctx, ValuesOf(self.db_id, period)).await
-    }
+        /// Every value computed for the indicator, newest first: the history of
+        /// its computations, also those whose inputs have since changed.
+        async fn values(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "Only values of this period (`2020`, `2020-Q1`, `2020-03`).")]
+            period: Option<String>,
+        ) -> ApiResult<Arc<[IndicatorValue]>> {
+            let period = period
+                .map(|p| calc::period_arg("period", &p).map(|p| p.to_string()))
+                .transpose()?;
+            many(ctx, ValuesOf(self.db_id, period)).await
+        }
 
-    /// The latest value computed for a year against that year's target:
-    /// degree, status and what they rest on.
-    async fn achievement(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The year judged, e.g. 2020.")] year: i32,
-    ) -> ApiResult<IndicatorAchievement> {
-        let year = calc::year_arg(year)?;
-        one(ctx, IndicatorAchievementOf(self.db_id, year)).await
-    }
+        /// The latest value computed for a year against that year's target:
+        /// degree, status and what they rest on.
+        async fn achievement(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "The year judged, e.g. 2020.")] year: i32,
+        ) -> ApiResult<IndicatorAchievement> {
+            let year = calc::year_arg(year)?;
+            one(ctx, IndicatorAchievementOf(self.db_id, year)).await
+        }
 
-    /// Where the indicator was written in its source document.
-    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<SourceLocation>> {
-        let objective: Objective = one(ctx, ObjectiveById(self.objective_id)).await?;
-        let code = format!("{}/{}", objective.code, self.code);
-        source_of(ctx, objective.plan_id, "indicator", code).await
-    }
+        /// Where the indicator was written in its source document.
+        async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<SourceLocation>> {
+            let objective: Objective = one(ctx, ObjectiveById(self.objective_id)).await?;
+            let code = format!("{}/{}", objective.code, self.code);
+            source_of(ctx, objective.plan_id, "indicator", code).await
+        }
 
-    /// Import findings about this indicator.
-    async fn findings(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Finding]>> {
-        let objective: Objective = one(ctx, ObjectiveById(self.objective_id)).await?;
-        many(
-            ctx,
-            FindingsAbout(
-                objective.plan_id,
-                "indicator".into(),
-                format!("{}/{}", objective.code, self.code),
-            ),
-        )
-        .await
+        /// Import findings about this indicator.
+        async fn findings(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Finding]>> {
+            let objective: Objective = one(ctx, ObjectiveById(self.objective_id)).await?;
+            many(
+                ctx,
+                FindingsAbout(
+                    objective.plan_id,
+                    "indicator".into(),
+                    format!("{}/{}", objective.code, self.code),
+                ),
+            )
+            .await
+        }
     }
 }
 
@@ -280,24 +269,21 @@ impl From<rows::Target> for Target {
     }
 }
 
-#[ComplexObject]
-impl Target {
-    /// The target's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("Target", self.db_id)
-    }
+complex_object! {
+    impl Target {
+        /// The target's global id.
+        id;
 
-    /// The indicator the target belongs to.
-    async fn indicator(&self, ctx: &Context<'_>) -> ApiResult<Indicator> {
-        one(ctx, IndicatorById(self.indicator_id)).await
-    }
+        /// The indicator the target belongs to.
+        parent indicator: Indicator = IndicatorById(indicator_id);
 
-    /// Where the target was written in its source document.
-    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<SourceLocation>> {
-        let indicator: Indicator = one(ctx, IndicatorById(self.indicator_id)).await?;
-        let objective: Objective = one(ctx, ObjectiveById(indicator.objective_id)).await?;
-        let code = format!("{}/{}/{}", objective.code, indicator.code, self.year);
-        source_of(ctx, objective.plan_id, "target", code).await
+        /// Where the target was written in its source document.
+        async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<SourceLocation>> {
+            let indicator: Indicator = one(ctx, IndicatorById(self.indicator_id)).await?;
+            let objective: Objective = one(ctx, ObjectiveById(indicator.objective_id)).await?;
+            let code = format!("{}/{}/{}", objective.code, indicator.code, self.year);
+            source_of(ctx, objective.plan_id, "target", code).await
+        }
     }
 }
 
@@ -343,37 +329,34 @@ impl From<rows::Phase> for Phase {
     }
 }
 
-#[ComplexObject]
-impl Phase {
-    /// The phase's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("Phase", self.db_id)
-    }
+complex_object! {
+    impl Phase {
+        /// The phase's global id.
+        id;
 
-    /// Where the phase was written in its source document.
-    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<SourceLocation>> {
-        let objective: Objective = one(ctx, ObjectiveById(self.objective_id)).await?;
-        source_of(ctx, objective.plan_id, "phase", self.code.clone()).await
-    }
+        /// Where the phase was written in its source document.
+        async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<SourceLocation>> {
+            let objective: Objective = one(ctx, ObjectiveById(self.objective_id)).await?;
+            source_of(ctx, objective.plan_id, "phase", self.code.clone()).await
+        }
 
-    /// Whether a revision amended (or added) the phase.
-    async fn amended(&self) -> bool {
-        !self.amended_fields.is_empty()
-    }
+        /// Whether a revision amended (or added) the phase.
+        async fn amended(&self) -> bool {
+            !self.amended_fields.is_empty()
+        }
 
-    /// The objective the phase belongs to.
-    async fn objective(&self, ctx: &Context<'_>) -> ApiResult<Objective> {
-        one(ctx, ObjectiveById(self.objective_id)).await
-    }
+        /// The objective the phase belongs to.
+        parent objective: Objective = ObjectiveById(objective_id);
 
-    /// Import findings about this phase.
-    async fn findings(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Finding]>> {
-        let objective: Objective = one(ctx, ObjectiveById(self.objective_id)).await?;
-        many(
-            ctx,
-            FindingsAbout(objective.plan_id, "phase".into(), self.code.clone()),
-        )
-        .await
+        /// Import findings about this phase.
+        async fn findings(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Finding]>> {
+            let objective: Objective = one(ctx, ObjectiveById(self.objective_id)).await?;
+            many(
+                ctx,
+                FindingsAbout(objective.plan_id, "phase".into(), self.code.clone()),
+            )
+            .await
+        }
     }
 }
 
@@ -428,15 +411,12 @@ impl From<rows::Measurement> for Measurement {
     }
 }
 
-#[ComplexObject]
-impl Measurement {
-    /// The measurement's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("Measurement", self.db_id)
-    }
+complex_object! {
+    impl Measurement {
+        /// The measurement's global id.
+        id;
 
-    /// The indicator measured.
-    async fn indicator(&self, ctx: &Context<'_>) -> ApiResult<Indicator> {
-        one(ctx, IndicatorById(self.indicator_id)).await
+        /// The indicator measured.
+        parent indicator: Indicator = IndicatorById(indicator_id);
     }
 }

@@ -23,6 +23,71 @@ use super::scalars::{stored_decimal, Date, DateTime, Decimal};
 use crate::errors::{ApiError, ApiResult};
 use crate::state::AppState;
 
+/// The `#[ComplexObject]` impl of an object type of the graph, with the
+/// two kinds of field every node type repeats written as one line each:
+///
+/// - `id;` is the type's global id, `pub(super)` so that [`Node`] can
+///   call it;
+/// - `parent name: Item = Key(column);` is the object the foreign key
+///   `self.column` points to ([`one`]);
+/// - `list name: Item = Key;` is a nested list of `Item` behind the
+///   relation `Key(self.db_id)`, cut by `first`/`after` ([`many_after`]).
+///
+/// Each takes the doc comments written above it, and every other item is
+/// kept as written. The fields keep their order, which is the schema's.
+macro_rules! complex_object {
+    (impl $t:ident { $($items:tt)* }) => {
+        complex_object!(@item $t [] $($items)*);
+    };
+    (@item $t:ident [$($done:tt)*]) => {
+        #[ComplexObject]
+        impl $t {
+            $($done)*
+        }
+    };
+    (@item $t:ident [$($done:tt)*] $(#[$($doc:tt)*])* id; $($rest:tt)*) => {
+        complex_object!(@item $t [$($done)*
+            $(#[$($doc)*])*
+            pub(super) async fn id(&self) -> ID {
+                ids::encode(stringify!($t), self.db_id)
+            }
+        ] $($rest)*);
+    };
+    (@item $t:ident [$($done:tt)*]
+        $(#[$($doc:tt)*])* parent $name:ident: $item:ident = $key:ident($column:ident); $($rest:tt)*
+    ) => {
+        complex_object!(@item $t [$($done)*
+            $(#[$($doc)*])*
+            async fn $name(&self, ctx: &Context<'_>) -> ApiResult<$item> {
+                one(ctx, $key(self.$column)).await
+            }
+        ] $($rest)*);
+    };
+    (@item $t:ident [$($done:tt)*]
+        $(#[$($doc:tt)*])* list $name:ident: $item:ident = $key:ident; $($rest:tt)*
+    ) => {
+        complex_object!(@item $t [$($done)*
+            $(#[$($doc)*])*
+            async fn $name(
+                &self,
+                ctx: &Context<'_>,
+                #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
+                #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
+                after: Option<ID>,
+            ) -> ApiResult<Arc<[$item]>> {
+                many_after(ctx, $key(self.db_id), first, after).await
+            }
+        ] $($rest)*);
+    };
+    (@item $t:ident [$($done:tt)*]
+        $(#[$($attr:tt)*])* async fn $name:ident $args:tt -> $ret:ty $body:block $($rest:tt)*
+    ) => {
+        complex_object!(@item $t [$($done)*
+            $(#[$($attr)*])* async fn $name $args -> $ret $body
+        ] $($rest)*);
+    };
+}
+
 mod areas;
 mod centres;
 mod classification;

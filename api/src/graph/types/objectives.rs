@@ -27,38 +27,19 @@ impl From<rows::StrategicObjective> for StrategicObjective {
     }
 }
 
-#[ComplexObject]
-impl StrategicObjective {
-    /// The strategic objective's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("StrategicObjective", self.db_id)
-    }
+complex_object! {
+    impl StrategicObjective {
+        /// The strategic objective's global id.
+        id;
 
-    /// The plan it belongs to.
-    async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Plan> {
-        one(ctx, PlanById(self.plan_id)).await
-    }
+        /// The plan it belongs to.
+        parent plan: Plan = PlanById(plan_id);
 
-    /// The individual objectives linked to it, in document order.
-    async fn objectives(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[Objective]>> {
-        many_after(ctx, ObjectivesOfStrategic(self.db_id), first, after).await
-    }
+        /// The individual objectives linked to it, in document order.
+        list objectives: Objective = ObjectivesOfStrategic;
 
-    /// The annual objectives under it, by code.
-    async fn annual_objectives(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[AnnualObjective]>> {
-        many_after(ctx, AnnualOfStrategic(self.db_id), first, after).await
+        /// The annual objectives under it, by code.
+        list annual_objectives: AnnualObjective = AnnualOfStrategic;
     }
 }
 
@@ -90,38 +71,27 @@ impl From<rows::AnnualObjective> for AnnualObjective {
     }
 }
 
-#[ComplexObject]
-impl AnnualObjective {
-    /// The annual objective's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("AnnualObjective", self.db_id)
-    }
+complex_object! {
+    impl AnnualObjective {
+        /// The annual objective's global id.
+        id;
 
-    /// The plan it belongs to.
-    async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Plan> {
-        one(ctx, PlanById(self.plan_id)).await
-    }
+        /// The plan it belongs to.
+        parent plan: Plan = PlanById(plan_id);
 
-    /// The strategic objective it serves, when the plan names it.
-    async fn strategic_objective(
-        &self,
-        ctx: &Context<'_>,
-    ) -> ApiResult<Option<StrategicObjective>> {
-        match self.strategic_id {
-            Some(id) => maybe(ctx, StrategicById(id)).await,
-            None => Ok(None),
+        /// The strategic objective it serves, when the plan names it.
+        async fn strategic_objective(
+            &self,
+            ctx: &Context<'_>,
+        ) -> ApiResult<Option<StrategicObjective>> {
+            match self.strategic_id {
+                Some(id) => maybe(ctx, StrategicById(id)).await,
+                None => Ok(None),
+            }
         }
-    }
 
-    /// The individual objectives linked to it, in document order.
-    async fn objectives(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[Objective]>> {
-        many_after(ctx, ObjectivesOfAnnual(self.db_id), first, after).await
+        /// The individual objectives linked to it, in document order.
+        list objectives: Objective = ObjectivesOfAnnual;
     }
 }
 
@@ -209,121 +179,76 @@ impl From<rows::Objective> for Objective {
     }
 }
 
-#[ComplexObject]
-impl Objective {
-    /// The objective's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("Objective", self.db_id)
-    }
+complex_object! {
+    impl Objective {
+        /// The objective's global id.
+        id;
 
-    /// Whether a revision amended any field of the objective.
-    async fn amended(&self) -> bool {
-        !self.amended_fields.is_empty()
-    }
+        /// Whether a revision amended any field of the objective.
+        async fn amended(&self) -> bool {
+            !self.amended_fields.is_empty()
+        }
 
-    /// The plan the objective belongs to.
-    async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Plan> {
-        one(ctx, PlanById(self.plan_id)).await
-    }
+        /// The plan the objective belongs to.
+        parent plan: Plan = PlanById(plan_id);
 
-    /// The responsibility centre owning the objective.
-    async fn responsibility_centre(&self, ctx: &Context<'_>) -> ApiResult<ResponsibilityCentre> {
-        one(ctx, CentreById(self.centre_id)).await
-    }
+        /// The responsibility centre owning the objective.
+        parent responsibility_centre: ResponsibilityCentre = CentreById(centre_id);
 
-    /// The offices doing the work, in sheet order.
-    async fn offices(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[Office]>> {
-        many_after(ctx, OfficesOfObjective(self.db_id), first, after).await
-    }
+        /// The offices doing the work, in sheet order.
+        list offices: Office = OfficesOfObjective;
 
-    /// The strategic objectives the objective serves, in sheet order.
-    async fn strategic_objectives(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[StrategicObjective]>> {
-        many_after(ctx, StrategicOfObjective(self.db_id), first, after).await
-    }
+        /// The strategic objectives the objective serves, in sheet order.
+        list strategic_objectives: StrategicObjective = StrategicOfObjective;
 
-    /// The annual objectives the objective serves, in sheet order.
-    async fn annual_objectives(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[AnnualObjective]>> {
-        many_after(ctx, AnnualOfObjective(self.db_id), first, after).await
-    }
+        /// The annual objectives the objective serves, in sheet order.
+        list annual_objectives: AnnualObjective = AnnualOfObjective;
 
-    /// The budget lines financing the objective, in sheet order.
-    async fn budget(&self, ctx: &Context<'_>) -> ApiResult<Arc<[BudgetLink]>> {
-        many(ctx, BudgetOfObjective(self.db_id)).await
-    }
+        /// The budget lines financing the objective, in sheet order.
+        async fn budget(&self, ctx: &Context<'_>) -> ApiResult<Arc<[BudgetLink]>> {
+            many(ctx, BudgetOfObjective(self.db_id)).await
+        }
 
-    /// The objective's indicators, in sheet order.
-    async fn indicators(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[Indicator]>> {
-        many_after(ctx, IndicatorsOfObjective(self.db_id), first, after).await
-    }
+        /// The objective's indicators, in sheet order.
+        list indicators: Indicator = IndicatorsOfObjective;
 
-    /// The objective's phases, in sheet order.
-    async fn phases(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[Phase]>> {
-        many_after(ctx, PhasesOfObjective(self.db_id), first, after).await
-    }
+        /// The objective's phases, in sheet order.
+        list phases: Phase = PhasesOfObjective;
 
-    /// Sum of the phase weights in percent (a plan expects 100); phases
-    /// without a weight count as zero.
-    async fn phase_weight_sum(&self, ctx: &Context<'_>) -> ApiResult<Decimal> {
-        let phases: Arc<[Phase]> = many(ctx, PhasesOfObjective(self.db_id)).await?;
-        Ok(Decimal(
-            phases.iter().filter_map(|p| p.weight.map(|w| w.0)).sum(),
-        ))
-    }
+        /// Sum of the phase weights in percent (a plan expects 100); phases
+        /// without a weight count as zero.
+        async fn phase_weight_sum(&self, ctx: &Context<'_>) -> ApiResult<Decimal> {
+            let phases: Arc<[Phase]> = many(ctx, PhasesOfObjective(self.db_id)).await?;
+            Ok(Decimal(
+                phases.iter().filter_map(|p| p.weight.map(|w| w.0)).sum(),
+            ))
+        }
 
-    /// Where the objective was written in its source document.
-    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<SourceLocation>> {
-        source_of(ctx, self.plan_id, "objective", self.code.clone()).await
-    }
+        /// Where the objective was written in its source document.
+        async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<SourceLocation>> {
+            source_of(ctx, self.plan_id, "objective", self.code.clone()).await
+        }
 
-    /// Import findings about this objective.
-    async fn findings(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Finding]>> {
-        many(
-            ctx,
-            FindingsAbout(self.plan_id, "objective".into(), self.code.clone()),
-        )
-        .await
-    }
+        /// Import findings about this objective.
+        async fn findings(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Finding]>> {
+            many(
+                ctx,
+                FindingsAbout(self.plan_id, "objective".into(), self.code.clone()),
+            )
+            .await
+        }
 
-    /// The objective's achievement and score for a year: the mean degree
-    /// of its indicators that have a value for the year or, when none has,
-    /// the weighted completion of its phases; the score is the degree ×
-    /// its maximum points.
-    async fn achievement(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The year judged, e.g. 2020.")] year: i32,
-    ) -> ApiResult<ObjectiveAchievement> {
-        let year = calc::year_arg(year)?;
-        one(ctx, ObjectiveAchievementOf(self.db_id, year)).await
+        /// The objective's achievement and score for a year: the mean degree
+        /// of its indicators that have a value for the year or, when none has,
+        /// the weighted completion of its phases; the score is the degree ×
+        /// its maximum points.
+        async fn achievement(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "The year judged, e.g. 2020.")] year: i32,
+        ) -> ApiResult<ObjectiveAchievement> {
+            let year = calc::year_arg(year)?;
+            one(ctx, ObjectiveAchievementOf(self.db_id, year)).await
+        }
     }
 }

@@ -51,118 +51,77 @@ impl From<rows::Plan> for Plan {
     }
 }
 
-#[ComplexObject]
-impl Plan {
-    /// The plan's global id.
-    pub(super) async fn id(&self) -> ID {
-        ids::encode("Plan", self.db_id)
-    }
+complex_object! {
+    impl Plan {
+        /// The plan's global id.
+        id;
 
-    /// Which published shape the plan has.
-    async fn kind(&self) -> ApiResult<PlanKind> {
-        PlanKind::from_db(&self.kind_db)
-    }
-
-    /// The plan's individual annual objectives, filtered and paged.
-    #[allow(clippy::too_many_arguments)]
-    async fn objectives(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Only objectives of this year.")] year: Option<i32>,
-        #[graphql(desc = "Only objectives of this responsibility centre (its id).")]
-        responsibility_centre: Option<ID>,
-        #[graphql(desc = "Only objectives financed by this mission (its code, e.g. `26`).")]
-        mission: Option<String>,
-        #[graphql(desc = "Only objectives financed by this program (its code, e.g. `26.7`).")]
-        program: Option<String>,
-        #[graphql(desc = "Case-insensitive text in code, title or description.")] search: Option<
-            String,
-        >,
-        #[graphql(desc = "Sort order (default: document order).", default)]
-        order_by: ObjectiveOrder,
-        #[graphql(desc = "Items after the cursor `after`, at most this many.")] first: Option<i32>,
-        #[graphql(desc = "Cursor of the item to continue after.")] after: Option<String>,
-        #[graphql(desc = "Items before the cursor `before`, at most this many, from the end.")]
-        last: Option<i32>,
-        #[graphql(desc = "Cursor of the item to continue before.")] before: Option<String>,
-    ) -> ApiResult<ObjectiveConnection> {
-        let filter = ObjectiveArgs {
-            year,
-            responsibility_centre,
-            mission,
-            program,
-            search,
-            ..Default::default()
+        /// Which published shape the plan has.
+        async fn kind(&self) -> ApiResult<PlanKind> {
+            PlanKind::from_db(&self.kind_db)
         }
-        .filter()?;
-        objectives_of(
-            ctx,
-            ObjectiveParent::Plan,
-            self.db_id,
-            filter,
-            order_by,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
-    }
 
-    /// The responsibility centres (CDR) of the plan, by name.
-    async fn responsibility_centres(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[ResponsibilityCentre]>> {
-        many_after(ctx, CentresOfPlan(self.db_id), first, after).await
-    }
+        /// The plan's individual annual objectives, filtered and paged.
+        #[allow(clippy::too_many_arguments)]
+        async fn objectives(
+            &self,
+            ctx: &Context<'_>,
+            #[graphql(desc = "Only objectives of this year.")] year: Option<i32>,
+            #[graphql(desc = "Only objectives of this responsibility centre (its id).")]
+            responsibility_centre: Option<ID>,
+            #[graphql(desc = "Only objectives financed by this mission (its code, e.g. `26`).")]
+            mission: Option<String>,
+            #[graphql(desc = "Only objectives financed by this program (its code, e.g. `26.7`).")]
+            program: Option<String>,
+            #[graphql(desc = "Case-insensitive text in code, title or description.")] search: Option<
+                String,
+            >,
+            #[graphql(desc = "Sort order (default: document order).", default)]
+            order_by: ObjectiveOrder,
+            #[graphql(desc = "Items after the cursor `after`, at most this many.")] first: Option<i32>,
+            #[graphql(desc = "Cursor of the item to continue after.")] after: Option<String>,
+            #[graphql(desc = "Items before the cursor `before`, at most this many, from the end.")]
+            last: Option<i32>,
+            #[graphql(desc = "Cursor of the item to continue before.")] before: Option<String>,
+        ) -> ApiResult<ObjectiveConnection> {
+            let filter = ObjectiveArgs {
+                year,
+                responsibility_centre,
+                mission,
+                program,
+                search,
+                ..Default::default()
+            }
+            .filter()?;
+            objectives_of(
+                ctx,
+                ObjectiveParent::Plan,
+                self.db_id,
+                filter,
+                order_by,
+                PageArgs {
+                    first,
+                    after,
+                    last,
+                    before,
+                },
+            )
+            .await
+        }
 
-    /// The strategic objectives (*obiettivi specifici*) of the plan, by code.
-    async fn strategic_objectives(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[StrategicObjective]>> {
-        many_after(ctx, StrategicOfPlan(self.db_id), first, after).await
-    }
+        /// The responsibility centres (CDR) of the plan, by name.
+        list responsibility_centres: ResponsibilityCentre = CentresOfPlan;
 
-    /// The annual objectives (*obiettivi annuali*) of the plan, by code.
-    async fn annual_objectives(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[AnnualObjective]>> {
-        many_after(ctx, AnnualOfPlan(self.db_id), first, after).await
-    }
+        /// The strategic objectives (*obiettivi specifici*) of the plan, by code.
+        list strategic_objectives: StrategicObjective = StrategicOfPlan;
 
-    /// The areas of a multi-year plan, in document order.
-    async fn areas(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[Area]>> {
-        many_after(ctx, AreasOfPlan(self.db_id), first, after).await
-    }
+        /// The annual objectives (*obiettivi annuali*) of the plan, by code.
+        list annual_objectives: AnnualObjective = AnnualOfPlan;
 
-    /// Content problems found when the plan was imported, in document order.
-    async fn findings(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "At most this many items (after `after`).")] first: Option<i32>,
-        #[graphql(desc = "Only the items after this one (its id), in this list's order.")]
-        after: Option<ID>,
-    ) -> ApiResult<Arc<[Finding]>> {
-        many_after(ctx, FindingsOfPlan(self.db_id), first, after).await
+        /// The areas of a multi-year plan, in document order.
+        list areas: Area = AreasOfPlan;
+
+        /// Content problems found when the plan was imported, in document order.
+        list findings: Finding = FindingsOfPlan;
     }
 }

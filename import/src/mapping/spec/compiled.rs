@@ -195,26 +195,11 @@ impl Make {
 
     pub(super) fn fields(self) -> &'static [&'static str] {
         match self {
-            Make::Objective => &[
-                "code",
-                "title",
-                "description",
-                "year",
-                "start_date",
-                "end_date",
-                "responsibility_centre",
-            ],
-            Make::Indicator => &["code", "description", "method", "kind", "unit", "direction"],
+            Make::Objective => &OBJECTIVE_KEYS[..7],
+            Make::Indicator => &INDICATOR_KEYS[..6],
             Make::Target => &["year", "value", "note"],
             Make::Baseline => &["value", "note"],
-            Make::Phase => &[
-                "code",
-                "description",
-                "start_date",
-                "end_date",
-                "expected_result",
-                "weight",
-            ],
+            Make::Phase => &crate::model::Phase::FIELDS,
             Make::Description => &["text"],
             Make::Ignore => &[],
         }

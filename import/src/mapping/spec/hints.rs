@@ -1,40 +1,15 @@
 //! Hints for an unknown key: the keys of its own section and the key that
 //! was probably meant.
 
+use super::raw::{INDICATOR_KEYS, OBJECTIVE_KEYS};
+
 /// The keys of the sections that share one raw type (`RawSection`), so
 /// that an unknown key is answered with its own section's keys rather than
 /// the union serde lists (a `[[rules]]` entry has a type of its own, whose
 /// serde message is already exact).
-pub(super) const SECTION_KEYS: &[(&str, &[&str])] = &[
-    (
-        "objective",
-        &[
-            "code",
-            "title",
-            "description",
-            "year",
-            "start_date",
-            "end_date",
-            "responsibility_centre",
-            "responsibility_centre_head",
-            "budget",
-        ],
-    ),
-    (
-        "indicator",
-        &[
-            "code",
-            "description",
-            "method",
-            "kind",
-            "unit",
-            "direction",
-            "baseline",
-            "baseline_note",
-            "no_quantitative_target",
-            "targets",
-        ],
-    ),
+pub(super) static SECTION_KEYS: &[(&str, &[&str])] = &[
+    ("objective", &OBJECTIVE_KEYS),
+    ("indicator", &INDICATOR_KEYS),
     ("indicator.targets", &["columns", "year", "value", "note"]),
 ];
 

@@ -55,6 +55,35 @@ pub(super) struct RawPlan {
     pub(super) notes: Vec<String>,
 }
 
+/// The keys of `[objective]`, in the order of [`RawSection`]; a line rule
+/// fills the first seven (a text gives no centre head and no budget).
+pub(super) static OBJECTIVE_KEYS: [&str; 9] = [
+    "code",
+    "title",
+    "description",
+    "year",
+    "start_date",
+    "end_date",
+    "responsibility_centre",
+    "responsibility_centre_head",
+    "budget",
+];
+
+/// The keys of `[indicator]`, in the order of [`RawSection`]; a line rule
+/// fills the first six (its targets and baseline are rules of their own).
+pub(super) static INDICATOR_KEYS: [&str; 10] = [
+    "code",
+    "description",
+    "method",
+    "kind",
+    "unit",
+    "direction",
+    "baseline",
+    "baseline_note",
+    "no_quantitative_target",
+    "targets",
+];
+
 /// `[objective]` and `[indicator]` of a table mapping, and `[[rules]]` of a
 /// text mapping: one set of keys, each allowed where it makes sense.
 #[derive(Debug, Default, Deserialize)]

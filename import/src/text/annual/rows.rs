@@ -118,17 +118,7 @@ pub(super) fn build_phase(file: &str, row: &Row) -> Result<Phase, ImportError> {
     let cells = &row.cells;
     let code = strip_italic(&cells[0]);
     let mut amended = Vec::new();
-    for (i, name) in [
-        "code",
-        "description",
-        "start_date",
-        "end_date",
-        "expected_result",
-        "weight",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (i, name) in Phase::FIELDS.iter().enumerate() {
         if has_amendment(&cells[i]) {
             amended.push((*name).to_string());
         }
