@@ -131,13 +131,13 @@ fn the_check_finds_writes_outside_the_module_of_their_table() {
              fn h() { hasher.update(plans::table); }",
         ),
         file(
-            "store/ops.rs",
+            "store/import.rs",
             "fn i() { diesel::delete(objective_offices::table.filter(x)).execute(conn)?;\n\
              diesel::sql_query(\"DELETE FROM findings WHERE plan_id = 1\").execute(conn)?; }",
         ),
         // A macro writing the table it is given, outside the entity modules.
         file(
-            "graph/reads.rs",
+            "store/export.rs",
             "macro_rules! wipe { ($t:ident) => { diesel::delete($t::table).execute(conn) }; }\n\
              fn j() { wipe!(areas); }",
         ),
@@ -147,7 +147,7 @@ fn the_check_finds_writes_outside_the_module_of_their_table() {
             "fn k() { diesel::update(plans::table.find(id)).set(&c).execute(conn) }",
         ),
         file(
-            "calc/pg_payments.rs",
+            "backend/pg/payments_read.rs",
             "fn l() {}\n#[cfg(test)]\nmod tests {\n    fn m() { q(\"INSERT INTO payments (a) VALUES ('{')\"); }\n}\n",
         ),
     ];
@@ -155,10 +155,10 @@ fn the_check_finds_writes_outside_the_module_of_their_table() {
     let expect = [
         "calc/ops.rs: insert_into(measurements::table",
         "graph/writes.rs: update(plans::table",
-        "store/ops.rs: delete(objective_offices::table",
-        "store/ops.rs: SQL DELETE FROM findings",
-        "graph/reads.rs: delete($t::table",
-        "graph/reads.rs: wipe!(areas",
+        "store/import.rs: delete(objective_offices::table",
+        "store/import.rs: SQL DELETE FROM findings",
+        "store/export.rs: delete($t::table",
+        "store/export.rs: wipe!(areas",
     ];
     assert_eq!(found.len(), expect.len(), "{found:#?}");
     for (f, e) in found.iter().zip(expect) {

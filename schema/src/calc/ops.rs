@@ -213,7 +213,7 @@ pub(crate) fn bound_indicator(
 }
 
 /// The payments of a plan, read column by column. Postgres reads them
-/// packed (see `pg_payments.rs`); its tests compare that with this read.
+/// packed (see `backend/pg/payments_read.rs`); its tests compare that with this read.
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn read_payment_rows(conn: &mut Conn, plan_id: i32) -> QueryResult<StoredPayments> {
     let query = payments::table.filter(plan_filter(plan_id)).select((

@@ -1,4 +1,4 @@
-//! The writer of the multi-year part of a plan: `areas`, their `ambiti`
+//! The writer and the reads of the multi-year part of a plan: `areas`, their `ambiti`
 //! and the ambiti's `ambito_results`. Compiled once per backend
 //! (`entity/mod.rs`), with `Conn` from the parent.
 

@@ -1,4 +1,4 @@
-//! The writer of the budget classification: `missions`, `programs` and
+//! The writer and the reads of the budget classification: `missions`, `programs` and
 //! `actions`, shared by all plans. A mission's and a program's sort key
 //! (`rows::budget_order_key`) is derived here from the code, on every write
 //! of the code. Compiled once per backend (`entity/mod.rs`), with `Conn`

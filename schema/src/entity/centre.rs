@@ -1,4 +1,4 @@
-//! The writer of `responsibility_centres` and their `offices`. Compiled
+//! The writer and the reads of `responsibility_centres` and their `offices`. Compiled
 //! once per backend (`entity/mod.rs`), with `Conn` from the parent.
 
 use diesel::prelude::*;

@@ -1,4 +1,4 @@
-//! The writer of `findings`: the content problems an import reported,
+//! The writer and the reads of `findings`: the content problems an import reported,
 //! which describe that import and are replaced by the next. Compiled once
 //! per backend (`entity/mod.rs`), with `Conn` from the parent.
 

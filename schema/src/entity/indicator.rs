@@ -1,4 +1,4 @@
-//! The writer of `indicators`, including their calculator binding.
+//! The writer and the reads of `indicators`, including their calculator binding.
 //! Compiled once per backend (`entity/mod.rs`), with `Conn` from the parent.
 
 use diesel::prelude::*;

@@ -1,4 +1,4 @@
-//! The writer of `measurements`, for the import, the `recordMeasurement`
+//! The writer and the reads of `measurements`, for the import, the `recordMeasurement`
 //! mutation and the calculations' `record_measurement` alike: a
 //! measurement is upserted by indicator and period, its period parsed by
 //! [`crate::period::parse`] (see [`rows::NewMeasurement::new`]). Compiled

@@ -1,4 +1,4 @@
-//! The writer of `objectives`, of the `strategic_objectives` and
+//! The writer and the reads of `objectives`, of the `strategic_objectives` and
 //! `annual_objectives` they link to, and of the four link tables
 //! (`objective_offices`, `objective_strategic_objectives`,
 //! `objective_annual_objectives`, `objective_actions`): one link writer

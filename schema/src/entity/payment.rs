@@ -1,4 +1,4 @@
-//! The writer of `payments`: a plan's invoices, upserted by plan and
+//! The writer and the reads of `payments`: a plan's invoices, upserted by plan and
 //! invoice id. It is the one statement whose text differs by backend, so
 //! the file holds both forms, as implementations of a trait private to each
 //! compiled copy, and the copy's `Conn` picks its own. Compiled once per

@@ -1,4 +1,4 @@
-//! The writer of `phases` and of the progress recorded on them
+//! The writer and the reads of `phases` and of the progress recorded on them
 //! (`phase_progress`). Compiled once per backend (`entity/mod.rs`), with
 //! `Conn` from the parent.
 

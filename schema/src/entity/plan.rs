@@ -1,4 +1,4 @@
-//! The writer of `plans`. Compiled once per backend (`entity/mod.rs`),
+//! The writer and the reads of `plans`. Compiled once per backend (`entity/mod.rs`),
 //! with `Conn` from the parent.
 
 use diesel::prelude::*;

@@ -1,4 +1,4 @@
-//! The writer of `source_locations`: where the import that wrote a plan
+//! The writer and the reads of `source_locations`: where the import that wrote a plan
 //! read each object, replaced by the next import. Compiled once per backend
 //! (`entity/mod.rs`), with `Conn` from the parent.
 

@@ -1,4 +1,4 @@
-//! The writer of `indicator_values`: computed values with their
+//! The writer and the reads of `indicator_values`: computed values with their
 //! provenance. Rows are only ever added (older rows are the history).
 //! Compiled once per backend (`entity/mod.rs`), with `Conn` from the
 //! parent.
