@@ -256,14 +256,8 @@ fn the_text_of_schema_rs_is_read_as_diesel_reads_it() {
 }
 
 /// Differences known and kept, each with why. Each must still occur (the
-/// test fails once it is gone, so that the entry goes with it).
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
-    "sqlite: trusted_documents.hash: declared Text, found NULL allowed",
-    "SQLite lets a PRIMARY KEY column that is not an INTEGER hold NULL unless \
-     NOT NULL is written (a legacy quirk), and the migration does not write it; \
-     its one writer (`Database::register_document`) always gives a hash, and \
-     fixing it needs a migration that rebuilds the table",
-)];
+/// test fails once it is gone, so that the entry goes with it). None today.
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
 
 #[test]
 fn schema_rs_declares_exactly_the_columns_types_and_nullability_the_migrations_create() {
