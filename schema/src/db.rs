@@ -14,7 +14,6 @@ use diesel_migrations::MigrationHarness;
 use crate::backend::{pg, sqlite};
 use crate::error::StoreError;
 
-
 /// The database URL used when none is configured: an embedded SQLite file in
 /// the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "cruscotto.db";

@@ -37,11 +37,12 @@ impl Database {
             name: name.to_string(),
             registered_at: chrono::Utc::now().naive_utc(),
         };
-        let inserted =
-            crate::on_backend!(self, |conn, _b| diesel::insert_into(trusted_documents::table)
-                .values(&row)
-                .on_conflict_do_nothing()
-                .execute(conn)?);
+        let inserted = crate::on_backend!(self, |conn, _b| diesel::insert_into(
+            trusted_documents::table
+        )
+        .values(&row)
+        .on_conflict_do_nothing()
+        .execute(conn)?);
         Ok(inserted > 0)
     }
 

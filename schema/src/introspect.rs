@@ -37,10 +37,6 @@ pub struct DbColumn {
     pub nullable: bool,
 }
 
-
-
-
-
 impl Database {
     /// `table.column` of every foreign key that no index starts with.
     pub fn unindexed_foreign_keys(&self) -> Result<Vec<String>, StoreError> {

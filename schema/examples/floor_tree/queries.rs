@@ -154,25 +154,24 @@ pub fn indicators_of(
     // ties go to the latest start, then the latest recorded, then the
     // highest id (the API's rule).
     let later = diesel::alias!(cruscotto_store::schema::measurements as later);
-    let candidates: Vec<(i32, i32, String, String, NaiveDate, NaiveDateTime)> =
-        indicators::table
-            .inner_join(measurements::table)
-            .filter(indicators::id.eq_any(&indicator_ids))
-            .filter(
-                measurements::period_end.nullable().eq(later
-                    .filter(later.field(measurements::indicator_id).eq(indicators::id))
-                    .select(diesel::dsl::max(later.field(measurements::period_end)))
-                    .single_value()),
-            )
-            .select((
-                measurements::id,
-                measurements::indicator_id,
-                measurements::period,
-                measurements::value,
-                measurements::period_start,
-                measurements::recorded_at,
-            ))
-            .load(conn)?;
+    let candidates: Vec<(i32, i32, String, String, NaiveDate, NaiveDateTime)> = indicators::table
+        .inner_join(measurements::table)
+        .filter(indicators::id.eq_any(&indicator_ids))
+        .filter(
+            measurements::period_end.nullable().eq(later
+                .filter(later.field(measurements::indicator_id).eq(indicators::id))
+                .select(diesel::dsl::max(later.field(measurements::period_end)))
+                .single_value()),
+        )
+        .select((
+            measurements::id,
+            measurements::indicator_id,
+            measurements::period,
+            measurements::value,
+            measurements::period_start,
+            measurements::recorded_at,
+        ))
+        .load(conn)?;
     let mut best: HashMap<i32, (i32, String, String, NaiveDate, NaiveDateTime)> =
         HashMap::with_capacity(indicator_ids.len());
     for (id, indicator, period, value, start, recorded) in candidates {

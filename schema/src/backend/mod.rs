@@ -38,21 +38,21 @@
 /// (`sqlite.rs` or `pg.rs`, whose directory the paths are relative to).
 macro_rules! query_modules {
     () => {
+        /// The storage side of calculations: payments, inputs, values.
+        #[path = "../calc/ops.rs"]
+        pub(crate) mod calc;
         /// Every table's writer and reads (see the module documentation).
         #[path = "../entity/mod.rs"]
         pub(crate) mod entity;
-        /// A document's import: a composition of the entity writers.
-        #[path = "../store/import.rs"]
-        pub(crate) mod import;
         /// A stored plan rebuilt as a document, and whole-plan counts.
         #[path = "../store/export.rs"]
         pub(crate) mod export;
         /// The mutations' checks in the API's terms, before the entity writers.
         #[path = "../graph/writes.rs"]
         pub(crate) mod graph;
-        /// The storage side of calculations: payments, inputs, values.
-        #[path = "../calc/ops.rs"]
-        pub(crate) mod calc;
+        /// A document's import: a composition of the entity writers.
+        #[path = "../store/import.rs"]
+        pub(crate) mod import;
     };
 }
 

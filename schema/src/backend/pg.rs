@@ -27,7 +27,8 @@ query_modules!();
 pub(crate) const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
 /// Whether Diesel's migration table exists (a count, 0 or 1, as `n`).
-pub(crate) const MIGRATION_TABLE_EXISTS: &str = "SELECT count(*) AS n FROM information_schema.tables \
+pub(crate) const MIGRATION_TABLE_EXISTS: &str =
+    "SELECT count(*) AS n FROM information_schema.tables \
      WHERE table_schema = current_schema() AND table_name = '__diesel_schema_migrations'";
 
 pub(crate) const UNINDEXED_FKS: &str = "

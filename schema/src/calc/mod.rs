@@ -339,7 +339,12 @@ impl Database {
         source_file: &str,
     ) -> Result<PaymentImportSummary, StoreError> {
         check_payments(records, source_file)?;
-        crate::on_backend!(self, |conn, b| b::calc::import_payments(conn, plan_code, records, source_file))
+        crate::on_backend!(self, |conn, b| b::calc::import_payments(
+            conn,
+            plan_code,
+            records,
+            source_file
+        ))
     }
 
     /// Number of payments stored for plan `plan_code`.
@@ -377,7 +382,13 @@ impl Database {
                 "the calculator id is empty",
             ));
         }
-        crate::on_backend!(self, |conn, b| b::calc::set_calculator_binding(conn, indicator_id, calculator_id, &params, guessed))
+        crate::on_backend!(self, |conn, b| b::calc::set_calculator_binding(
+            conn,
+            indicator_id,
+            calculator_id,
+            &params,
+            guessed
+        ))
     }
 
     /// Records (or replaces) the measured value of an indicator for a period.
@@ -386,7 +397,11 @@ impl Database {
         indicator_id: i32,
         measured: &MeasuredValue,
     ) -> Result<(), StoreError> {
-        crate::on_backend!(self, |conn, b| b::calc::record_measurement(conn, indicator_id, measured))
+        crate::on_backend!(self, |conn, b| b::calc::record_measurement(
+            conn,
+            indicator_id,
+            measured
+        ))
     }
 
     /// Records (or replaces) how complete a phase was in a period, in
@@ -399,7 +414,13 @@ impl Database {
         recorded_by: &str,
     ) -> Result<(), StoreError> {
         let bp = percent_to_bp(&format!("phase {phase_id} {period}"), completion_percent)?;
-        crate::on_backend!(self, |conn, b| b::calc::record_phase_progress(conn, phase_id, period, bp, recorded_by))
+        crate::on_backend!(self, |conn, b| b::calc::record_phase_progress(
+            conn,
+            phase_id,
+            period,
+            bp,
+            recorded_by
+        ))
     }
 
     /// The indicator with its label and calculator binding, or `NotFound`.
@@ -418,7 +439,11 @@ impl Database {
         wanted: InputsWanted,
         period: &Period,
     ) -> Result<InputRows, StoreError> {
-        crate::on_backend!(self, pool |pool, b| b::read_inputs(pool, bound, wanted, period))
+        crate::on_backend!(
+            self,
+            pool | pool,
+            b | b::read_inputs(pool, bound, wanted, period)
+        )
     }
 
     /// Writes one computed value (and its change event) in one transaction;
@@ -435,7 +460,11 @@ impl Database {
         period: Option<&str>,
     ) -> Result<Vec<IndicatorValueRow>, StoreError> {
         let period = period.map(parse_period).transpose()?.map(|p| p.to_string());
-        crate::on_backend!(self, |conn, b| b::calc::indicator_values(conn, indicator_id, period.as_deref()))
+        crate::on_backend!(self, |conn, b| b::calc::indicator_values(
+            conn,
+            indicator_id,
+            period.as_deref()
+        ))
     }
 
     /// The latest stored value of an indicator for a period.
@@ -445,7 +474,11 @@ impl Database {
         period: &str,
     ) -> Result<Option<IndicatorValueRow>, StoreError> {
         let period = parse_period(period)?.to_string();
-        crate::on_backend!(self, |conn, b| b::calc::latest_value(conn, indicator_id, &period))
+        crate::on_backend!(self, |conn, b| b::calc::latest_value(
+            conn,
+            indicator_id,
+            &period
+        ))
     }
 
     /// The latest stored value for `period` of each of `ids` that has one,
@@ -456,7 +489,9 @@ impl Database {
         period: &str,
     ) -> Result<Vec<IndicatorValueRow>, StoreError> {
         let period = parse_period(period)?.to_string();
-        crate::on_backend!(self, |conn, b| b::calc::latest_values_of(conn, ids, &period))
+        crate::on_backend!(self, |conn, b| b::calc::latest_values_of(
+            conn, ids, &period
+        ))
     }
 
     /// The stored values of many indicators (of one period, when given),
@@ -467,13 +502,19 @@ impl Database {
         period: Option<&str>,
     ) -> Result<Vec<IndicatorValueRow>, StoreError> {
         let period = period.map(parse_period).transpose()?.map(|p| p.to_string());
-        crate::on_backend!(self, |conn, b| b::calc::values_of(conn, ids, period.as_deref()))
+        crate::on_backend!(self, |conn, b| b::calc::values_of(
+            conn,
+            ids,
+            period.as_deref()
+        ))
     }
 
     /// Each indicator's direction and its target for `year`, one statement
     /// per relation and chunk of ids; indicators that do not exist are absent.
     pub fn judge_facts(&self, ids: &[i32], year: i32) -> Result<JudgeFacts, StoreError> {
-        crate::on_backend!(self, |conn, b| b::calc::directions_and_targets(conn, ids, year))
+        crate::on_backend!(self, |conn, b| b::calc::directions_and_targets(
+            conn, ids, year
+        ))
     }
 
     /// Each objective's indicators, phases with their progress recorded for
@@ -528,7 +569,9 @@ impl Database {
 
     /// The id of indicator `code` of objective `objective` in plan `plan`.
     pub fn indicator_id(&self, plan: &str, objective: &str, code: &str) -> Result<i32, StoreError> {
-        crate::on_backend!(self, |conn, b| b::calc::indicator_id(conn, plan, objective, code))
+        crate::on_backend!(self, |conn, b| b::calc::indicator_id(
+            conn, plan, objective, code
+        ))
     }
 
     /// The id of objective `objective` in plan `plan`.
@@ -538,7 +581,9 @@ impl Database {
 
     /// The id of phase `code` of objective `objective` in plan `plan`.
     pub fn phase_id(&self, plan: &str, objective: &str, code: &str) -> Result<i32, StoreError> {
-        crate::on_backend!(self, |conn, b| b::calc::phase_id(conn, plan, objective, code))
+        crate::on_backend!(self, |conn, b| b::calc::phase_id(
+            conn, plan, objective, code
+        ))
     }
 }
 

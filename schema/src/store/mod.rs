@@ -56,7 +56,11 @@ impl Database {
         source_file: Option<&str>,
     ) -> Result<ImportSummary, StoreError> {
         check_unique_codes(doc)?;
-        crate::on_backend!(self, |conn, b| b::import::save_document(conn, doc, source_file))
+        crate::on_backend!(self, |conn, b| b::import::save_document(
+            conn,
+            doc,
+            source_file
+        ))
     }
 
     /// Rebuilds the document of plan `code` from the database.
@@ -163,7 +167,10 @@ pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
 
 /// A weight in percent as hundredths of a percent (8% → 800), refusing
 /// values the column cannot hold exactly.
-pub(crate) fn weight_to_bp(phase: &str, weight: Option<Decimal>) -> Result<Option<i32>, StoreError> {
+pub(crate) fn weight_to_bp(
+    phase: &str,
+    weight: Option<Decimal>,
+) -> Result<Option<i32>, StoreError> {
     let Some(w) = weight else { return Ok(None) };
     let bp = w * Decimal::from(100);
     if !bp.fract().is_zero() || !(Decimal::ZERO..=Decimal::from(10_000)).contains(&bp) {

@@ -213,9 +213,10 @@ mod tests {
     }
 
     fn plain(conn: &mut PgConnection, plan_id: i32) -> Result<PaymentTable, InputError> {
-        table(vec![
-            crate::backend::pg::calc::read_payment_rows(conn, plan_id).unwrap()
-        ])
+        table(vec![crate::backend::pg::calc::read_payment_rows(
+            conn, plan_id,
+        )
+        .unwrap()])
     }
 
     fn snapshot<T>(conn: &mut PgConnection, f: impl FnOnce(&mut PgConnection) -> T) -> T {
