@@ -11,7 +11,7 @@ use cruscotto_api::graph::{build_schema, ids};
 use cruscotto_api::state::AppState;
 use cruscotto_api::Settings;
 use cruscotto_calculators::{Period, Registry};
-use cruscotto_store::testing::TestDatabase;
+use cruscotto_testdb::TestDatabase;
 use cruscotto_store::{Backend, Database, PoolOptions};
 use graph_support::{admin, editor, error_of, viewer, Env};
 use serde_json::{json, Value};

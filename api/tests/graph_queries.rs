@@ -8,7 +8,7 @@ mod graph_support;
 use cruscotto_api::graph::build_schema;
 use cruscotto_api::state::AppState;
 use cruscotto_api::Settings;
-use cruscotto_store::testing::TestDatabase;
+use cruscotto_testdb::TestDatabase;
 use cruscotto_store::{Database, PoolOptions};
 use graph_support::{error_of, Env};
 use serde_json::{json, Value};

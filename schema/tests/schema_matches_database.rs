@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use cruscotto_store::introspect::DbColumn;
 use cruscotto_store::schema::*;
-use cruscotto_store::testing::TestDatabase;
+use cruscotto_testdb::TestDatabase;
 use cruscotto_store::Backend;
 use diesel::prelude::*;
 

@@ -4,7 +4,7 @@
 //! versions named.
 
 use cruscotto_store::error::{classify, ConstraintKind};
-use cruscotto_store::testing::TestDatabase;
+use cruscotto_testdb::TestDatabase;
 use cruscotto_store::{Backend, Database, PoolOptions, StoreError};
 use diesel::prelude::*;
 

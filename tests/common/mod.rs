@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-pub use cruscotto_store::testing::TestDatabase;
+pub use cruscotto_testdb::TestDatabase;
 #[allow(unused_imports)] // Used by some test binaries only.
 pub use cruscotto_store::Backend;
 

@@ -12,7 +12,7 @@ use actix_web::dev::ServerHandle;
 use cruscotto_api::auth::{generate_token, hash_token, Role};
 use cruscotto_api::state::AppState;
 use cruscotto_api::{Application, Settings};
-pub use cruscotto_store::testing::TestDatabase;
+pub use cruscotto_testdb::TestDatabase;
 pub use cruscotto_store::Backend;
 use reqwest::blocking::{Client, Response};
 use serde_json::{json, Value};
