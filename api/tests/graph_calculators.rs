@@ -11,8 +11,8 @@ use cruscotto_api::graph::{build_schema, ids};
 use cruscotto_api::state::AppState;
 use cruscotto_api::Settings;
 use cruscotto_calculators::{Period, Registry};
-use cruscotto_testdb::TestDatabase;
 use cruscotto_store::{Backend, Database, PoolOptions};
+use cruscotto_testdb::TestDatabase;
 use graph_support::{admin, editor, error_of, viewer, Env};
 use serde_json::{json, Value};
 

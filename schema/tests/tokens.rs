@@ -1,8 +1,8 @@
 //! API tokens on both backends: found by their hash, revoked, names reused
 //! only once revoked, roles limited to the known ones.
 
-use cruscotto_testdb::TestDatabase;
 use cruscotto_store::StoreError;
+use cruscotto_testdb::TestDatabase;
 
 const HASH_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const HASH_B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";

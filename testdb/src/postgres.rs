@@ -74,8 +74,9 @@ fn reach_postgres() -> Result<String, String> {
     }
     // The URL may hold a password: the message names the variable instead
     // (libpq's reason names host and port).
-    PgConnection::establish(&url)
-        .map_err(|e| format!("Postgres does not answer at the URL {POSTGRES_URL_VAR} gives: {e}"))?;
+    PgConnection::establish(&url).map_err(|e| {
+        format!("Postgres does not answer at the URL {POSTGRES_URL_VAR} gives: {e}")
+    })?;
     Ok(url)
 }
 
@@ -180,11 +181,17 @@ pub fn ensure_template(
     if template_state(&mut admin, name)? == TemplateState::Finished {
         return Ok(false);
     }
-    execute(&mut admin, &format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))?;
+    execute(
+        &mut admin,
+        &format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"),
+    )?;
     let built = build_locked(&mut admin, admin_url, name, migrate);
     // The lock goes with the session too; unlocking at once lets the next
     // process in without waiting for this connection to close.
-    let unlocked = execute(&mut admin, &format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"));
+    let unlocked = execute(
+        &mut admin,
+        &format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"),
+    );
     let built = built?;
     unlocked?;
     Ok(built)
@@ -202,7 +209,10 @@ fn build_locked(
             // Not marked as a template (the mark is the last step), so it
             // can be dropped as it is; FORCE ends what a dead run left
             // connected.
-            execute(admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;
+            execute(
+                admin,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            )?;
         }
         TemplateState::Absent => {}
     }
@@ -213,7 +223,10 @@ fn build_locked(
     // that has not yet closed its last connection) is ended: cloning needs
     // a template nobody is connected to. The mark comes last, in one
     // statement, so that a template is finished or is rebuilt.
-    execute(admin, &format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false"))?;
+    execute(
+        admin,
+        &format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false"),
+    )?;
     execute(
         admin,
         &format!(
@@ -221,7 +234,10 @@ fn build_locked(
              WHERE datname = '{name}' AND pid <> pg_backend_pid()"
         ),
     )?;
-    execute(admin, &format!("ALTER DATABASE {name} WITH IS_TEMPLATE true"))?;
+    execute(
+        admin,
+        &format!("ALTER DATABASE {name} WITH IS_TEMPLATE true"),
+    )?;
     Ok(true)
 }
 
@@ -232,8 +248,14 @@ pub fn drop_template(admin_url: &str, name: &str) -> Result<(), String> {
     if template_state(&mut admin, name)? == TemplateState::Absent {
         return Ok(());
     }
-    execute(&mut admin, &format!("ALTER DATABASE {name} WITH IS_TEMPLATE false"))?;
-    execute(&mut admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    execute(
+        &mut admin,
+        &format!("ALTER DATABASE {name} WITH IS_TEMPLATE false"),
+    )?;
+    execute(
+        &mut admin,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    )
 }
 
 /// A database of the server that is dropped when the value is: with

@@ -70,7 +70,10 @@ fn the_template_is_named_by_the_contents_of_the_migrations() {
     std::fs::write(&up, format!("{text}\n-- changed\n")).unwrap();
     let changed = digest(dir.path());
     assert_ne!(changed, original);
-    assert_ne!(postgres::template_name(&changed), postgres::template_name(&original));
+    assert_ne!(
+        postgres::template_name(&changed),
+        postgres::template_name(&original)
+    );
 
     std::fs::write(&up, &text).unwrap();
     assert_eq!(digest(dir.path()), original, "the same text again");
@@ -241,7 +244,10 @@ fn database_names_are_replaced_in_urls() {
         postgres::database_url("postgres://p@h/db?sslmode=disable", "t2"),
         "postgres://p@h/t2?sslmode=disable"
     );
-    assert_eq!(postgres::database_url("postgres://p@h", "t3"), "postgres://p@h/t3");
+    assert_eq!(
+        postgres::database_url("postgres://p@h", "t3"),
+        "postgres://p@h/t3"
+    );
 }
 
 #[derive(QueryableByName)]
