@@ -21,6 +21,10 @@ pub mod store;
 pub mod tokens;
 mod tx;
 
+pub use db::{Backend, Database, PoolOptions};
+pub use error::StoreError;
+pub use store::{ImportSummary, PlanCounts};
+
 /// The Postgres half of the test databases crate (`cruscotto-testdb`), by
 /// file, for this crate's unit tests that reach private queries: that crate
 /// depends on this one, so as a dev-dependency it would bring a second copy
@@ -32,7 +36,3 @@ mod testdb {
     pub mod needs;
     pub mod postgres;
 }
-
-pub use db::{Backend, Database, PoolOptions};
-pub use error::StoreError;
-pub use store::{ImportSummary, PlanCounts};
