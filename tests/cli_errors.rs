@@ -141,7 +141,7 @@ fn a_missing_sqlite_directory_and_a_missing_postgres_database_are_named() {
         err.contains("the directory /nonexistent-dir/x does not exist"),
         "{err}"
     );
-    if let Some(admin) = cruscotto_store::testing::postgres_url() {
+    if let Some(admin) = cruscotto_testdb::postgres_url() {
         let base = admin.rsplit_once('/').unwrap().0;
         let out = cruscotto(&format!("{base}/no_such_db_cruscotto"), &["plans"]);
         let err = stderr(&out);

@@ -47,7 +47,7 @@ fn every_foreign_key_has_an_index() {
 
 #[test]
 fn both_backends_have_the_same_tables_and_columns() {
-    if cruscotto_store::testing::postgres_url().is_none() {
+    if cruscotto_testdb::postgres_url().is_none() {
         return; // Skipped, and said so: there is one backend to compare.
     }
     let columns = |b| TestDatabase::new(b).db.columns().unwrap();

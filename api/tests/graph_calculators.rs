@@ -12,8 +12,8 @@ use cruscotto_api::state::AppState;
 use cruscotto_api::Settings;
 use cruscotto_calculators::{Period, Registry};
 use cruscotto_engine::Engine;
-use cruscotto_store::testing::TestDatabase;
 use cruscotto_store::{Backend, Database, PoolOptions};
+use cruscotto_testdb::TestDatabase;
 use graph_support::{admin, assert_statements_do_not_grow, editor, error_of, viewer, Env};
 use serde_json::{json, Value};
 

@@ -5,7 +5,7 @@
 
 mod graph_support;
 
-use cruscotto_store::testing::TestDatabase;
+use cruscotto_testdb::TestDatabase;
 use graph_support::{admin, editor, error_of, Env};
 use serde_json::{json, Value};
 

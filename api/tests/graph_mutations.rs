@@ -8,7 +8,7 @@ mod graph_support;
 
 use async_graphql::{Request, Variables};
 use cruscotto_api::auth::Principal;
-use cruscotto_store::testing::TestDatabase;
+use cruscotto_testdb::TestDatabase;
 use futures_util::StreamExt;
 use graph_support::{admin, editor, error_of, viewer, Env};
 use serde_json::{json, Value};

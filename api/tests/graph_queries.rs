@@ -8,8 +8,8 @@ mod graph_support;
 use cruscotto_api::graph::build_schema;
 use cruscotto_api::state::AppState;
 use cruscotto_api::Settings;
-use cruscotto_store::testing::TestDatabase;
 use cruscotto_store::{Database, PoolOptions};
+use cruscotto_testdb::TestDatabase;
 use graph_support::{assert_statements_do_not_grow, error_of, Env};
 use serde_json::{json, Value};
 

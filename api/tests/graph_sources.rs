@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use cruscotto_import::mapping;
 use cruscotto_import::ParseOptions;
-use cruscotto_store::testing::TestDatabase;
+use cruscotto_testdb::TestDatabase;
 use graph_support::Env;
 use serde_json::{json, Value};
 

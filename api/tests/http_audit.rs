@@ -11,7 +11,7 @@ mod http_support;
 use std::path::PathBuf;
 use std::process::Command;
 
-use cruscotto_store::testing::needs::{self, Need};
+use cruscotto_testdb::needs::{self, Need};
 use http_support::*;
 
 #[test]

@@ -9,10 +9,11 @@
 // The mapping's error carries its place and report; tests pass it on as is.
 #![allow(clippy::result_large_err)]
 
-// What a test does without a tool it needs: the storage crate's rule,
-// shared by file (this crate does not depend on that one).
+// What a test does without a tool it needs: the rule of the test
+// databases crate, shared by file (that crate brings the storage crate and
+// Diesel, which this crate's tests do not need).
 #[allow(dead_code)]
-#[path = "../../schema/src/testing/needs.rs"]
+#[path = "../../testdb/src/needs.rs"]
 mod needs;
 
 use std::path::{Path, PathBuf};

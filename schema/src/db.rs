@@ -404,6 +404,14 @@ impl Database {
         applied.map_err(migration_error)
     }
 
+    /// Runs `sql` (statements separated by `;`) as it is, outside every
+    /// writer: for tools and tests that arrange what no write path does
+    /// (the test databases crate uses it). The service itself never calls
+    /// it.
+    pub fn batch_execute(&self, sql: &str) -> Result<(), StoreError> {
+        crate::on_backend!(self, |conn, _b| Ok(conn.batch_execute(sql)?))
+    }
+
     /// The data version: a number that every committed write transaction
     /// of any process increments. Two reads that see the same version see
     /// the same data (HTTP uses it for `ETag`s).

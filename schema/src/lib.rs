@@ -18,10 +18,21 @@ pub mod period;
 pub mod rows;
 pub mod schema;
 pub mod store;
-pub mod testing;
 pub mod tokens;
 mod tx;
 
 pub use db::{Backend, Database, PoolOptions};
 pub use error::StoreError;
 pub use store::{ImportSummary, PlanCounts};
+
+/// The Postgres half of the test databases crate (`cruscotto-testdb`), by
+/// file, for this crate's unit tests that reach private queries: that crate
+/// depends on this one, so as a dev-dependency it would bring a second copy
+/// of every type here. Its Postgres part is written against Diesel only.
+#[cfg(test)]
+#[allow(dead_code)]
+#[path = "../../testdb/src"]
+mod testdb {
+    pub mod needs;
+    pub mod postgres;
+}

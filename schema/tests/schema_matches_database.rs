@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 
 use cruscotto_store::introspect::DbColumn;
 use cruscotto_store::schema::*;
-use cruscotto_store::testing::TestDatabase;
 use cruscotto_store::Backend;
+use cruscotto_testdb::TestDatabase;
 use diesel::prelude::*;
 
 /// A column as `schema.rs` declares it.

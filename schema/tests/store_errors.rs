@@ -4,8 +4,8 @@
 //! versions named.
 
 use cruscotto_store::error::{classify, ConstraintKind};
-use cruscotto_store::testing::TestDatabase;
 use cruscotto_store::{Backend, Database, PoolOptions, StoreError};
+use cruscotto_testdb::TestDatabase;
 use diesel::prelude::*;
 
 fn execute(db: &Database, sql: &str) -> Result<usize, diesel::result::Error> {

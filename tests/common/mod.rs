@@ -6,9 +6,9 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-pub use cruscotto_store::testing::TestDatabase;
 #[allow(unused_imports)] // Used by some test binaries only.
 pub use cruscotto_store::Backend;
+pub use cruscotto_testdb::TestDatabase;
 
 pub const SEED_OBJECTIVES: &str = "000_c0a763c098296cde.txt";
 pub const SEED_MULTI_YEAR: &str = "001_b1c6253d44de1f62.txt";

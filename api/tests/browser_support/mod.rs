@@ -9,7 +9,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cruscotto_store::testing::needs::{self, Need};
+use cruscotto_testdb::needs::{self, Need};
 use reqwest::blocking::Client;
 use serde_json::{json, Value};
 

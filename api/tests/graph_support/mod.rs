@@ -10,8 +10,8 @@ use cruscotto_api::auth::{Principal, Role};
 use cruscotto_api::graph::{build_schema, AppSchema};
 use cruscotto_api::state::AppState;
 use cruscotto_api::Settings;
-use cruscotto_store::testing::TestDatabase;
 use cruscotto_store::Backend;
+use cruscotto_testdb::TestDatabase;
 use serde_json::Value;
 
 /// A schema over a fresh database.

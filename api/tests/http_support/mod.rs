@@ -12,8 +12,8 @@ use actix_web::dev::ServerHandle;
 use cruscotto_api::auth::{generate_token, hash_token, Role};
 use cruscotto_api::state::AppState;
 use cruscotto_api::{Application, Settings};
-pub use cruscotto_store::testing::TestDatabase;
 pub use cruscotto_store::Backend;
+pub use cruscotto_testdb::TestDatabase;
 use reqwest::blocking::{Client, Response};
 use serde_json::{json, Value};
 

@@ -127,8 +127,8 @@ fn read_part(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::{Backend, Database};
-    use crate::testing::TestDatabase;
+    use crate::db::{Database, PoolOptions};
+    use crate::testdb::postgres::{self as testdb, ScratchDatabase};
     use cruscotto_calculators::{InputError, PaymentColumns, PaymentRows, PaymentTable};
     use diesel::connection::SimpleConnection;
 
@@ -154,10 +154,37 @@ mod tests {
         )
     }
 
+    /// A migrated Postgres database of its own, copied from the template of
+    /// the test databases crate (the same migrations give the same one).
+    struct TestDatabase {
+        db: Database,
+        _scratch: ScratchDatabase, // Dropped after the pool.
+    }
+
     fn postgres() -> Option<TestDatabase> {
-        TestDatabase::backends()
-            .contains(&Backend::Postgres)
-            .then(|| TestDatabase::new(Backend::Postgres))
+        let admin = testdb::postgres_url()?;
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/postgres");
+        let digest = testdb::migrations_digest(std::path::Path::new(dir)).unwrap();
+        let template = testdb::template_name(&digest);
+        testdb::ensure_template(&admin, &template, |url| {
+            let one = PoolOptions {
+                max_size: 1,
+                ..PoolOptions::default()
+            };
+            let db = Database::connect(url, &one).map_err(|e| e.to_string())?;
+            db.migrate().map(drop).map_err(|e| e.to_string())
+        })
+        .unwrap();
+        let scratch = ScratchDatabase::from_template(&admin, &template).unwrap();
+        let options = PoolOptions {
+            max_size: 4,
+            ..PoolOptions::default()
+        };
+        let db = Database::connect(scratch.url(), &options).unwrap();
+        Some(TestDatabase {
+            db,
+            _scratch: scratch,
+        })
     }
 
     fn pool(t: &TestDatabase) -> &diesel::r2d2::Pool<crate::db::Checked<PgConnection>> {

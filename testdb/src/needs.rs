@@ -10,8 +10,9 @@
 //! `SKIPPED: <test>: <what is missing>` on stderr and returns. So no test
 //! passes without running what it is about unless someone asked for it.
 //!
-//! Standard library only: the tests of the import crate, which does not
-//! depend on this crate, include this file with `#[path]`.
+//! Standard library only: the tests of the import crate (which does not
+//! depend on this crate) and the storage crate's unit tests include this
+//! file with `#[path]`.
 
 /// The variable that lists what may be missing.
 pub const ALLOW_MISSING_VAR: &str = "CRUSCOTTO_ALLOW_MISSING";
