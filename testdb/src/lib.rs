@@ -17,7 +17,7 @@ pub mod postgres;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use cruscotto_store::{Backend, Database, PoolOptions, StoreError};
+use cruscotto_store::{Backend, Database, PoolOptions};
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
 
