@@ -329,7 +329,14 @@ async fn execute(
         }
     };
     let remaining = limit.saturating_sub(started.elapsed());
-    match tokio::time::timeout(remaining, run).await {
+    // A run whose last step overran the limit within one poll comes back
+    // as finished; it is late all the same, and refused like one stopped.
+    let outcome = match tokio::time::timeout(remaining, run).await {
+        Ok(_) if started.elapsed() > limit => Err(()),
+        Ok(outcome) => Ok(outcome),
+        Err(_) => Err(()),
+    };
+    match outcome {
         Ok(None) => response_too_large(service, media),
         Ok(Some(mut response)) => {
             crate::graph::complete::complete(
