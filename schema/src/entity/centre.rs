@@ -3,8 +3,8 @@
 
 use diesel::prelude::*;
 
-use super::Conn;
 use super::changed;
+use super::Conn;
 use crate::rows;
 use crate::schema::{objective_offices, objectives, offices, responsibility_centres};
 
@@ -106,9 +106,9 @@ pub(crate) fn delete_unused_offices(conn: &mut Conn, plan_id: i32) -> QueryResul
 
 // ---- reads ----------------------------------------------------------------
 #[allow(unused_imports)]
-use super::read::*;
-#[allow(unused_imports)]
 use super::lower;
+#[allow(unused_imports)]
+use super::read::*;
 
 load_by!(
     responsibility_centres_by_ids,
@@ -140,7 +140,14 @@ plan_part_list!(
     responsibility_centres::name
 );
 
-load_by!(offices_by_ids, i32, offices, offices::id, rows::Office, offices::id);
+load_by!(
+    offices_by_ids,
+    i32,
+    offices,
+    offices::id,
+    rows::Office,
+    offices::id
+);
 
 load_by!(
     offices_of_centres,

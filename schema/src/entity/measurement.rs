@@ -8,8 +8,8 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 
 use super::Conn;
-use crate::changes::{kind, LogChanges};
 use super::INSERT_CHUNK;
+use crate::changes::{kind, LogChanges};
 use crate::error::StoreError;
 use crate::rows;
 use crate::schema::{indicators, measurements};
@@ -116,22 +116,17 @@ pub(crate) fn delete(conn: &mut Conn, id: i32) -> QueryResult<Option<rows::Measu
 
 // ---- reads ----------------------------------------------------------------
 #[allow(unused_imports)]
-use super::read::*;
-#[allow(unused_imports)]
 use super::lower;
-pub(crate) fn measurements_by_ids(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::Measurement>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        measurements,
-        measurements::id,
-        rows::Measurement,
-        measurements::id
-    )
-}
+#[allow(unused_imports)]
+use super::read::*;
+load_by!(
+    measurements_by_ids,
+    i32,
+    measurements,
+    measurements::id,
+    rows::Measurement,
+    measurements::id
+);
 
 pub(crate) fn measurements_of_indicators(
     conn: &mut Conn,

@@ -205,10 +205,7 @@ macro_rules! load_by {
 /// key, ordered by `$order`, chunk by chunk.
 macro_rules! load_linked {
     ($name:ident, $link:ident, $key:ident, $join:expr, $row:ty, $order:expr) => {
-        pub(crate) fn $name(
-            conn: &mut Conn,
-            ids: &[i32],
-        ) -> Result<Vec<(i32, $row)>, StoreError> {
+        pub(crate) fn $name(conn: &mut Conn, ids: &[i32]) -> Result<Vec<(i32, $row)>, StoreError> {
             let mut out = Vec::new();
             for chunk in ids.chunks(KEY_CHUNK) {
                 out.extend(
@@ -219,6 +216,36 @@ macro_rules! load_linked {
                         .select(($link::$key, <$row>::as_select()))
                         .load::<(i32, $row)>(conn)?,
                 );
+            }
+            Ok(out)
+        }
+    };
+}
+
+/// Declares `$name(conn, keys)`: the rows of `$table` (findings, source
+/// locations) about the objects `(plan id, entity, entity code)` of
+/// `keys`, in plan order. One statement per chunk selects by plan and code;
+/// the exact triples are kept here.
+macro_rules! load_about {
+    ($name:ident, $table:ident, $row:ty) => {
+        pub(crate) fn $name(
+            conn: &mut Conn,
+            keys: &[(i32, String, String)],
+        ) -> Result<Vec<$row>, StoreError> {
+            let mut out = Vec::new();
+            for chunk in keys.chunks(KEY_CHUNK / 2) {
+                let plan_ids: Vec<i32> = chunk.iter().map(|k| k.0).collect();
+                let codes: Vec<&String> = chunk.iter().map(|k| &k.2).collect();
+                let found = $table::table
+                    .filter($table::plan_id.eq_any(plan_ids))
+                    .filter($table::entity_code.eq_any(codes))
+                    .order(($table::plan_id, $table::position))
+                    .select(<$row>::as_select())
+                    .load::<$row>(conn)?;
+                out.extend(found.into_iter().filter(|r| {
+                    keys.iter()
+                        .any(|(p, e, c)| *p == r.plan_id && *e == r.entity && *c == r.entity_code)
+                }));
             }
             Ok(out)
         }
