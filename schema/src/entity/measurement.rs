@@ -5,7 +5,6 @@
 //! once per backend (`entity/mod.rs`), with `Conn` from the parent.
 
 use diesel::prelude::*;
-use diesel::upsert::excluded;
 
 use super::Conn;
 use super::INSERT_CHUNK;
@@ -29,22 +28,22 @@ pub(crate) fn upsert(conn: &mut Conn, rows: &[rows::NewMeasurement]) -> QueryRes
         None => rows,
     };
     for chunk in rows.chunks(INSERT_CHUNK) {
-        use measurements::*;
-        diesel::insert_into(measurements::table)
-            .values(chunk)
-            .on_conflict((indicator_id, period))
-            .do_update()
-            .set((
-                period_start.eq(excluded(period_start)),
-                period_end.eq(excluded(period_end)),
-                value.eq(excluded(value)),
-                numerator.eq(excluded(numerator)),
-                denominator.eq(excluded(denominator)),
-                source.eq(excluded(source)),
-                recorded_by.eq(excluded(recorded_by)),
-                recorded_at.eq(excluded(recorded_at)),
-            ))
-            .execute(conn)?;
+        upsert!(
+            measurements,
+            chunk,
+            conn,
+            (indicator_id, period),
+            [
+                period_start,
+                period_end,
+                value,
+                numerator,
+                denominator,
+                source,
+                recorded_by,
+                recorded_at,
+            ]
+        )?;
     }
     Ok(())
 }

@@ -53,7 +53,8 @@
 //! - this module provides, for both backends, [`INSERT_CHUNK`], [`changed`]
 //!   (an `UPDATE` with nothing to set changes nothing), the read helpers of
 //!   [`read`], and the macros `insert_chunks!` (the chunked multi-row
-//!   insert), `version_bump!` (the optimistic version check of a versioned
+//!   insert), `upsert!` (a multi-row insert that updates the rows already
+//!   stored), `version_bump!` (the optimistic version check of a versioned
 //!   table), `delete_by_ids!` (chunked deletion by id), `search!`,
 //!   `keyset!`, `load_in!`, `load_by!`, `load_linked!`, `page_and_count!`,
 //!   `plan_part_list!` and `plan_part_filters!` (the shapes every list
@@ -78,6 +79,20 @@ macro_rules! insert_chunks {
             diesel::insert_into($table).values(chunk).execute($conn)?;
         }
         Ok(())
+    }};
+}
+
+/// Inserts `$rows` into `$table` in one statement, and where a row of the
+/// same `$key`s is already stored, overwrites its `$col`s with the new
+/// row's values (`ON CONFLICT … DO UPDATE SET col = excluded.col`).
+macro_rules! upsert {
+    ($table:ident, $rows:expr, $conn:expr, ($($key:ident),+), [$($col:ident),+ $(,)?]) => {{
+        diesel::insert_into($table::table)
+            .values($rows)
+            .on_conflict(($($table::$key),+))
+            .do_update()
+            .set(($($table::$col.eq(diesel::upsert::excluded($table::$col)),)+))
+            .execute($conn)
     }};
 }
 
