@@ -330,7 +330,7 @@ pub(crate) fn insert_value(
 ) -> Result<IndicatorValueRow, StoreError> {
     conn.write_transaction(|conn| {
         let stored = entity::value::insert(conn, row)?;
-        conn.log_indicator_change(row.indicator_id, kind::VALUE_COMPUTED, Some(&stored.period))?;
+        conn.log_indicator_change(row.indicator_id, kind::VALUE_COMPUTED, Some(&stored.fields.period))?;
         Ok(stored)
     })
 }
