@@ -150,15 +150,12 @@ macro_rules! area_filters {
         plan_part_filters!($q, f, areas::plan_id);
         if let Some(s) = &f.search {
             let pat = like_pattern(s);
-            $q = $q.filter(
-                search!(pat, areas::introduction)
-                    .or(lower(areas::name.assume_not_null())
-                        .like(lower(pat.clone()))
-                        .escape('\\'))
-                    .or(lower(areas::subtitle.assume_not_null())
-                        .like(lower(pat.clone()))
-                        .escape('\\')),
-            );
+            $q = $q.filter(search!(
+                pat,
+                areas::introduction,
+                areas::name.assume_not_null(),
+                areas::subtitle.assume_not_null()
+            ));
         }
     }};
 }
