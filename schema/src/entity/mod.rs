@@ -272,7 +272,10 @@ macro_rules! load_about {
 /// `$filters` (`$filters!(q, f)`), so a list and its total never disagree;
 /// the page is sorted by `($sort, id)`, cursor values read by `$conv`.
 macro_rules! page_and_count {
-    ($page:ident, $count:ident, $table:ident, $row:ty, $filter:ty, $filters:ident, $sort:expr, $conv:ident) => {
+    (
+        $page:ident, $count:ident, $table:ident, $row:ty,
+        $filter:ty, $filters:ident, $sort:expr, $conv:ident
+    ) => {
         pub(crate) fn $page(
             conn: &mut Conn,
             f: &$filter,

@@ -48,6 +48,23 @@ use super::lower;
 #[allow(unused_imports)]
 use super::read::*;
 
+/// The id of the plan of code `code`, `None` when there is none.
+pub(crate) fn find_id(conn: &mut Conn, code: &str) -> QueryResult<Option<i32>> {
+    plans::table
+        .filter(plans::code.eq(code))
+        .select(plans::id)
+        .first(conn)
+        .optional()
+}
+
+/// The id of the plan of code `code`; `NotFound` when there is none.
+pub(crate) fn id_of(conn: &mut Conn, code: &str) -> Result<i32, StoreError> {
+    find_id(conn, code)?.ok_or_else(|| StoreError::NotFound {
+        entity: "plan",
+        key: code.to_string(),
+    })
+}
+
 load_by!(plans_by_ids, i32, plans, plans::id, rows::Plan, plans::id);
 
 load_by!(
@@ -70,13 +87,12 @@ macro_rules! plan_filters {
         }
         if let Some(s) = &f.search {
             let pat = like_pattern(s);
-            $q = $q.filter(
-                search!(pat, plans::code, plans::title).or(lower(
-                    plans::administration.assume_not_null(),
-                )
-                .like(lower(pat.clone()))
-                .escape('\\')),
-            );
+            $q = $q.filter(search!(
+                pat,
+                plans::code,
+                plans::title,
+                plans::administration.assume_not_null()
+            ));
         }
     }};
 }
