@@ -79,7 +79,11 @@ impl Engine<'_> {
         indicator_id: i32,
         year: i32,
     ) -> Result<AchievementView, StoreError> {
-        only(self.indicator_achievements(&[indicator_id], year)?, "indicator", indicator_id)
+        only(
+            self.indicator_achievements(&[indicator_id], year)?,
+            "indicator",
+            indicator_id,
+        )
     }
 
     /// [`Engine::indicator_achievement`] of many indicators at once, with
@@ -139,7 +143,11 @@ impl Engine<'_> {
         objective_id: i32,
         year: i32,
     ) -> Result<ObjectiveAchievementView, StoreError> {
-        only(self.objective_achievements(&[objective_id], year)?, "objective", objective_id)
+        only(
+            self.objective_achievements(&[objective_id], year)?,
+            "objective",
+            objective_id,
+        )
     }
 
     /// [`Engine::objective_achievement`] of many objectives at once, with
