@@ -56,9 +56,9 @@ impl Engine<'_> {
         let loaded_in = started.elapsed();
         let provenance = Provenance::new(&descriptor, &loaded.inputs, period, &params);
         if let Some(latest) = loaded.latest {
-            let same = latest.input_fingerprint == provenance.input_fingerprint
-                && latest.calculator_id == descriptor.id
-                && latest.calculator_version == descriptor.version;
+            let same = latest.fields.input_fingerprint == provenance.input_fingerprint
+                && latest.fields.calculator_id == descriptor.id
+                && latest.fields.calculator_version == descriptor.version;
             if same {
                 tracing::debug!(indicator = %bound.label, %period, "inputs unchanged: stored value reused");
                 return Ok(stored(latest, true)?);

@@ -79,12 +79,11 @@ impl Engine<'_> {
         indicator_id: i32,
         year: i32,
     ) -> Result<AchievementView, StoreError> {
-        self.indicator_achievements(&[indicator_id], year)?
-            .pop()
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "indicator",
-                key: indicator_id.to_string(),
-            })
+        only(
+            self.indicator_achievements(&[indicator_id], year)?,
+            "indicator",
+            indicator_id,
+        )
     }
 
     /// [`Engine::indicator_achievement`] of many indicators at once, with
@@ -144,12 +143,11 @@ impl Engine<'_> {
         objective_id: i32,
         year: i32,
     ) -> Result<ObjectiveAchievementView, StoreError> {
-        self.objective_achievements(&[objective_id], year)?
-            .pop()
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "objective",
-                key: objective_id.to_string(),
-            })
+        only(
+            self.objective_achievements(&[objective_id], year)?,
+            "objective",
+            objective_id,
+        )
     }
 
     /// [`Engine::objective_achievement`] of many objectives at once, with
@@ -284,4 +282,13 @@ fn objective_view(
         achievement: achieved,
         max_score,
     }
+}
+
+/// The one view a batch of one id gave, `NotFound` when it gave none (the
+/// `entity` `id` does not exist).
+fn only<T>(mut views: Vec<T>, entity: &'static str, id: i32) -> Result<T, StoreError> {
+    views.pop().ok_or_else(|| StoreError::NotFound {
+        entity,
+        key: id.to_string(),
+    })
 }

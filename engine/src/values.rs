@@ -59,6 +59,7 @@ pub(crate) fn parse_decimal(s: &str) -> Result<Decimal, StoreError> {
 /// A stored row as a [`StoredValue`]; a row this program did not write
 /// (an unknown status, a decimal that does not parse) is `Corrupt`.
 pub(crate) fn stored(row: IndicatorValueRow, reused: bool) -> Result<StoredValue, StoreError> {
+    let IndicatorValueRow { id, fields: row } = row;
     let period = row
         .period
         .parse::<Period>()
@@ -70,7 +71,7 @@ pub(crate) fn stored(row: IndicatorValueRow, reused: bool) -> Result<StoredValue
     };
     let decimal = |s: Option<String>| s.as_deref().map(parse_decimal).transpose();
     Ok(StoredValue {
-        id: row.id,
+        id,
         indicator_id: row.indicator_id,
         status,
         value: decimal(row.value)?,

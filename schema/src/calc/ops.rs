@@ -30,15 +30,6 @@ fn not_found(entity: &'static str, key: impl Into<String>) -> StoreError {
     }
 }
 
-fn plan_id_of(conn: &mut Conn, code: &str) -> Result<i32, StoreError> {
-    plans::table
-        .filter(plans::code.eq(code))
-        .select(plans::id)
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| not_found("plan", code))
-}
-
 pub(crate) fn import_payments(
     conn: &mut Conn,
     plan_code: &str,
@@ -46,7 +37,7 @@ pub(crate) fn import_payments(
     source_file: &str,
 ) -> Result<PaymentImportSummary, StoreError> {
     conn.write_transaction(|conn| {
-        let plan_id = plan_id_of(conn, plan_code)?;
+        let plan_id = entity::plan::id_of(conn, plan_code)?;
         let count = |conn: &mut Conn| -> Result<i64, StoreError> {
             Ok(payments::table
                 .filter(payments::plan_id.eq(plan_id))
@@ -93,7 +84,7 @@ pub(crate) fn import_payments(
 }
 
 pub(crate) fn payment_count(conn: &mut Conn, plan_code: &str) -> Result<i64, StoreError> {
-    let plan_id = plan_id_of(conn, plan_code)?;
+    let plan_id = entity::plan::id_of(conn, plan_code)?;
     Ok(payments::table
         .filter(payments::plan_id.eq(plan_id))
         .count()
@@ -330,7 +321,11 @@ pub(crate) fn insert_value(
 ) -> Result<IndicatorValueRow, StoreError> {
     conn.write_transaction(|conn| {
         let stored = entity::value::insert(conn, row)?;
-        conn.log_indicator_change(row.indicator_id, kind::VALUE_COMPUTED, Some(&stored.period))?;
+        conn.log_indicator_change(
+            row.indicator_id,
+            kind::VALUE_COMPUTED,
+            Some(&stored.fields.period),
+        )?;
         Ok(stored)
     })
 }

@@ -33,9 +33,10 @@ pub(crate) struct NewPhaseProgress<'a> {
     pub recorded_at: NaiveDateTime,
 }
 
-/// A computed value to store: decimals as text, the status as `ok` or
-/// `no_data`, diagnostics and parameters as JSON text.
-#[derive(Debug, Clone, Insertable)]
+/// A computed value to store, and every column of a stored one but its id:
+/// decimals as text, the status as `ok` or `no_data`, diagnostics and
+/// parameters as JSON text.
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
 #[diesel(table_name = indicator_values)]
 pub struct NewIndicatorValue {
     pub indicator_id: i32,
@@ -56,26 +57,12 @@ pub struct NewIndicatorValue {
     pub computed_by: String,
 }
 
-/// A stored value as read back, in the same plain forms; a larger id is a
-/// later computation.
+/// A stored value as read back: its id (a larger id is a later
+/// computation) and the columns it was stored with.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = indicator_values)]
 pub struct IndicatorValueRow {
     pub id: i32,
-    pub indicator_id: i32,
-    pub period: String,
-    pub status: String,
-    pub value: Option<String>,
-    pub numerator: Option<String>,
-    pub denominator: Option<String>,
-    pub records_used: i64,
-    pub records_excluded: i64,
-    pub diagnostics: String,
-    pub calculator_id: String,
-    pub calculator_version: String,
-    pub calculator_source: String,
-    pub calculator_params: String,
-    pub input_fingerprint: String,
-    pub computed_at: NaiveDateTime,
-    pub computed_by: String,
+    #[diesel(embed)]
+    pub fields: NewIndicatorValue,
 }

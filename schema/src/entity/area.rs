@@ -4,8 +4,8 @@
 
 use diesel::prelude::*;
 
-use super::Conn;
 use super::changed;
+use super::Conn;
 use crate::rows;
 use crate::schema::{ambiti, ambito_results, areas};
 
@@ -129,24 +129,20 @@ pub(crate) fn delete_result(conn: &mut Conn, id: i32) -> QueryResult<usize> {
 
 // ---- reads ----------------------------------------------------------------
 #[allow(unused_imports)]
-use super::read::*;
-#[allow(unused_imports)]
 use super::lower;
+#[allow(unused_imports)]
+use super::read::*;
 
-pub(crate) fn areas_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Area>, StoreError> {
-    load_in!(conn, ids, areas, areas::id, rows::Area, areas::id)
-}
+load_by!(areas_by_ids, i32, areas, areas::id, rows::Area, areas::id);
 
-pub(crate) fn areas_of_plans(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Area>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        areas,
-        areas::plan_id,
-        rows::Area,
-        (areas::plan_id, areas::position)
-    )
-}
+load_by!(
+    areas_of_plans,
+    i32,
+    areas,
+    areas::plan_id,
+    rows::Area,
+    (areas::plan_id, areas::position)
+);
 
 macro_rules! area_filters {
     ($q:ident, $f:expr) => {{
@@ -154,53 +150,44 @@ macro_rules! area_filters {
         plan_part_filters!($q, f, areas::plan_id);
         if let Some(s) = &f.search {
             let pat = like_pattern(s);
-            $q = $q.filter(
-                search!(pat, areas::introduction)
-                    .or(lower(areas::name.assume_not_null())
-                        .like(lower(pat.clone()))
-                        .escape('\\'))
-                    .or(lower(areas::subtitle.assume_not_null())
-                        .like(lower(pat.clone()))
-                        .escape('\\')),
-            );
+            $q = $q.filter(search!(
+                pat,
+                areas::introduction,
+                areas::name.assume_not_null(),
+                areas::subtitle.assume_not_null()
+            ));
         }
     }};
 }
 
-pub(crate) fn areas_page(
-    conn: &mut Conn,
-    f: &PlanPartFilter,
-    page: &PageRequest,
-) -> Result<Vec<rows::Area>, StoreError> {
-    let mut q = areas::table.into_boxed::<Db>();
-    area_filters!(q, f);
-    keyset!(q, page, areas::position, areas::id, int_key);
-    Ok(q.load::<rows::Area>(conn)?)
-}
+page_and_count!(
+    areas_page,
+    areas_count,
+    areas,
+    rows::Area,
+    PlanPartFilter,
+    area_filters,
+    areas::position,
+    int_key
+);
 
-pub(crate) fn areas_count(conn: &mut Conn, f: &PlanPartFilter) -> Result<i64, StoreError> {
-    let mut q = areas::table.into_boxed::<Db>();
-    area_filters!(q, f);
-    Ok(q.count().get_result(conn)?)
-}
+load_by!(
+    ambiti_by_ids,
+    i32,
+    ambiti,
+    ambiti::id,
+    rows::Ambito,
+    ambiti::id
+);
 
-pub(crate) fn ambiti_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Ambito>, StoreError> {
-    load_in!(conn, ids, ambiti, ambiti::id, rows::Ambito, ambiti::id)
-}
-
-pub(crate) fn ambiti_of_areas(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::Ambito>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        ambiti,
-        ambiti::area_id,
-        rows::Ambito,
-        (ambiti::area_id, ambiti::position)
-    )
-}
+load_by!(
+    ambiti_of_areas,
+    i32,
+    ambiti,
+    ambiti::area_id,
+    rows::Ambito,
+    (ambiti::area_id, ambiti::position)
+);
 
 macro_rules! ambito_filters {
     ($q:ident, $f:expr) => {{
@@ -217,47 +204,31 @@ macro_rules! ambito_filters {
     }};
 }
 
-pub(crate) fn ambiti_page(
-    conn: &mut Conn,
-    f: &PlanPartFilter,
-    page: &PageRequest,
-) -> Result<Vec<rows::Ambito>, StoreError> {
-    let mut q = ambiti::table.into_boxed::<Db>();
-    ambito_filters!(q, f);
-    keyset!(q, page, ambiti::name, ambiti::id, text_key);
-    Ok(q.load::<rows::Ambito>(conn)?)
-}
+page_and_count!(
+    ambiti_page,
+    ambiti_count,
+    ambiti,
+    rows::Ambito,
+    PlanPartFilter,
+    ambito_filters,
+    ambiti::name,
+    text_key
+);
 
-pub(crate) fn ambiti_count(conn: &mut Conn, f: &PlanPartFilter) -> Result<i64, StoreError> {
-    let mut q = ambiti::table.into_boxed::<Db>();
-    ambito_filters!(q, f);
-    Ok(q.count().get_result(conn)?)
-}
+load_by!(
+    ambito_results_by_ids,
+    i32,
+    ambito_results,
+    ambito_results::id,
+    rows::AmbitoResult,
+    ambito_results::id
+);
 
-pub(crate) fn ambito_results_by_ids(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::AmbitoResult>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        ambito_results,
-        ambito_results::id,
-        rows::AmbitoResult,
-        ambito_results::id
-    )
-}
-
-pub(crate) fn results_of_ambiti(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::AmbitoResult>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        ambito_results,
-        ambito_results::ambito_id,
-        rows::AmbitoResult,
-        (ambito_results::ambito_id, ambito_results::position)
-    )
-}
+load_by!(
+    results_of_ambiti,
+    i32,
+    ambito_results,
+    ambito_results::ambito_id,
+    rows::AmbitoResult,
+    (ambito_results::ambito_id, ambito_results::position)
+);

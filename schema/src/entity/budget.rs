@@ -6,8 +6,8 @@
 
 use diesel::prelude::*;
 
-use super::Conn;
 use super::changed;
+use super::Conn;
 use crate::rows;
 use crate::schema::{actions, missions, programs};
 
@@ -123,37 +123,27 @@ pub(crate) fn delete_action(conn: &mut Conn, id: i32) -> QueryResult<usize> {
 
 // ---- reads ----------------------------------------------------------------
 #[allow(unused_imports)]
-use super::read::*;
-#[allow(unused_imports)]
 use super::lower;
+#[allow(unused_imports)]
+use super::read::*;
 
-pub(crate) fn missions_by_ids(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::Mission>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        missions,
-        missions::id,
-        rows::Mission,
-        missions::id
-    )
-}
+load_by!(
+    missions_by_ids,
+    i32,
+    missions,
+    missions::id,
+    rows::Mission,
+    missions::id
+);
 
-pub(crate) fn missions_by_codes(
-    conn: &mut Conn,
-    codes: &[String],
-) -> Result<Vec<rows::Mission>, StoreError> {
-    load_in!(
-        conn,
-        codes,
-        missions,
-        missions::code,
-        rows::Mission,
-        missions::id
-    )
-}
+load_by!(
+    missions_by_codes,
+    String,
+    missions,
+    missions::code,
+    rows::Mission,
+    missions::id
+);
 
 macro_rules! mission_filters {
     ($q:ident, $f:expr) => {{
@@ -177,64 +167,43 @@ macro_rules! mission_filters {
     }};
 }
 
-pub(crate) fn missions_page(
-    conn: &mut Conn,
-    f: &BudgetFilter,
-    page: &PageRequest,
-) -> Result<Vec<rows::Mission>, StoreError> {
-    let mut q = missions::table.into_boxed::<Db>();
-    mission_filters!(q, f);
-    keyset!(q, page, missions::sort_key, missions::id, text_key);
-    Ok(q.load::<rows::Mission>(conn)?)
-}
+page_and_count!(
+    missions_page,
+    missions_count,
+    missions,
+    rows::Mission,
+    BudgetFilter,
+    mission_filters,
+    missions::sort_key,
+    text_key
+);
 
-pub(crate) fn missions_count(conn: &mut Conn, f: &BudgetFilter) -> Result<i64, StoreError> {
-    let mut q = missions::table.into_boxed::<Db>();
-    mission_filters!(q, f);
-    Ok(q.count().get_result(conn)?)
-}
+load_by!(
+    programs_by_ids,
+    i32,
+    programs,
+    programs::id,
+    rows::Program,
+    programs::id
+);
 
-pub(crate) fn programs_by_ids(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::Program>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        programs,
-        programs::id,
-        rows::Program,
-        programs::id
-    )
-}
+load_by!(
+    programs_by_codes,
+    String,
+    programs,
+    programs::code,
+    rows::Program,
+    programs::id
+);
 
-pub(crate) fn programs_by_codes(
-    conn: &mut Conn,
-    codes: &[String],
-) -> Result<Vec<rows::Program>, StoreError> {
-    load_in!(
-        conn,
-        codes,
-        programs,
-        programs::code,
-        rows::Program,
-        programs::id
-    )
-}
-
-pub(crate) fn programs_of_missions(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::Program>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        programs,
-        programs::mission_id,
-        rows::Program,
-        (programs::sort_key, programs::id)
-    )
-}
+load_by!(
+    programs_of_missions,
+    i32,
+    programs,
+    programs::mission_id,
+    rows::Program,
+    (programs::sort_key, programs::id)
+);
 
 macro_rules! program_filters {
     ($q:ident, $f:expr) => {{
@@ -258,43 +227,34 @@ macro_rules! program_filters {
     }};
 }
 
-pub(crate) fn programs_page(
-    conn: &mut Conn,
-    f: &BudgetFilter,
-    page: &PageRequest,
-) -> Result<Vec<rows::Program>, StoreError> {
-    let mut q = programs::table.into_boxed::<Db>();
-    program_filters!(q, f);
-    keyset!(q, page, programs::sort_key, programs::id, text_key);
-    Ok(q.load::<rows::Program>(conn)?)
-}
+page_and_count!(
+    programs_page,
+    programs_count,
+    programs,
+    rows::Program,
+    BudgetFilter,
+    program_filters,
+    programs::sort_key,
+    text_key
+);
 
-pub(crate) fn programs_count(conn: &mut Conn, f: &BudgetFilter) -> Result<i64, StoreError> {
-    let mut q = programs::table.into_boxed::<Db>();
-    program_filters!(q, f);
-    Ok(q.count().get_result(conn)?)
-}
+load_by!(
+    actions_by_ids,
+    i32,
+    actions,
+    actions::id,
+    rows::Action,
+    actions::id
+);
 
-pub(crate) fn actions_by_ids(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::Action>, StoreError> {
-    load_in!(conn, ids, actions, actions::id, rows::Action, actions::id)
-}
-
-pub(crate) fn actions_of_programs(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::Action>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        actions,
-        actions::program_id,
-        rows::Action,
-        (actions::name, actions::id)
-    )
-}
+load_by!(
+    actions_of_programs,
+    i32,
+    actions,
+    actions::program_id,
+    rows::Action,
+    (actions::name, actions::id)
+);
 
 macro_rules! action_filters {
     ($q:ident, $f:expr) => {{
@@ -325,22 +285,16 @@ macro_rules! action_filters {
     }};
 }
 
-pub(crate) fn actions_page(
-    conn: &mut Conn,
-    f: &BudgetFilter,
-    page: &PageRequest,
-) -> Result<Vec<rows::Action>, StoreError> {
-    let mut q = actions::table.into_boxed::<Db>();
-    action_filters!(q, f);
-    keyset!(q, page, actions::name, actions::id, text_key);
-    Ok(q.load::<rows::Action>(conn)?)
-}
-
-pub(crate) fn actions_count(conn: &mut Conn, f: &BudgetFilter) -> Result<i64, StoreError> {
-    let mut q = actions::table.into_boxed::<Db>();
-    action_filters!(q, f);
-    Ok(q.count().get_result(conn)?)
-}
+page_and_count!(
+    actions_page,
+    actions_count,
+    actions,
+    rows::Action,
+    BudgetFilter,
+    action_filters,
+    actions::name,
+    text_key
+);
 
 type BudgetRow = (i32, rows::Action, rows::Program, rows::Mission);
 
@@ -367,20 +321,11 @@ pub(crate) fn budget_of_objectives(
     Ok(out)
 }
 
-pub(crate) fn objectives_of_actions(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<(i32, rows::Objective)>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(KEY_CHUNK) {
-        out.extend(
-            objective_actions::table
-                .inner_join(objectives::table)
-                .filter(keys_in!(objective_actions::action_id, chunk))
-                .order((objectives::plan_id, objectives::position, objectives::id))
-                .select((objective_actions::action_id, rows::Objective::as_select()))
-                .load::<(i32, rows::Objective)>(conn)?,
-        );
-    }
-    Ok(out)
-}
+load_linked!(
+    objectives_of_actions,
+    objective_actions,
+    action_id,
+    objectives::table,
+    rows::Objective,
+    (objectives::plan_id, objectives::position, objectives::id)
+);

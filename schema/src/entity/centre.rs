@@ -3,8 +3,8 @@
 
 use diesel::prelude::*;
 
-use super::Conn;
 use super::changed;
+use super::Conn;
 use crate::rows;
 use crate::schema::{objective_offices, objectives, offices, responsibility_centres};
 
@@ -106,138 +106,72 @@ pub(crate) fn delete_unused_offices(conn: &mut Conn, plan_id: i32) -> QueryResul
 
 // ---- reads ----------------------------------------------------------------
 #[allow(unused_imports)]
-use super::read::*;
-#[allow(unused_imports)]
 use super::lower;
+#[allow(unused_imports)]
+use super::read::*;
 
-pub(crate) fn responsibility_centres_by_ids(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::ResponsibilityCentre>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        responsibility_centres,
-        responsibility_centres::id,
-        rows::ResponsibilityCentre,
-        responsibility_centres::id
-    )
-}
+load_by!(
+    responsibility_centres_by_ids,
+    i32,
+    responsibility_centres,
+    responsibility_centres::id,
+    rows::ResponsibilityCentre,
+    responsibility_centres::id
+);
 
-pub(crate) fn responsibility_centres_of_plans(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::ResponsibilityCentre>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        responsibility_centres,
-        responsibility_centres::plan_id,
-        rows::ResponsibilityCentre,
-        (responsibility_centres::name, responsibility_centres::id)
-    )
-}
+load_by!(
+    responsibility_centres_of_plans,
+    i32,
+    responsibility_centres,
+    responsibility_centres::plan_id,
+    rows::ResponsibilityCentre,
+    (responsibility_centres::name, responsibility_centres::id)
+);
 
-
-pub(crate) fn responsibility_centres_page(
-    conn: &mut Conn,
-    f: &PlanPartFilter,
-    page: &PageRequest,
-) -> Result<Vec<rows::ResponsibilityCentre>, StoreError> {
-    let mut q = responsibility_centres::table.into_boxed::<Db>();
-    plan_part_filters!(q, f, responsibility_centres::plan_id);
-    if let Some(s) = &f.search {
-        let pat = like_pattern(s);
-        q = q.filter(
-            search!(pat, responsibility_centres::name).or(lower(
-                responsibility_centres::head.assume_not_null(),
-            )
-            .like(lower(pat.clone()))
-            .escape('\\')),
-        );
-    }
-    keyset!(
-        q,
-        page,
+plan_part_list!(
+    responsibility_centres_page,
+    responsibility_centres_count,
+    responsibility_centres,
+    rows::ResponsibilityCentre,
+    search(
         responsibility_centres::name,
-        responsibility_centres::id,
-        text_key
-    );
-    Ok(q.load::<rows::ResponsibilityCentre>(conn)?)
-}
+        responsibility_centres::head.assume_not_null()
+    ),
+    responsibility_centres::name
+);
 
-pub(crate) fn responsibility_centres_count(
-    conn: &mut Conn,
-    f: &PlanPartFilter,
-) -> Result<i64, StoreError> {
-    let mut q = responsibility_centres::table.into_boxed::<Db>();
-    plan_part_filters!(q, f, responsibility_centres::plan_id);
-    if let Some(s) = &f.search {
-        let pat = like_pattern(s);
-        q = q.filter(
-            search!(pat, responsibility_centres::name).or(lower(
-                responsibility_centres::head.assume_not_null(),
-            )
-            .like(lower(pat.clone()))
-            .escape('\\')),
-        );
-    }
-    Ok(q.count().get_result(conn)?)
-}
+load_by!(
+    offices_by_ids,
+    i32,
+    offices,
+    offices::id,
+    rows::Office,
+    offices::id
+);
 
-pub(crate) fn offices_by_ids(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::Office>, StoreError> {
-    load_in!(conn, ids, offices, offices::id, rows::Office, offices::id)
-}
+load_by!(
+    offices_of_centres,
+    i32,
+    offices,
+    offices::responsibility_centre_id,
+    rows::Office,
+    (offices::name, offices::id)
+);
 
-pub(crate) fn offices_of_centres(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::Office>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        offices,
-        offices::responsibility_centre_id,
-        rows::Office,
-        (offices::name, offices::id)
-    )
-}
+load_linked!(
+    offices_of_objectives,
+    objective_offices,
+    objective_id,
+    offices::table,
+    rows::Office,
+    (objective_offices::objective_id, objective_offices::position)
+);
 
-pub(crate) fn offices_of_objectives(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<(i32, rows::Office)>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(KEY_CHUNK) {
-        out.extend(
-            objective_offices::table
-                .inner_join(offices::table)
-                .filter(keys_in!(objective_offices::objective_id, chunk))
-                .order((objective_offices::objective_id, objective_offices::position))
-                .select((objective_offices::objective_id, rows::Office::as_select()))
-                .load::<(i32, rows::Office)>(conn)?,
-        );
-    }
-    Ok(out)
-}
-
-pub(crate) fn objectives_of_offices(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<(i32, rows::Objective)>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(KEY_CHUNK) {
-        out.extend(
-            objective_offices::table
-                .inner_join(objectives::table)
-                .filter(keys_in!(objective_offices::office_id, chunk))
-                .order((objectives::plan_id, objectives::position, objectives::id))
-                .select((objective_offices::office_id, rows::Objective::as_select()))
-                .load::<(i32, rows::Objective)>(conn)?,
-        );
-    }
-    Ok(out)
-}
+load_linked!(
+    objectives_of_offices,
+    objective_offices,
+    office_id,
+    objectives::table,
+    rows::Objective,
+    (objectives::plan_id, objectives::position, objectives::id)
+);

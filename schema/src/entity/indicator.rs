@@ -3,8 +3,8 @@
 
 use diesel::prelude::*;
 
-use super::Conn;
 use super::changed;
+use super::Conn;
 use crate::graph::IndicatorChanges;
 use crate::rows;
 use crate::schema::indicators;
@@ -69,41 +69,31 @@ delete_by_ids!(indicators);
 
 // ---- reads ----------------------------------------------------------------
 #[allow(unused_imports)]
-use super::read::*;
-#[allow(unused_imports)]
 use super::lower;
+#[allow(unused_imports)]
+use super::read::*;
 
-pub(crate) fn indicators_by_ids(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::Indicator>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        indicators,
-        indicators::id,
-        rows::Indicator,
+load_by!(
+    indicators_by_ids,
+    i32,
+    indicators,
+    indicators::id,
+    rows::Indicator,
+    indicators::id
+);
+
+load_by!(
+    indicators_of_objectives,
+    i32,
+    indicators,
+    indicators::objective_id,
+    rows::Indicator,
+    (
+        indicators::objective_id,
+        indicators::position,
         indicators::id
     )
-}
-
-pub(crate) fn indicators_of_objectives(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::Indicator>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        indicators,
-        indicators::objective_id,
-        rows::Indicator,
-        (
-            indicators::objective_id,
-            indicators::position,
-            indicators::id
-        )
-    )
-}
+);
 
 pub(crate) fn indicators_by_codes(
     conn: &mut Conn,
@@ -133,10 +123,10 @@ macro_rules! indicator_filters {
     ($q:ident, $f:expr) => {{
         let f: &IndicatorFilter = $f;
         if f.objective != ObjectiveFilter::default() {
-            $q = $q.filter(
-                indicators::objective_id
-                    .eq_any(super::objective::objectives_query(&f.objective).select(objectives::id)),
-            );
+            $q =
+                $q.filter(indicators::objective_id.eq_any(
+                    super::objective::objectives_query(&f.objective).select(objectives::id),
+                ));
         }
         if let Some(ids) = &f.objective_ids {
             $q = $q.filter(indicators::objective_id.eq_any(ids.clone()));

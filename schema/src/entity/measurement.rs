@@ -5,11 +5,10 @@
 //! once per backend (`entity/mod.rs`), with `Conn` from the parent.
 
 use diesel::prelude::*;
-use diesel::upsert::excluded;
 
 use super::Conn;
-use crate::changes::{kind, LogChanges};
 use super::INSERT_CHUNK;
+use crate::changes::{kind, LogChanges};
 use crate::error::StoreError;
 use crate::rows;
 use crate::schema::{indicators, measurements};
@@ -29,22 +28,22 @@ pub(crate) fn upsert(conn: &mut Conn, rows: &[rows::NewMeasurement]) -> QueryRes
         None => rows,
     };
     for chunk in rows.chunks(INSERT_CHUNK) {
-        use measurements::*;
-        diesel::insert_into(measurements::table)
-            .values(chunk)
-            .on_conflict((indicator_id, period))
-            .do_update()
-            .set((
-                period_start.eq(excluded(period_start)),
-                period_end.eq(excluded(period_end)),
-                value.eq(excluded(value)),
-                numerator.eq(excluded(numerator)),
-                denominator.eq(excluded(denominator)),
-                source.eq(excluded(source)),
-                recorded_by.eq(excluded(recorded_by)),
-                recorded_at.eq(excluded(recorded_at)),
-            ))
-            .execute(conn)?;
+        upsert!(
+            measurements,
+            chunk,
+            conn,
+            (indicator_id, period),
+            [
+                period_start,
+                period_end,
+                value,
+                numerator,
+                denominator,
+                source,
+                recorded_by,
+                recorded_at,
+            ]
+        )?;
     }
     Ok(())
 }
@@ -116,22 +115,17 @@ pub(crate) fn delete(conn: &mut Conn, id: i32) -> QueryResult<Option<rows::Measu
 
 // ---- reads ----------------------------------------------------------------
 #[allow(unused_imports)]
-use super::read::*;
-#[allow(unused_imports)]
 use super::lower;
-pub(crate) fn measurements_by_ids(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::Measurement>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        measurements,
-        measurements::id,
-        rows::Measurement,
-        measurements::id
-    )
-}
+#[allow(unused_imports)]
+use super::read::*;
+load_by!(
+    measurements_by_ids,
+    i32,
+    measurements,
+    measurements::id,
+    rows::Measurement,
+    measurements::id
+);
 
 pub(crate) fn measurements_of_indicators(
     conn: &mut Conn,

@@ -53,9 +53,11 @@
 //! - this module provides, for both backends, [`INSERT_CHUNK`], [`changed`]
 //!   (an `UPDATE` with nothing to set changes nothing), the read helpers of
 //!   [`read`], and the macros `insert_chunks!` (the chunked multi-row
-//!   insert), `version_bump!` (the optimistic version check of a versioned
+//!   insert), `upsert!` (a multi-row insert that updates the rows already
+//!   stored), `version_bump!` (the optimistic version check of a versioned
 //!   table), `delete_by_ids!` (chunked deletion by id), `search!`,
-//!   `keyset!`, `load_in!` and `plan_part_filters!` (the shapes every list
+//!   `keyset!`, `load_in!`, `load_by!`, `load_linked!`, `page_and_count!`,
+//!   `plan_part_list!` and `plan_part_filters!` (the shapes every list
 //!   read shares); they expect `Conn` and `diesel::prelude::*` in scope;
 //! - an entity file names everything else by its crate path (`crate::rows`,
 //!   `crate::schema`, …), so a file compiles the same in either backend.
@@ -77,6 +79,20 @@ macro_rules! insert_chunks {
             diesel::insert_into($table).values(chunk).execute($conn)?;
         }
         Ok(())
+    }};
+}
+
+/// Inserts `$rows` into `$table` in one statement, and where a row of the
+/// same `$key`s is already stored, overwrites its `$col`s with the new
+/// row's values (`ON CONFLICT … DO UPDATE SET col = excluded.col`).
+macro_rules! upsert {
+    ($table:ident, $rows:expr, $conn:expr, ($($key:ident),+), [$($col:ident),+ $(,)?]) => {{
+        diesel::insert_into($table::table)
+            .values($rows)
+            .on_conflict(($($table::$key),+))
+            .do_update()
+            .set(($($table::$col.eq(diesel::upsert::excluded($table::$col)),)+))
+            .execute($conn)
     }};
 }
 
@@ -187,6 +203,115 @@ macro_rules! load_in {
         }
         Ok(out)
     }};
+}
+
+/// Declares `$name(conn, keys)`: the `$table` rows whose `$col` is one of
+/// `keys`, through [`load_in!`], ordered by `$order`.
+macro_rules! load_by {
+    ($name:ident, $key:ty, $table:ident, $col:expr, $row:ty, $order:expr) => {
+        pub(crate) fn $name(conn: &mut Conn, keys: &[$key]) -> Result<Vec<$row>, StoreError> {
+            load_in!(conn, keys, $table, $col, $row, $order)
+        }
+    };
+}
+
+/// Declares `$name(conn, ids)`: the `$row`s joined to the link table
+/// `$link` (through `$join`) whose `$key` is one of `ids`, each with that
+/// key, ordered by `$order`, chunk by chunk.
+macro_rules! load_linked {
+    ($name:ident, $link:ident, $key:ident, $join:expr, $row:ty, $order:expr) => {
+        pub(crate) fn $name(conn: &mut Conn, ids: &[i32]) -> Result<Vec<(i32, $row)>, StoreError> {
+            let mut out = Vec::new();
+            for chunk in ids.chunks(KEY_CHUNK) {
+                out.extend(
+                    $link::table
+                        .inner_join($join)
+                        .filter(keys_in!($link::$key, chunk))
+                        .order($order)
+                        .select(($link::$key, <$row>::as_select()))
+                        .load::<(i32, $row)>(conn)?,
+                );
+            }
+            Ok(out)
+        }
+    };
+}
+
+/// Declares `$name(conn, keys)`: the rows of `$table` (findings, source
+/// locations) about the objects `(plan id, entity, entity code)` of
+/// `keys`, in plan order. One statement per chunk selects by plan and code;
+/// the exact triples are kept here.
+macro_rules! load_about {
+    ($name:ident, $table:ident, $row:ty) => {
+        pub(crate) fn $name(
+            conn: &mut Conn,
+            keys: &[(i32, String, String)],
+        ) -> Result<Vec<$row>, StoreError> {
+            let mut out = Vec::new();
+            for chunk in keys.chunks(KEY_CHUNK / 2) {
+                let plan_ids: Vec<i32> = chunk.iter().map(|k| k.0).collect();
+                let codes: Vec<&String> = chunk.iter().map(|k| &k.2).collect();
+                let found = $table::table
+                    .filter($table::plan_id.eq_any(plan_ids))
+                    .filter($table::entity_code.eq_any(codes))
+                    .order(($table::plan_id, $table::position))
+                    .select(<$row>::as_select())
+                    .load::<$row>(conn)?;
+                out.extend(found.into_iter().filter(|r| {
+                    keys.iter()
+                        .any(|(p, e, c)| *p == r.plan_id && *e == r.entity && *c == r.entity_code)
+                }));
+            }
+            Ok(out)
+        }
+    };
+}
+
+/// Declares the keyset page `$page(conn, filter, page)` and the count
+/// `$count(conn, filter)` of `$table`, both restricted by the filter macro
+/// `$filters` (`$filters!(q, f)`), so a list and its total never disagree;
+/// the page is sorted by `($sort, id)`, cursor values read by `$conv`.
+macro_rules! page_and_count {
+    (
+        $page:ident, $count:ident, $table:ident, $row:ty,
+        $filter:ty, $filters:ident, $sort:expr, $conv:ident
+    ) => {
+        pub(crate) fn $page(
+            conn: &mut Conn,
+            f: &$filter,
+            page: &PageRequest,
+        ) -> Result<Vec<$row>, StoreError> {
+            let mut q = $table::table.into_boxed::<Db>();
+            $filters!(q, f);
+            keyset!(q, page, $sort, $table::id, $conv);
+            Ok(q.load::<$row>(conn)?)
+        }
+
+        pub(crate) fn $count(conn: &mut Conn, f: &$filter) -> Result<i64, StoreError> {
+            let mut q = $table::table.into_boxed::<Db>();
+            $filters!(q, f);
+            Ok(q.count().get_result(conn)?)
+        }
+    };
+}
+
+/// Declares, through [`page_and_count!`], the page and count of a table
+/// holding parts of plans (`$table::plan_id`), filtered by a
+/// `PlanPartFilter`: its plan code and year, and its search in `$col`s.
+macro_rules! plan_part_list {
+    ($page:ident, $count:ident, $table:ident, $row:ty, search($($col:expr),+), $sort:expr) => {
+        macro_rules! part_filters {
+            ($q:ident, $f:expr) => {{
+                let f: &PlanPartFilter = $f;
+                plan_part_filters!($q, f, $table::plan_id);
+                if let Some(s) = &f.search {
+                    let pat = like_pattern(s);
+                    $q = $q.filter(search!(pat, $($col),+));
+                }
+            }};
+        }
+        page_and_count!($page, $count, $table, $row, PlanPartFilter, part_filters, $sort, text_key);
+    };
 }
 
 /// Restricts `$q` to the parts of plans matching the filter's plan code and

@@ -8,8 +8,8 @@
 
 use diesel::prelude::*;
 
-use super::Conn;
 use super::changed;
+use super::Conn;
 use super::INSERT_CHUNK;
 use crate::graph::ObjectiveChanges;
 use crate::rows;
@@ -291,271 +291,123 @@ pub(crate) fn replace_links(
 
 // ---- reads ----------------------------------------------------------------
 #[allow(unused_imports)]
-use super::read::*;
-#[allow(unused_imports)]
 use super::lower;
+#[allow(unused_imports)]
+use super::read::*;
 
-pub(crate) fn strategic_objectives_by_ids(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::StrategicObjective>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        strategic_objectives,
-        strategic_objectives::id,
-        rows::StrategicObjective,
-        strategic_objectives::id
+load_by!(
+    strategic_objectives_by_ids,
+    i32,
+    strategic_objectives,
+    strategic_objectives::id,
+    rows::StrategicObjective,
+    strategic_objectives::id
+);
+
+load_by!(
+    strategic_objectives_of_plans,
+    i32,
+    strategic_objectives,
+    strategic_objectives::plan_id,
+    rows::StrategicObjective,
+    (strategic_objectives::code, strategic_objectives::id)
+);
+
+plan_part_list!(
+    strategic_objectives_page,
+    strategic_objectives_count,
+    strategic_objectives,
+    rows::StrategicObjective,
+    search(strategic_objectives::code, strategic_objectives::title),
+    strategic_objectives::code
+);
+
+load_linked!(
+    strategic_objectives_of_objectives,
+    objective_strategic_objectives,
+    objective_id,
+    strategic_objectives::table,
+    rows::StrategicObjective,
+    (
+        objective_strategic_objectives::objective_id,
+        objective_strategic_objectives::position
     )
-}
+);
 
-pub(crate) fn strategic_objectives_of_plans(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::StrategicObjective>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        strategic_objectives,
-        strategic_objectives::plan_id,
-        rows::StrategicObjective,
-        (strategic_objectives::code, strategic_objectives::id)
+load_linked!(
+    objectives_of_strategic_objectives,
+    objective_strategic_objectives,
+    strategic_objective_id,
+    objectives::table,
+    rows::Objective,
+    (objectives::position, objectives::id)
+);
+
+load_by!(
+    annual_objectives_by_ids,
+    i32,
+    annual_objectives,
+    annual_objectives::id,
+    rows::AnnualObjective,
+    annual_objectives::id
+);
+
+load_by!(
+    annual_objectives_of_plans,
+    i32,
+    annual_objectives,
+    annual_objectives::plan_id,
+    rows::AnnualObjective,
+    (annual_objectives::code, annual_objectives::id)
+);
+
+load_by!(
+    annual_objectives_of_strategic,
+    i32,
+    annual_objectives,
+    annual_objectives::strategic_objective_id,
+    rows::AnnualObjective,
+    (annual_objectives::code, annual_objectives::id)
+);
+
+plan_part_list!(
+    annual_objectives_page,
+    annual_objectives_count,
+    annual_objectives,
+    rows::AnnualObjective,
+    search(annual_objectives::code, annual_objectives::title),
+    annual_objectives::code
+);
+
+load_linked!(
+    annual_objectives_of_objectives,
+    objective_annual_objectives,
+    objective_id,
+    annual_objectives::table,
+    rows::AnnualObjective,
+    (
+        objective_annual_objectives::objective_id,
+        objective_annual_objectives::position
     )
-}
+);
 
-pub(crate) fn strategic_objectives_page(
-    conn: &mut Conn,
-    f: &PlanPartFilter,
-    page: &PageRequest,
-) -> Result<Vec<rows::StrategicObjective>, StoreError> {
-    let mut q = strategic_objectives::table.into_boxed::<Db>();
-    plan_part_filters!(q, f, strategic_objectives::plan_id);
-    if let Some(s) = &f.search {
-        let pat = like_pattern(s);
-        q = q.filter(search!(
-            pat,
-            strategic_objectives::code,
-            strategic_objectives::title
-        ));
-    }
-    keyset!(
-        q,
-        page,
-        strategic_objectives::code,
-        strategic_objectives::id,
-        text_key
-    );
-    Ok(q.load::<rows::StrategicObjective>(conn)?)
-}
+load_linked!(
+    objectives_of_annual_objectives,
+    objective_annual_objectives,
+    annual_objective_id,
+    objectives::table,
+    rows::Objective,
+    (objectives::position, objectives::id)
+);
 
-pub(crate) fn strategic_objectives_count(
-    conn: &mut Conn,
-    f: &PlanPartFilter,
-) -> Result<i64, StoreError> {
-    let mut q = strategic_objectives::table.into_boxed::<Db>();
-    plan_part_filters!(q, f, strategic_objectives::plan_id);
-    if let Some(s) = &f.search {
-        let pat = like_pattern(s);
-        q = q.filter(search!(
-            pat,
-            strategic_objectives::code,
-            strategic_objectives::title
-        ));
-    }
-    Ok(q.count().get_result(conn)?)
-}
-
-pub(crate) fn strategic_objectives_of_objectives(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<(i32, rows::StrategicObjective)>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(KEY_CHUNK) {
-        out.extend(
-            objective_strategic_objectives::table
-                .inner_join(strategic_objectives::table)
-                .filter(keys_in!(objective_strategic_objectives::objective_id, chunk))
-                .order((
-                    objective_strategic_objectives::objective_id,
-                    objective_strategic_objectives::position,
-                ))
-                .select((
-                    objective_strategic_objectives::objective_id,
-                    rows::StrategicObjective::as_select(),
-                ))
-                .load::<(i32, rows::StrategicObjective)>(conn)?,
-        );
-    }
-    Ok(out)
-}
-
-pub(crate) fn objectives_of_strategic_objectives(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<(i32, rows::Objective)>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(KEY_CHUNK) {
-        out.extend(
-            objective_strategic_objectives::table
-                .inner_join(objectives::table)
-                .filter(keys_in!(objective_strategic_objectives::strategic_objective_id, chunk))
-                .order((objectives::position, objectives::id))
-                .select((
-                    objective_strategic_objectives::strategic_objective_id,
-                    rows::Objective::as_select(),
-                ))
-                .load::<(i32, rows::Objective)>(conn)?,
-        );
-    }
-    Ok(out)
-}
-
-pub(crate) fn annual_objectives_by_ids(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::AnnualObjective>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        annual_objectives,
-        annual_objectives::id,
-        rows::AnnualObjective,
-        annual_objectives::id
-    )
-}
-
-pub(crate) fn annual_objectives_of_plans(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::AnnualObjective>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        annual_objectives,
-        annual_objectives::plan_id,
-        rows::AnnualObjective,
-        (annual_objectives::code, annual_objectives::id)
-    )
-}
-
-pub(crate) fn annual_objectives_of_strategic(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::AnnualObjective>, StoreError> {
-    let mut out: Vec<rows::AnnualObjective> = Vec::new();
-    for chunk in ids.chunks(KEY_CHUNK) {
-        out.extend(
-            annual_objectives::table
-                .filter(keys_in!(annual_objectives::strategic_objective_id, chunk))
-                .order((annual_objectives::code, annual_objectives::id))
-                .select(rows::AnnualObjective::as_select())
-                .load::<rows::AnnualObjective>(conn)?,
-        );
-    }
-    Ok(out)
-}
-
-pub(crate) fn annual_objectives_page(
-    conn: &mut Conn,
-    f: &PlanPartFilter,
-    page: &PageRequest,
-) -> Result<Vec<rows::AnnualObjective>, StoreError> {
-    let mut q = annual_objectives::table.into_boxed::<Db>();
-    plan_part_filters!(q, f, annual_objectives::plan_id);
-    if let Some(s) = &f.search {
-        let pat = like_pattern(s);
-        q = q.filter(search!(
-            pat,
-            annual_objectives::code,
-            annual_objectives::title
-        ));
-    }
-    keyset!(
-        q,
-        page,
-        annual_objectives::code,
-        annual_objectives::id,
-        text_key
-    );
-    Ok(q.load::<rows::AnnualObjective>(conn)?)
-}
-
-pub(crate) fn annual_objectives_count(
-    conn: &mut Conn,
-    f: &PlanPartFilter,
-) -> Result<i64, StoreError> {
-    let mut q = annual_objectives::table.into_boxed::<Db>();
-    plan_part_filters!(q, f, annual_objectives::plan_id);
-    if let Some(s) = &f.search {
-        let pat = like_pattern(s);
-        q = q.filter(search!(
-            pat,
-            annual_objectives::code,
-            annual_objectives::title
-        ));
-    }
-    Ok(q.count().get_result(conn)?)
-}
-
-pub(crate) fn annual_objectives_of_objectives(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<(i32, rows::AnnualObjective)>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(KEY_CHUNK) {
-        out.extend(
-            objective_annual_objectives::table
-                .inner_join(annual_objectives::table)
-                .filter(keys_in!(objective_annual_objectives::objective_id, chunk))
-                .order((
-                    objective_annual_objectives::objective_id,
-                    objective_annual_objectives::position,
-                ))
-                .select((
-                    objective_annual_objectives::objective_id,
-                    rows::AnnualObjective::as_select(),
-                ))
-                .load::<(i32, rows::AnnualObjective)>(conn)?,
-        );
-    }
-    Ok(out)
-}
-
-pub(crate) fn objectives_of_annual_objectives(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<(i32, rows::Objective)>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(KEY_CHUNK) {
-        out.extend(
-            objective_annual_objectives::table
-                .inner_join(objectives::table)
-                .filter(keys_in!(objective_annual_objectives::annual_objective_id, chunk))
-                .order((objectives::position, objectives::id))
-                .select((
-                    objective_annual_objectives::annual_objective_id,
-                    rows::Objective::as_select(),
-                ))
-                .load::<(i32, rows::Objective)>(conn)?,
-        );
-    }
-    Ok(out)
-}
-
-
-pub(crate) fn objectives_by_ids(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::Objective>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        objectives,
-        objectives::id,
-        rows::Objective,
-        objectives::id
-    )
-}
+load_by!(
+    objectives_by_ids,
+    i32,
+    objectives,
+    objectives::id,
+    rows::Objective,
+    objectives::id
+);
 
 pub(crate) fn objectives_by_codes(
     conn: &mut Conn,

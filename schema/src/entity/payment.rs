@@ -79,23 +79,22 @@ impl PaymentUpsert for diesel::PgConnection {
 
     /// One multi-row upsert per chunk: each statement is a round trip.
     fn upsert_payments(&mut self, rows: &[NewPayment<'_>]) -> QueryResult<()> {
-        use diesel::upsert::excluded;
-        use payments::*;
-        diesel::insert_into(payments::table)
-            .values(rows)
-            .on_conflict((plan_id, invoice_id))
-            .do_update()
-            .set((
-                supplier.eq(excluded(supplier)),
-                amount_cents.eq(excluded(amount_cents)),
-                invoice_date.eq(excluded(invoice_date)),
-                due_date.eq(excluded(due_date)),
-                payment_date.eq(excluded(payment_date)),
-                suspended_days.eq(excluded(suspended_days)),
-                source_file.eq(excluded(source_file)),
-                line.eq(excluded(line)),
-            ))
-            .execute(self)?;
+        upsert!(
+            payments,
+            rows,
+            self,
+            (plan_id, invoice_id),
+            [
+                supplier,
+                amount_cents,
+                invoice_date,
+                due_date,
+                payment_date,
+                suspended_days,
+                source_file,
+                line,
+            ]
+        )?;
         Ok(())
     }
 }

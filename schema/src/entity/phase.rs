@@ -4,9 +4,9 @@
 
 use diesel::prelude::*;
 
+use super::changed;
 use super::Conn;
 use crate::calc::rows::NewPhaseProgress;
-use super::changed;
 use crate::graph::PhaseChanges;
 use crate::rows;
 use crate::schema::{phase_progress, phases};
@@ -49,23 +49,23 @@ pub(crate) fn upsert_progress(conn: &mut Conn, row: &NewPhaseProgress<'_>) -> Qu
 
 // ---- reads ----------------------------------------------------------------
 #[allow(unused_imports)]
-use super::read::*;
-#[allow(unused_imports)]
 use super::lower;
-pub(crate) fn phases_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Phase>, StoreError> {
-    load_in!(conn, ids, phases, phases::id, rows::Phase, phases::id)
-}
+#[allow(unused_imports)]
+use super::read::*;
+load_by!(
+    phases_by_ids,
+    i32,
+    phases,
+    phases::id,
+    rows::Phase,
+    phases::id
+);
 
-pub(crate) fn phases_of_objectives(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::Phase>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        phases,
-        phases::objective_id,
-        rows::Phase,
-        (phases::objective_id, phases::position, phases::id)
-    )
-}
+load_by!(
+    phases_of_objectives,
+    i32,
+    phases,
+    phases::objective_id,
+    rows::Phase,
+    (phases::objective_id, phases::position, phases::id)
+);

@@ -3,8 +3,8 @@
 
 use diesel::prelude::*;
 
-use super::Conn;
 use super::changed;
+use super::Conn;
 use crate::graph::PlanChanges;
 use crate::rows;
 use crate::schema::plans;
@@ -44,20 +44,37 @@ pub(crate) fn delete(conn: &mut Conn, id: i32) -> QueryResult<usize> {
 
 // ---- reads ----------------------------------------------------------------
 #[allow(unused_imports)]
-use super::read::*;
-#[allow(unused_imports)]
 use super::lower;
+#[allow(unused_imports)]
+use super::read::*;
 
-pub(crate) fn plans_by_ids(conn: &mut Conn, ids: &[i32]) -> Result<Vec<rows::Plan>, StoreError> {
-    load_in!(conn, ids, plans, plans::id, rows::Plan, plans::id)
+/// The id of the plan of code `code`, `None` when there is none.
+pub(crate) fn find_id(conn: &mut Conn, code: &str) -> QueryResult<Option<i32>> {
+    plans::table
+        .filter(plans::code.eq(code))
+        .select(plans::id)
+        .first(conn)
+        .optional()
 }
 
-pub(crate) fn plans_by_codes(
-    conn: &mut Conn,
-    codes: &[String],
-) -> Result<Vec<rows::Plan>, StoreError> {
-    load_in!(conn, codes, plans, plans::code, rows::Plan, plans::id)
+/// The id of the plan of code `code`; `NotFound` when there is none.
+pub(crate) fn id_of(conn: &mut Conn, code: &str) -> Result<i32, StoreError> {
+    find_id(conn, code)?.ok_or_else(|| StoreError::NotFound {
+        entity: "plan",
+        key: code.to_string(),
+    })
 }
+
+load_by!(plans_by_ids, i32, plans, plans::id, rows::Plan, plans::id);
+
+load_by!(
+    plans_by_codes,
+    String,
+    plans,
+    plans::code,
+    rows::Plan,
+    plans::id
+);
 
 macro_rules! plan_filters {
     ($q:ident, $f:expr) => {{
@@ -70,30 +87,23 @@ macro_rules! plan_filters {
         }
         if let Some(s) = &f.search {
             let pat = like_pattern(s);
-            $q = $q.filter(
-                search!(pat, plans::code, plans::title).or(lower(
-                    plans::administration.assume_not_null(),
-                )
-                .like(lower(pat.clone()))
-                .escape('\\')),
-            );
+            $q = $q.filter(search!(
+                pat,
+                plans::code,
+                plans::title,
+                plans::administration.assume_not_null()
+            ));
         }
     }};
 }
 
-pub(crate) fn plans_page(
-    conn: &mut Conn,
-    f: &PlanFilter,
-    page: &PageRequest,
-) -> Result<Vec<rows::Plan>, StoreError> {
-    let mut q = plans::table.into_boxed::<Db>();
-    plan_filters!(q, f);
-    keyset!(q, page, plans::code, plans::id, text_key);
-    Ok(q.load::<rows::Plan>(conn)?)
-}
-
-pub(crate) fn plans_count(conn: &mut Conn, f: &PlanFilter) -> Result<i64, StoreError> {
-    let mut q = plans::table.into_boxed::<Db>();
-    plan_filters!(q, f);
-    Ok(q.count().get_result(conn)?)
-}
+page_and_count!(
+    plans_page,
+    plans_count,
+    plans,
+    rows::Plan,
+    PlanFilter,
+    plan_filters,
+    plans::code,
+    text_key
+);

@@ -12,7 +12,6 @@ pub(crate) use crate::graph::{
 };
 pub(crate) use crate::schema::*;
 
-
 /// `%needle%` with LIKE's wildcards escaped by a backslash.
 pub(crate) fn like_pattern(needle: &str) -> String {
     let mut p = String::with_capacity(needle.len() + 2);

@@ -22,27 +22,7 @@ pub(crate) fn replace_of_plan(
 
 // ---- reads ----------------------------------------------------------------
 #[allow(unused_imports)]
-use super::read::*;
-#[allow(unused_imports)]
 use super::lower;
-pub(crate) fn sources_about(
-    conn: &mut Conn,
-    keys: &[(i32, String, String)],
-) -> Result<Vec<rows::SourceLocation>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in keys.chunks(KEY_CHUNK / 2) {
-        let plan_ids: Vec<i32> = chunk.iter().map(|k| k.0).collect();
-        let codes: Vec<&String> = chunk.iter().map(|k| &k.2).collect();
-        let found = source_locations::table
-            .filter(source_locations::plan_id.eq_any(plan_ids))
-            .filter(source_locations::entity_code.eq_any(codes))
-            .order((source_locations::plan_id, source_locations::position))
-            .select(rows::SourceLocation::as_select())
-            .load::<rows::SourceLocation>(conn)?;
-        out.extend(found.into_iter().filter(|s| {
-            keys.iter()
-                .any(|(p, e, c)| *p == s.plan_id && *e == s.entity && *c == s.entity_code)
-        }));
-    }
-    Ok(out)
-}
+#[allow(unused_imports)]
+use super::read::*;
+load_about!(sources_about, source_locations, rows::SourceLocation);

@@ -3,8 +3,8 @@
 
 use diesel::prelude::*;
 
-use super::Conn;
 use super::changed;
+use super::Conn;
 use crate::graph::TargetChanges;
 use crate::rows;
 use crate::schema::{indicators, objectives, targets};
@@ -45,26 +45,23 @@ pub(crate) fn delete_of_plan(conn: &mut Conn, plan_id: i32) -> QueryResult<usize
 
 // ---- reads ----------------------------------------------------------------
 #[allow(unused_imports)]
-use super::read::*;
-#[allow(unused_imports)]
 use super::lower;
-pub(crate) fn targets_by_ids(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::Target>, StoreError> {
-    load_in!(conn, ids, targets, targets::id, rows::Target, targets::id)
-}
+#[allow(unused_imports)]
+use super::read::*;
+load_by!(
+    targets_by_ids,
+    i32,
+    targets,
+    targets::id,
+    rows::Target,
+    targets::id
+);
 
-pub(crate) fn targets_of_indicators(
-    conn: &mut Conn,
-    ids: &[i32],
-) -> Result<Vec<rows::Target>, StoreError> {
-    load_in!(
-        conn,
-        ids,
-        targets,
-        targets::indicator_id,
-        rows::Target,
-        (targets::indicator_id, targets::year)
-    )
-}
+load_by!(
+    targets_of_indicators,
+    i32,
+    targets,
+    targets::indicator_id,
+    rows::Target,
+    (targets::indicator_id, targets::year)
+);

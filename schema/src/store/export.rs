@@ -15,18 +15,6 @@ use crate::store::{decimal, from_json_list, measure_from_columns, weight_from_bp
 use crate::tx::WriteConn;
 use cruscotto_import::model as m;
 
-fn plan_id_of(conn: &mut Conn, code: &str) -> Result<i32, StoreError> {
-    plans::table
-        .filter(plans::code.eq(code))
-        .select(plans::id)
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound {
-            entity: "plan",
-            key: code.to_string(),
-        })
-}
-
 pub(crate) fn counts_of(conn: &mut Conn, plan_id: i32) -> Result<PlanCounts, StoreError> {
     let objectives_n = objectives::table
         .filter(objectives::plan_id.eq(plan_id))
@@ -84,7 +72,7 @@ pub(crate) fn counts_of(conn: &mut Conn, plan_id: i32) -> Result<PlanCounts, Sto
 }
 
 pub(crate) fn plan_counts(conn: &mut Conn, code: &str) -> Result<PlanCounts, StoreError> {
-    let plan_id = plan_id_of(conn, code)?;
+    let plan_id = entity::plan::id_of(conn, code)?;
     counts_of(conn, plan_id)
 }
 
@@ -97,7 +85,7 @@ pub(crate) fn plan_codes(conn: &mut Conn) -> Result<Vec<String>, StoreError> {
 
 pub(crate) fn delete_plan(conn: &mut Conn, code: &str) -> Result<(), StoreError> {
     conn.write_transaction(|conn| {
-        let plan_id = plan_id_of(conn, code)?;
+        let plan_id = entity::plan::id_of(conn, code)?;
         entity::plan::delete(conn, plan_id)?;
         Ok(())
     })
@@ -189,8 +177,8 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
             key: code.to_string(),
         })?;
     let plan_id = plan.id;
-    let kind =
-        m::PlanKind::parse(&plan.kind).ok_or_else(|| crate::store::corrupt("plan kind", &plan.kind))?;
+    let kind = m::PlanKind::parse(&plan.kind)
+        .ok_or_else(|| crate::store::corrupt("plan kind", &plan.kind))?;
 
     let objective_rows: Vec<rows::Objective> = objectives::table
         .filter(objectives::plan_id.eq(plan_id))
@@ -335,7 +323,8 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
                 description: i.description,
                 method: i.method,
                 kind: i.kind,
-                unit: m::Unit::parse(&i.unit).ok_or_else(|| crate::store::corrupt("unit", &i.unit))?,
+                unit: m::Unit::parse(&i.unit)
+                    .ok_or_else(|| crate::store::corrupt("unit", &i.unit))?,
                 direction: m::Direction::parse(&i.direction)
                     .ok_or_else(|| crate::store::corrupt("direction", &i.direction))?,
                 baseline: measure_from_columns(
@@ -427,7 +416,9 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
         let (objective_id, indicator_code) = indicator_keys
             .get(&ms.indicator_id)
             .cloned()
-            .ok_or_else(|| crate::store::corrupt("measurement indicator", &ms.indicator_id.to_string()))?;
+            .ok_or_else(|| {
+                crate::store::corrupt("measurement indicator", &ms.indicator_id.to_string())
+            })?;
         measurements_out.push(m::Measurement {
             objective: objective_codes
                 .get(&objective_id)

@@ -56,11 +56,7 @@ fn upsert_plan(
         source_file: source_file.map(str::to_string),
         imported_at: chrono::Utc::now().naive_utc(),
     };
-    let existing: Option<i32> = plans::table
-        .filter(plans::code.eq(&row.code))
-        .select(plans::id)
-        .first(conn)
-        .optional()?;
+    let existing = entity::plan::find_id(conn, &row.code)?;
     Ok(match existing {
         Some(id) => {
             entity::plan::replace(conn, id, &row)?;
