@@ -238,12 +238,12 @@ impl Database {
     /// Changes logged after `after` (a [`Change::id`]; 0 for all that are
     /// retained), oldest first, at most `limit`.
     pub fn changes_since(&self, after: i64, limit: i64) -> Result<Vec<Change>, StoreError> {
-        crate::on_backend!(self, |conn, _b| Ok(conn.changes_after(after, limit)?))
+        crate::backend::on_backend!(self, |conn, _b| Ok(conn.changes_after(after, limit)?))
     }
 
     /// The id of the newest logged change; 0 when the log is empty.
     pub fn last_change_id(&self) -> Result<i64, StoreError> {
-        crate::on_backend!(self, |conn, _b| Ok(LogChanges::last_change_id(conn)?))
+        crate::backend::on_backend!(self, |conn, _b| Ok(LogChanges::last_change_id(conn)?))
     }
 }
 

@@ -398,7 +398,7 @@ impl Database {
                 ))),
             };
         }
-        let applied = crate::on_backend!(self, |conn, b| conn
+        let applied = crate::backend::on_backend!(self, |conn, b| conn
             .run_pending_migrations(b::MIGRATIONS)
             .map(|v| v.iter().map(|m| m.to_string()).collect()));
         applied.map_err(migration_error)
@@ -409,7 +409,7 @@ impl Database {
     /// (the test databases crate uses it). The service itself never calls
     /// it.
     pub fn batch_execute(&self, sql: &str) -> Result<(), StoreError> {
-        crate::on_backend!(self, |conn, _b| Ok(conn.batch_execute(sql)?))
+        crate::backend::on_backend!(self, |conn, _b| Ok(conn.batch_execute(sql)?))
     }
 
     /// The data version: a number that every committed write transaction
@@ -418,7 +418,7 @@ impl Database {
     pub fn data_version(&self) -> Result<i64, StoreError> {
         use crate::schema::data_version::dsl::*;
         use diesel::QueryDsl;
-        Ok(crate::on_backend!(self, |conn, _b| data_version
+        Ok(crate::backend::on_backend!(self, |conn, _b| data_version
             .select(version)
             .find(1)
             .first::<i64>(conn)?))
@@ -426,9 +426,12 @@ impl Database {
 
     /// Whether writes are refused (see [`PoolOptions::read_only`]).
     pub fn is_read_only(&self) -> bool {
-        let flag: Result<bool, StoreError> =
-            (|| crate::on_backend!(self, |conn, b| Ok(b::is_read_only(conn))))();
-        flag.unwrap_or(false)
+        self.read_only_flag().unwrap_or(false)
+    }
+
+    /// What [`Database::is_read_only`] reads, on a pooled connection.
+    fn read_only_flag(&self) -> Result<bool, StoreError> {
+        crate::backend::on_backend!(self, |conn, b| Ok(b::is_read_only(conn)))
     }
 
     /// Versions of the migrations compiled into this binary.
@@ -449,20 +452,20 @@ impl Database {
     /// writing (Diesel's harness creates the table first); none when the
     /// table does not exist yet.
     fn recorded_migrations(&self) -> Result<Vec<String>, StoreError> {
-        let exists: Count = crate::on_backend!(self, |conn, b| {
+        let exists: Count = crate::backend::on_backend!(self, |conn, b| {
             diesel::sql_query(b::MIGRATION_TABLE_EXISTS).get_result(conn)?
         });
         if exists.n == 0 {
             return Ok(Vec::new());
         }
         let query = diesel::sql_query("SELECT version FROM __diesel_schema_migrations");
-        let rows: Vec<Version> = crate::on_backend!(self, |conn, _b| query.load(conn)?);
+        let rows: Vec<Version> = crate::backend::on_backend!(self, |conn, _b| query.load(conn)?);
         Ok(rows.into_iter().map(|r| r.version).collect())
     }
 
     /// Reverts every applied migration, newest first; returns their versions.
     pub fn revert_all(&self) -> Result<Vec<String>, StoreError> {
-        let reverted = crate::on_backend!(self, |conn, b| conn
+        let reverted = crate::backend::on_backend!(self, |conn, b| conn
             .revert_all_migrations(b::MIGRATIONS)
             .map(|v| v.iter().map(|m| m.to_string()).collect()));
         reverted.map_err(migration_error)
@@ -470,7 +473,7 @@ impl Database {
 
     /// Versions of the migrations applied so far, oldest first.
     pub fn applied_migrations(&self) -> Result<Vec<String>, StoreError> {
-        let applied = crate::on_backend!(self, |conn, _b| conn.applied_migrations());
+        let applied = crate::backend::on_backend!(self, |conn, _b| conn.applied_migrations());
         let mut versions: Vec<String> = applied
             .map_err(|e| StoreError::Migration(e.to_string()))?
             .iter()

@@ -37,7 +37,7 @@ impl Database {
             name: name.to_string(),
             registered_at: chrono::Utc::now().naive_utc(),
         };
-        let inserted = crate::on_backend!(self, |conn, _b| diesel::insert_into(
+        let inserted = crate::backend::on_backend!(self, |conn, _b| diesel::insert_into(
             trusted_documents::table
         )
         .values(&row)
@@ -48,7 +48,7 @@ impl Database {
 
     /// The document registered under `hash`, if any.
     pub fn trusted_document(&self, hash: &str) -> Result<Option<String>, StoreError> {
-        let found = crate::on_backend!(self, |conn, _b| trusted_documents::table
+        let found = crate::backend::on_backend!(self, |conn, _b| trusted_documents::table
             .find(hash)
             .select(trusted_documents::document)
             .first::<String>(conn)
@@ -58,7 +58,7 @@ impl Database {
 
     /// Every registered document, oldest first.
     pub fn trusted_documents(&self) -> Result<Vec<TrustedDocument>, StoreError> {
-        let all = crate::on_backend!(self, |conn, _b| trusted_documents::table
+        let all = crate::backend::on_backend!(self, |conn, _b| trusted_documents::table
             .order((
                 trusted_documents::registered_at.asc(),
                 trusted_documents::hash.asc()
@@ -70,7 +70,7 @@ impl Database {
 
     /// Removes the document registered under `hash`; whether there was one.
     pub fn remove_trusted_document(&self, hash: &str) -> Result<bool, StoreError> {
-        let removed = crate::on_backend!(self, |conn, _b| diesel::delete(
+        let removed = crate::backend::on_backend!(self, |conn, _b| diesel::delete(
             trusted_documents::table.find(hash)
         )
         .execute(conn)?);

@@ -41,7 +41,7 @@ impl Database {
     /// `table.column` of every foreign key that no index starts with.
     pub fn unindexed_foreign_keys(&self) -> Result<Vec<String>, StoreError> {
         let rows: Vec<ForeignKey> =
-            crate::on_backend!(self, |conn, b| sql_query(b::UNINDEXED_FKS).load(conn)?);
+            crate::backend::on_backend!(self, |conn, b| sql_query(b::UNINDEXED_FKS).load(conn)?);
         Ok(rows
             .into_iter()
             .map(|r| format!("{}.{}", r.table_name, r.column_name))
@@ -61,7 +61,10 @@ impl Database {
     /// Every column of the application's tables with its type and
     /// nullability, in table order and then column order.
     pub fn column_types(&self) -> Result<Vec<DbColumn>, StoreError> {
-        Ok(crate::on_backend!(self, |conn, b| sql_query(b::COLUMNS).load(conn)?))
+        Ok(crate::backend::on_backend!(self, |conn, b| sql_query(
+            b::COLUMNS
+        )
+        .load(conn)?))
     }
 
     /// Names of the application's tables.

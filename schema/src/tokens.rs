@@ -60,12 +60,13 @@ impl Database {
             token_hash,
             created_at: now(),
         };
-        let inserted: Result<ApiToken, DieselError> = crate::on_backend!(self, |conn, _b| {
-            diesel::insert_into(api_tokens::table)
-                .values(&row)
-                .returning(ApiToken::as_returning())
-                .get_result(conn)
-        });
+        let inserted: Result<ApiToken, DieselError> =
+            crate::backend::on_backend!(self, |conn, _b| {
+                diesel::insert_into(api_tokens::table)
+                    .values(&row)
+                    .returning(ApiToken::as_returning())
+                    .get_result(conn)
+            });
         inserted.map_err(|e| match e {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => StoreError::Invalid {
                 entity: "token",
@@ -84,7 +85,7 @@ impl Database {
     /// The token whose hash is `token_hash`, live or revoked; `None` when no
     /// token has that hash.
     pub fn token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
-        let found = crate::on_backend!(self, |conn, _b| {
+        let found = crate::backend::on_backend!(self, |conn, _b| {
             api_tokens::table
                 .filter(api_tokens::token_hash.eq(token_hash))
                 .select(ApiToken::as_select())
@@ -96,7 +97,7 @@ impl Database {
 
     /// Revokes the live token named `name`; returns whether there was one.
     pub fn revoke_token(&self, name: &str) -> Result<bool, StoreError> {
-        let updated = crate::on_backend!(self, |conn, _b| {
+        let updated = crate::backend::on_backend!(self, |conn, _b| {
             diesel::update(
                 api_tokens::table
                     .filter(api_tokens::name.eq(name))
@@ -110,7 +111,7 @@ impl Database {
 
     /// Every token ever created, oldest first.
     pub fn tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
-        let all = crate::on_backend!(self, |conn, _b| {
+        let all = crate::backend::on_backend!(self, |conn, _b| {
             api_tokens::table
                 .order(api_tokens::id.asc())
                 .select(ApiToken::as_select())

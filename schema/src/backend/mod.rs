@@ -26,7 +26,7 @@
 //! Callers outside the query modules reach them through [`on_backend!`]:
 //!
 //! ```ignore
-//! on_backend!(db, |conn, b| b::export::plan_codes(conn))
+//! crate::backend::on_backend!(db, |conn, b| b::export::plan_codes(conn))
 //! ```
 //!
 //! takes a connection from the pool of the database's backend (a pool error
@@ -69,8 +69,6 @@ pub(crate) mod pg;
 /// `pool |pool, b|`, with the backend's pool instead (for a backend
 /// function that takes more than one connection). See the module
 /// documentation.
-#[macro_export]
-#[doc(hidden)]
 macro_rules! on_backend {
     ($db:expr, pool |$pool:ident, $b:ident| $body:expr) => {
         match $db {
@@ -105,3 +103,4 @@ macro_rules! on_backend {
         }
     };
 }
+pub(crate) use on_backend;

@@ -339,7 +339,7 @@ impl Database {
         source_file: &str,
     ) -> Result<PaymentImportSummary, StoreError> {
         check_payments(records, source_file)?;
-        crate::on_backend!(self, |conn, b| b::calc::import_payments(
+        crate::backend::on_backend!(self, |conn, b| b::calc::import_payments(
             conn,
             plan_code,
             records,
@@ -349,7 +349,7 @@ impl Database {
 
     /// Number of payments stored for plan `plan_code`.
     pub fn payment_count(&self, plan_code: &str) -> Result<i64, StoreError> {
-        crate::on_backend!(self, |conn, b| b::calc::payment_count(conn, plan_code))
+        crate::backend::on_backend!(self, |conn, b| b::calc::payment_count(conn, plan_code))
     }
 
     /// Binds an indicator to a calculator with parameters (a JSON object;
@@ -382,7 +382,7 @@ impl Database {
                 "the calculator id is empty",
             ));
         }
-        crate::on_backend!(self, |conn, b| b::calc::set_calculator_binding(
+        crate::backend::on_backend!(self, |conn, b| b::calc::set_calculator_binding(
             conn,
             indicator_id,
             calculator_id,
@@ -397,7 +397,7 @@ impl Database {
         indicator_id: i32,
         measured: &MeasuredValue,
     ) -> Result<(), StoreError> {
-        crate::on_backend!(self, |conn, b| b::calc::record_measurement(
+        crate::backend::on_backend!(self, |conn, b| b::calc::record_measurement(
             conn,
             indicator_id,
             measured
@@ -414,7 +414,7 @@ impl Database {
         recorded_by: &str,
     ) -> Result<(), StoreError> {
         let bp = percent_to_bp(&format!("phase {phase_id} {period}"), completion_percent)?;
-        crate::on_backend!(self, |conn, b| b::calc::record_phase_progress(
+        crate::backend::on_backend!(self, |conn, b| b::calc::record_phase_progress(
             conn,
             phase_id,
             period,
@@ -425,7 +425,7 @@ impl Database {
 
     /// The indicator with its label and calculator binding, or `NotFound`.
     pub fn bound_indicator(&self, indicator_id: i32) -> Result<BoundIndicator, StoreError> {
-        crate::on_backend!(self, |conn, b| b::calc::bound_indicator(conn, indicator_id))
+        crate::backend::on_backend!(self, |conn, b| b::calc::bound_indicator(conn, indicator_id))
     }
 
     /// Reads what `wanted` asks for, and the latest stored value of the
@@ -439,7 +439,7 @@ impl Database {
         wanted: InputsWanted,
         period: &Period,
     ) -> Result<InputRows, StoreError> {
-        crate::on_backend!(
+        crate::backend::on_backend!(
             self,
             pool | pool,
             b | b::read_inputs(pool, bound, wanted, period)
@@ -449,7 +449,7 @@ impl Database {
     /// Writes one computed value (and its change event) in one transaction;
     /// returns the row as stored.
     pub fn insert_value(&self, row: &NewIndicatorValue) -> Result<IndicatorValueRow, StoreError> {
-        crate::on_backend!(self, |conn, b| b::calc::insert_value(conn, row))
+        crate::backend::on_backend!(self, |conn, b| b::calc::insert_value(conn, row))
     }
 
     /// Stored values of an indicator, newest first; all periods when
@@ -460,7 +460,7 @@ impl Database {
         period: Option<&str>,
     ) -> Result<Vec<IndicatorValueRow>, StoreError> {
         let period = period.map(parse_period).transpose()?.map(|p| p.to_string());
-        crate::on_backend!(self, |conn, b| b::calc::indicator_values(
+        crate::backend::on_backend!(self, |conn, b| b::calc::indicator_values(
             conn,
             indicator_id,
             period.as_deref()
@@ -474,7 +474,7 @@ impl Database {
         period: &str,
     ) -> Result<Option<IndicatorValueRow>, StoreError> {
         let period = parse_period(period)?.to_string();
-        crate::on_backend!(self, |conn, b| b::calc::latest_value(
+        crate::backend::on_backend!(self, |conn, b| b::calc::latest_value(
             conn,
             indicator_id,
             &period
@@ -489,7 +489,7 @@ impl Database {
         period: &str,
     ) -> Result<Vec<IndicatorValueRow>, StoreError> {
         let period = parse_period(period)?.to_string();
-        crate::on_backend!(self, |conn, b| b::calc::latest_values_of(
+        crate::backend::on_backend!(self, |conn, b| b::calc::latest_values_of(
             conn, ids, &period
         ))
     }
@@ -502,7 +502,7 @@ impl Database {
         period: Option<&str>,
     ) -> Result<Vec<IndicatorValueRow>, StoreError> {
         let period = period.map(parse_period).transpose()?.map(|p| p.to_string());
-        crate::on_backend!(self, |conn, b| b::calc::values_of(
+        crate::backend::on_backend!(self, |conn, b| b::calc::values_of(
             conn,
             ids,
             period.as_deref()
@@ -512,7 +512,7 @@ impl Database {
     /// Each indicator's direction and its target for `year`, one statement
     /// per relation and chunk of ids; indicators that do not exist are absent.
     pub fn judge_facts(&self, ids: &[i32], year: i32) -> Result<JudgeFacts, StoreError> {
-        crate::on_backend!(self, |conn, b| b::calc::directions_and_targets(
+        crate::backend::on_backend!(self, |conn, b| b::calc::directions_and_targets(
             conn, ids, year
         ))
     }
@@ -525,7 +525,7 @@ impl Database {
         ids: &[i32],
         as_of: NaiveDate,
     ) -> Result<HashMap<i32, ObjectiveFacts>, StoreError> {
-        crate::on_backend!(self, |conn, b| b::calc::objectives_facts(conn, ids, as_of))
+        crate::backend::on_backend!(self, |conn, b| b::calc::objectives_facts(conn, ids, as_of))
     }
 
     /// Binds an indicator to a calculator, as a person's choice (not
@@ -558,7 +558,7 @@ impl Database {
                 message: "the calculator id is empty".into(),
             });
         }
-        crate::on_backend!(self, |conn, b| b::calc::bind_calculator(
+        crate::backend::on_backend!(self, |conn, b| b::calc::bind_calculator(
             conn,
             indicator_id,
             expected_version,
@@ -569,19 +569,19 @@ impl Database {
 
     /// The id of indicator `code` of objective `objective` in plan `plan`.
     pub fn indicator_id(&self, plan: &str, objective: &str, code: &str) -> Result<i32, StoreError> {
-        crate::on_backend!(self, |conn, b| b::calc::indicator_id(
+        crate::backend::on_backend!(self, |conn, b| b::calc::indicator_id(
             conn, plan, objective, code
         ))
     }
 
     /// The id of objective `objective` in plan `plan`.
     pub fn objective_id(&self, plan: &str, objective: &str) -> Result<i32, StoreError> {
-        crate::on_backend!(self, |conn, b| b::calc::objective_id(conn, plan, objective))
+        crate::backend::on_backend!(self, |conn, b| b::calc::objective_id(conn, plan, objective))
     }
 
     /// The id of phase `code` of objective `objective` in plan `plan`.
     pub fn phase_id(&self, plan: &str, objective: &str, code: &str) -> Result<i32, StoreError> {
-        crate::on_backend!(self, |conn, b| b::calc::phase_id(
+        crate::backend::on_backend!(self, |conn, b| b::calc::phase_id(
             conn, plan, objective, code
         ))
     }

@@ -356,7 +356,7 @@ macro_rules! forward {
             $(
                 $(#[$doc])*
                 pub fn $name(&self, $($arg: $ty),*) -> $ret {
-                    crate::on_backend!(self.0, |conn, b| b::graph::$name(conn, $($arg),*))
+                    crate::backend::on_backend!(self.0, |conn, b| b::graph::$name(conn, $($arg),*))
                 }
             )*
         }
@@ -366,7 +366,7 @@ macro_rules! forward {
             $(
                 $(#[$doc])*
                 pub fn $name(&self, $($arg: $ty),*) -> $ret {
-                    crate::on_backend!(self.0, |conn, b| b::entity::$module::$name(conn, $($arg),*))
+                    crate::backend::on_backend!(self.0, |conn, b| b::entity::$module::$name(conn, $($arg),*))
                 }
             )*
         }

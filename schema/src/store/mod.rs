@@ -56,7 +56,7 @@ impl Database {
         source_file: Option<&str>,
     ) -> Result<ImportSummary, StoreError> {
         check_unique_codes(doc)?;
-        crate::on_backend!(self, |conn, b| b::import::save_document(
+        crate::backend::on_backend!(self, |conn, b| b::import::save_document(
             conn,
             doc,
             source_file
@@ -65,28 +65,28 @@ impl Database {
 
     /// Rebuilds the document of plan `code` from the database.
     pub fn load_document(&self, code: &str) -> Result<m::PlanDocument, StoreError> {
-        crate::on_backend!(self, |conn, b| b::export::load_document(conn, code))
+        crate::backend::on_backend!(self, |conn, b| b::export::load_document(conn, code))
     }
 
     /// Codes of all plans, in code order.
     pub fn plan_codes(&self) -> Result<Vec<String>, StoreError> {
-        crate::on_backend!(self, |conn, b| b::export::plan_codes(conn))
+        crate::backend::on_backend!(self, |conn, b| b::export::plan_codes(conn))
     }
 
     /// Counts of the objects of plan `code`.
     pub fn plan_counts(&self, code: &str) -> Result<PlanCounts, StoreError> {
-        crate::on_backend!(self, |conn, b| b::export::plan_counts(conn, code))
+        crate::backend::on_backend!(self, |conn, b| b::export::plan_counts(conn, code))
     }
 
     /// Number of rows in every table, by table name: a fingerprint of the
     /// whole database used to show that a failed import changed nothing.
     pub fn table_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
-        crate::on_backend!(self, |conn, b| b::export::table_counts(conn))
+        crate::backend::on_backend!(self, |conn, b| b::export::table_counts(conn))
     }
 
     /// Deletes plan `code` and everything that belongs to it.
     pub fn delete_plan(&self, code: &str) -> Result<(), StoreError> {
-        crate::on_backend!(self, |conn, b| b::export::delete_plan(conn, code))
+        crate::backend::on_backend!(self, |conn, b| b::export::delete_plan(conn, code))
     }
 }
 
