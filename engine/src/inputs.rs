@@ -14,7 +14,6 @@ use cruscotto_store::calc::{
 use rust_decimal::Decimal;
 
 use crate::error::ComputeError;
-use crate::values::parse_decimal;
 
 /// What one computation reads, as the calculator takes it.
 #[derive(Debug)]
@@ -128,11 +127,11 @@ pub fn choose_measurements(period: &Period, rows: Vec<MeasurementRow>) -> Vec<Me
 }
 
 /// The column of a measurement a series input reads.
-fn measurement_column<'a>(name: &str, m: &'a MeasurementRow) -> Option<&'a str> {
+fn measurement_column(name: &str, m: &MeasurementRow) -> Option<Decimal> {
     match name {
-        "numerator" => m.numerator.as_deref(),
-        "denominator" => m.denominator.as_deref(),
-        _ => Some(m.value.as_str()),
+        "numerator" => m.numerator,
+        "denominator" => m.denominator,
+        _ => Some(m.value),
     }
 }
 
@@ -148,7 +147,7 @@ pub(crate) fn series_inputs(
         let mut series = Series::new();
         for m in chosen {
             match measurement_column(&spec.name, m) {
-                Some(text) => series.push(m.period_end, parse_decimal(text)?),
+                Some(value) => series.push(m.period_end, value),
                 None => skipped += 1,
             }
         }
@@ -195,7 +194,7 @@ mod tests {
         MeasurementRow {
             period: period.into(),
             period_end: p.end(),
-            value: value.into(),
+            value: value.parse().unwrap(),
             numerator: None,
             denominator: None,
         }

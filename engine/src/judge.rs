@@ -10,13 +10,14 @@ use cruscotto_calculators::achievement::{
     self, Achievement, Comparator as TargetComparator, Direction, MaxScore, NoDataPolicy, Target,
 };
 use cruscotto_calculators::{Period, PhaseProgress};
+use cruscotto_model::Comparator;
 use cruscotto_store::calc::{ObjectiveFacts, TargetRow};
 use cruscotto_store::StoreError;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::inputs::phase_inputs;
-use crate::values::{corrupt, parse_decimal, StoredValue};
+use crate::values::StoredValue;
 use crate::Engine;
 
 /// An indicator's value for a period against the target of that period's year.
@@ -101,12 +102,18 @@ impl Engine<'_> {
             .map(|v| (v.indicator_id, v))
             .collect();
         let facts = self.db.judge_facts(ids, year)?;
-        let directions: HashMap<i32, String> = facts.directions.into_iter().collect();
+        let directions: HashMap<i32, Direction> = facts.directions.into_iter().collect();
         let mut targets = facts.targets;
         ids.iter()
             .filter_map(|id| directions.get(id).map(|d| (*id, d)))
             .map(|(id, direction)| {
-                judge(id, year, latest.remove(&id), direction, targets.remove(&id))
+                judge(
+                    id,
+                    year,
+                    latest.remove(&id),
+                    *direction,
+                    targets.remove(&id),
+                )
             })
             .collect()
     }
@@ -116,20 +123,21 @@ impl Engine<'_> {
     pub fn value_achievement(&self, value: &StoredValue) -> Result<AchievementView, StoreError> {
         let year = value.period.year_number();
         let facts = self.db.judge_facts(&[value.indicator_id], year)?;
-        let direction = facts
-            .directions
-            .first()
-            .map(|(_, d)| d.clone())
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "indicator",
-                key: value.indicator_id.to_string(),
-            })?;
+        let direction =
+            facts
+                .directions
+                .first()
+                .map(|&(_, d)| d)
+                .ok_or_else(|| StoreError::NotFound {
+                    entity: "indicator",
+                    key: value.indicator_id.to_string(),
+                })?;
         let mut targets = facts.targets;
         judge(
             value.indicator_id,
             year,
             Some(value.clone()),
-            &direction,
+            direction,
             targets.remove(&value.indicator_id),
         )
     }
@@ -199,26 +207,21 @@ fn judge(
     indicator_id: i32,
     year: i32,
     value: Option<StoredValue>,
-    direction: &str,
+    direction: Direction,
     target: Option<TargetRow>,
 ) -> Result<AchievementView, StoreError> {
-    let direction = match direction {
-        "higher_is_better" => Direction::HigherIsBetter,
-        "lower_is_better" => Direction::LowerIsBetter,
-        other => return Err(corrupt("direction", other)),
-    };
     let parsed = match &target {
         Some(TargetRow {
             comparator,
             number: Some(number),
             ..
         }) => Some(Target {
-            comparator: match comparator.as_deref() {
-                Some("le" | "lt") => TargetComparator::AtMost,
-                Some("ge" | "gt") => TargetComparator::AtLeast,
-                _ => TargetComparator::Reach,
+            comparator: match comparator {
+                Some(Comparator::Le | Comparator::Lt) => TargetComparator::AtMost,
+                Some(Comparator::Ge | Comparator::Gt) => TargetComparator::AtLeast,
+                Some(Comparator::Eq) | None => TargetComparator::Reach,
             },
-            value: parse_decimal(number)?,
+            value: *number,
         }),
         _ => None,
     };

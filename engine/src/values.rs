@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use cruscotto_calculators::{CalcResult, Diagnostic, Period, Provenance, ResultStatus};
 use cruscotto_store::calc::{IndicatorValueRow, NewIndicatorValue};
+use cruscotto_store::sql_types::Number;
 use cruscotto_store::StoreError;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -52,10 +53,6 @@ pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("unexpected {what} value {value:?}"))
 }
 
-pub(crate) fn parse_decimal(s: &str) -> Result<Decimal, StoreError> {
-    s.parse::<Decimal>().map_err(|_| corrupt("decimal", s))
-}
-
 /// A stored row as a [`StoredValue`]; a row this program did not write
 /// (an unknown status, a decimal that does not parse) is `Corrupt`.
 pub(crate) fn stored(row: IndicatorValueRow, reused: bool) -> Result<StoredValue, StoreError> {
@@ -69,14 +66,13 @@ pub(crate) fn stored(row: IndicatorValueRow, reused: bool) -> Result<StoredValue
         "no_data" => ResultStatus::NoData,
         other => return Err(corrupt("status", other)),
     };
-    let decimal = |s: Option<String>| s.as_deref().map(parse_decimal).transpose();
     Ok(StoredValue {
         id,
         indicator_id: row.indicator_id,
         status,
-        value: decimal(row.value)?,
-        numerator: decimal(row.numerator)?,
-        denominator: decimal(row.denominator)?,
+        value: row.value.map(Decimal::from),
+        numerator: row.numerator.map(Decimal::from),
+        denominator: row.denominator.map(Decimal::from),
         records_used: u64::try_from(row.records_used).unwrap_or(0),
         records_excluded: u64::try_from(row.records_excluded).unwrap_or(0),
         diagnostics: serde_json::from_str(&row.diagnostics)
@@ -116,11 +112,11 @@ pub(crate) fn new_value_row(
         // The status and the value agree in the table (a CHECK says so); a
         // calculator breaking that rule is stored as what its status says.
         value: match result.status {
-            ResultStatus::Ok => result.value.map(|v| v.to_string()),
+            ResultStatus::Ok => result.value.map(Number),
             ResultStatus::NoData => None,
         },
-        numerator: result.components.map(|c| c.numerator.to_string()),
-        denominator: result.components.map(|c| c.denominator.to_string()),
+        numerator: result.components.map(|c| Number(c.numerator)),
+        denominator: result.components.map(|c| Number(c.denominator)),
         records_used: i64::try_from(result.records_used).unwrap_or(i64::MAX),
         records_excluded: i64::try_from(result.records_excluded).unwrap_or(i64::MAX),
         diagnostics: serde_json::to_string(&result.diagnostics).unwrap_or_else(|_| "[]".into()),

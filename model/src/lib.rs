@@ -18,9 +18,66 @@ use serde::{Deserialize, Serialize};
 
 pub mod payment;
 pub mod period;
+#[cfg(feature = "diesel")]
+mod sql;
 
 pub use payment::PaymentRecord;
 pub use period::{Period, PeriodError, PeriodKind};
+
+/// A closed vocabulary: each term has one spelling, the same in JSON, in
+/// the database and in messages (GraphQL has its own enum names, derived
+/// from these types).
+pub trait Term: Copy + Sized + 'static {
+    /// What the vocabulary is called in messages: `unit`, `direction`, …
+    const NAME: &'static str;
+    /// Every term, in declaration order.
+    const ALL: &'static [Self];
+    fn as_str(self) -> &'static str;
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|t| t.as_str() == s)
+    }
+}
+
+/// Declares a [`Term`] enum: each variant with its one spelling.
+macro_rules! terms {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident: $what:literal {
+            $($(#[$vmeta:meta])* $variant:ident = $text:literal,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
+        #[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant,)*
+        }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                <Self as Term>::parse(s)
+            }
+        }
+
+        impl Term for $name {
+            const NAME: &'static str = $what;
+            const ALL: &'static [Self] = &[$($name::$variant),*];
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
+            }
+        }
+
+        #[cfg(feature = "diesel")]
+        sql::text_term!($name);
+    };
+}
 
 /// Version of the JSON exchange format written in [`PlanDocument::format`].
 pub const FORMAT_VERSION: &str = "cruscotto-plan/1";
@@ -52,30 +109,13 @@ pub struct PlanDocument {
     pub sources: Vec<SourceLocation>,
 }
 
-/// Which published shape a document has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PlanKind {
-    /// `OBIETTIVO INDIVIDUALE ANNUALE` sheets with indicators and phases.
-    AnnualObjectives,
-    /// Areas with `AMBITO` tables of three-year objectives and yearly results.
-    MultiYear,
-}
-
-impl PlanKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlanKind::AnnualObjectives => "annual_objectives",
-            PlanKind::MultiYear => "multi_year",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "annual_objectives" => Some(PlanKind::AnnualObjectives),
-            "multi_year" => Some(PlanKind::MultiYear),
-            _ => None,
-        }
+terms! {
+    /// Which published shape a document has.
+    pub enum PlanKind: "plan kind" {
+        /// `OBIETTIVO INDIVIDUALE ANNUALE` sheets with indicators and phases.
+        AnnualObjectives = "annual_objectives",
+        /// Areas with `AMBITO` tables of three-year objectives and yearly results.
+        MultiYear = "multi_year",
     }
 }
 
@@ -176,95 +216,36 @@ pub struct Objective {
     pub notes: Vec<String>,
 }
 
-/// Whether a higher or a lower value is better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    HigherIsBetter,
-    LowerIsBetter,
-}
-
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::HigherIsBetter => "higher_is_better",
-            Direction::LowerIsBetter => "lower_is_better",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "higher_is_better" => Some(Direction::HigherIsBetter),
-            "lower_is_better" => Some(Direction::LowerIsBetter),
-            _ => None,
-        }
+terms! {
+    /// Whether a higher or a lower value is better.
+    pub enum Direction: "direction" {
+        HigherIsBetter = "higher_is_better",
+        LowerIsBetter = "lower_is_better",
     }
 }
 
-/// Unit of an indicator's values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    Days,
-    Percent,
-    Count,
-}
-
-impl Unit {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Unit::Days => "days",
-            Unit::Percent => "percent",
-            Unit::Count => "count",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "days" => Some(Unit::Days),
-            "percent" => Some(Unit::Percent),
-            "count" => Some(Unit::Count),
-            _ => None,
-        }
+terms! {
+    /// Unit of an indicator's values.
+    pub enum Unit: "unit" {
+        Days = "days",
+        Percent = "percent",
+        Count = "count",
     }
 }
 
-/// Comparator of a target (`<=10`) or baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Comparator {
-    /// `<=`
-    Le,
-    /// `<`
-    Lt,
-    /// `>=`
-    Ge,
-    /// `>`
-    Gt,
-    /// `=` or no comparator written.
-    Eq,
-}
-
-impl Comparator {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Comparator::Le => "le",
-            Comparator::Lt => "lt",
-            Comparator::Ge => "ge",
-            Comparator::Gt => "gt",
-            Comparator::Eq => "eq",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "le" => Some(Comparator::Le),
-            "lt" => Some(Comparator::Lt),
-            "ge" => Some(Comparator::Ge),
-            "gt" => Some(Comparator::Gt),
-            "eq" => Some(Comparator::Eq),
-            _ => None,
-        }
+terms! {
+    /// Comparator of a target (`<=10`) or baseline.
+    pub enum Comparator: "comparator" {
+        /// `<=`
+        Le = "le",
+        /// `<`
+        Lt = "lt",
+        /// `>=`
+        Ge = "ge",
+        /// `>`
+        Gt = "gt",
+        /// `=` or no comparator written.
+        Eq = "eq",
     }
 }
 
@@ -368,28 +349,11 @@ pub struct Area {
     pub ambiti: Vec<Ambito>,
 }
 
-/// Whether a result was planned or achieved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResultKind {
-    Expected,
-    Actual,
-}
-
-impl ResultKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResultKind::Expected => "expected",
-            ResultKind::Actual => "actual",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "expected" => Some(ResultKind::Expected),
-            "actual" => Some(ResultKind::Actual),
-            _ => None,
-        }
+terms! {
+    /// Whether a result was planned or achieved.
+    pub enum ResultKind: "result kind" {
+        Expected = "expected",
+        Actual = "actual",
     }
 }
 

@@ -17,6 +17,7 @@ pub mod introspect;
 pub mod period;
 pub mod rows;
 pub mod schema;
+pub mod sql_types;
 pub mod store;
 pub mod tokens;
 mod tx;

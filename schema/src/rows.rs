@@ -3,7 +3,9 @@
 //! tables, not the document model or the GraphQL types; conversions live in
 //! [`crate::store`].
 
+use crate::sql_types::Number;
 use chrono::{NaiveDate, NaiveDateTime};
+use cruscotto_model as m;
 use diesel::prelude::*;
 
 use crate::schema::*;
@@ -13,7 +15,7 @@ use crate::schema::*;
 pub struct Plan {
     pub id: i32,
     pub code: String,
-    pub kind: String,
+    pub kind: m::PlanKind,
     pub administration: Option<String>,
     pub title: String,
     pub first_year: i32,
@@ -28,7 +30,7 @@ pub struct Plan {
 #[diesel(table_name = plans, treat_none_as_null = true)]
 pub struct NewPlan {
     pub code: String,
-    pub kind: String,
+    pub kind: m::PlanKind,
     pub administration: Option<String>,
     pub title: String,
     pub first_year: i32,
@@ -197,12 +199,12 @@ pub struct Indicator {
     pub description: String,
     pub method: String,
     pub kind: String,
-    pub unit: String,
-    pub direction: String,
+    pub unit: m::Unit,
+    pub direction: m::Direction,
     pub baseline_raw: Option<String>,
-    pub baseline_comparator: Option<String>,
-    pub baseline_number: Option<String>,
-    pub baseline_unit: Option<String>,
+    pub baseline_comparator: Option<m::Comparator>,
+    pub baseline_number: Option<Number>,
+    pub baseline_unit: Option<m::Unit>,
     pub baseline_note: Option<String>,
     pub calculator_id: Option<String>,
     pub calculator_params: Option<String>,
@@ -220,17 +222,33 @@ pub struct NewIndicator {
     pub description: String,
     pub method: String,
     pub kind: String,
-    pub unit: String,
-    pub direction: String,
+    pub unit: m::Unit,
+    pub direction: m::Direction,
     pub baseline_raw: Option<String>,
-    pub baseline_comparator: Option<String>,
-    pub baseline_number: Option<String>,
-    pub baseline_unit: Option<String>,
+    pub baseline_comparator: Option<m::Comparator>,
+    pub baseline_number: Option<Number>,
+    pub baseline_unit: Option<m::Unit>,
     pub baseline_note: Option<String>,
     pub calculator_id: Option<String>,
     pub calculator_params: Option<String>,
     pub calculator_guessed: bool,
     pub amended_fields: String,
+}
+
+impl NewIndicator {
+    /// The indicator with its baseline columns set from `baseline`.
+    pub fn with_baseline(self, baseline: Option<&m::Measure>) -> Self {
+        let (baseline_raw, baseline_comparator, baseline_number, baseline_unit, baseline_note) =
+            crate::store::measure_columns(baseline);
+        NewIndicator {
+            baseline_raw,
+            baseline_comparator,
+            baseline_number,
+            baseline_unit,
+            baseline_note,
+            ..self
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -240,9 +258,9 @@ pub struct Target {
     pub indicator_id: i32,
     pub year: i32,
     pub raw: String,
-    pub comparator: Option<String>,
-    pub number: Option<String>,
-    pub unit: Option<String>,
+    pub comparator: Option<m::Comparator>,
+    pub number: Option<Number>,
+    pub unit: Option<m::Unit>,
     pub note: Option<String>,
     pub amended: bool,
 }
@@ -253,11 +271,28 @@ pub struct NewTarget {
     pub indicator_id: i32,
     pub year: i32,
     pub raw: String,
-    pub comparator: Option<String>,
-    pub number: Option<String>,
-    pub unit: Option<String>,
+    pub comparator: Option<m::Comparator>,
+    pub number: Option<Number>,
+    pub unit: Option<m::Unit>,
     pub note: Option<String>,
     pub amended: bool,
+}
+
+impl NewTarget {
+    /// The target of `year` for indicator `indicator_id`, as published in
+    /// `value`.
+    pub fn new(indicator_id: i32, year: i32, value: &m::Measure, amended: bool) -> Self {
+        NewTarget {
+            indicator_id,
+            year,
+            raw: value.raw.clone(),
+            comparator: value.comparator,
+            number: value.number.map(Number),
+            unit: value.unit,
+            note: value.note.clone(),
+            amended,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -317,7 +352,7 @@ pub struct AmbitoResult {
     pub ambito_id: i32,
     pub position: i32,
     pub year: i32,
-    pub kind: String,
+    pub kind: m::ResultKind,
     pub text: String,
 }
 
@@ -327,7 +362,7 @@ pub struct NewAmbitoResult {
     pub ambito_id: i32,
     pub position: i32,
     pub year: i32,
-    pub kind: String,
+    pub kind: m::ResultKind,
     pub text: String,
 }
 
@@ -339,9 +374,9 @@ pub struct Measurement {
     pub period: String,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub value: String,
-    pub numerator: Option<String>,
-    pub denominator: Option<String>,
+    pub value: Number,
+    pub numerator: Option<Number>,
+    pub denominator: Option<Number>,
     pub source: String,
     pub recorded_by: String,
     pub recorded_at: NaiveDateTime,
@@ -357,9 +392,9 @@ pub struct NewMeasurement {
     pub period: String,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub value: String,
-    pub numerator: Option<String>,
-    pub denominator: Option<String>,
+    pub value: Number,
+    pub numerator: Option<Number>,
+    pub denominator: Option<Number>,
     pub source: String,
     pub recorded_by: String,
     pub recorded_at: NaiveDateTime,
@@ -372,7 +407,7 @@ impl NewMeasurement {
     pub fn new(
         indicator_id: i32,
         period: &crate::period::Period,
-        value: String,
+        value: Number,
         source: String,
         recorded_by: String,
         recorded_at: NaiveDateTime,

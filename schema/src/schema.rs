@@ -1,6 +1,7 @@
 //! Diesel table definitions, shared by both backends.
 //!
-//! The column types are the ones both SQLite and Postgres map the same way;
+//! The column types are the ones both SQLite and Postgres map the same way,
+//! or [`crate::sql_types::Measure`] for the numbers of the domain;
 //! `tests/schema_matches_database.rs` checks these declarations against the
 //! tables the migrations create, on both backends.
 
@@ -145,6 +146,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Measure;
+
     indicators (id) {
         id -> Integer,
         objective_id -> Integer,
@@ -157,7 +161,7 @@ diesel::table! {
         direction -> Text,
         baseline_raw -> Nullable<Text>,
         baseline_comparator -> Nullable<Text>,
-        baseline_number -> Nullable<Text>,
+        baseline_number -> Nullable<Measure>,
         baseline_unit -> Nullable<Text>,
         baseline_note -> Nullable<Text>,
         calculator_id -> Nullable<Text>,
@@ -169,13 +173,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Measure;
+
     targets (id) {
         id -> Integer,
         indicator_id -> Integer,
         year -> Integer,
         raw -> Text,
         comparator -> Nullable<Text>,
-        number -> Nullable<Text>,
+        number -> Nullable<Measure>,
         unit -> Nullable<Text>,
         note -> Nullable<Text>,
         amended -> Bool,
@@ -230,15 +237,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Measure;
+
     measurements (id) {
         id -> Integer,
         indicator_id -> Integer,
         period -> Text,
         period_start -> Date,
         period_end -> Date,
-        value -> Text,
-        numerator -> Nullable<Text>,
-        denominator -> Nullable<Text>,
+        value -> Measure,
+        numerator -> Nullable<Measure>,
+        denominator -> Nullable<Measure>,
         source -> Text,
         recorded_by -> Text,
         recorded_at -> Timestamp,
@@ -349,14 +359,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Measure;
+
     indicator_values (id) {
         id -> Integer,
         indicator_id -> Integer,
         period -> Text,
         status -> Text,
-        value -> Nullable<Text>,
-        numerator -> Nullable<Text>,
-        denominator -> Nullable<Text>,
+        value -> Nullable<Measure>,
+        numerator -> Nullable<Measure>,
+        denominator -> Nullable<Measure>,
         records_used -> BigInt,
         records_excluded -> BigInt,
         diagnostics -> Text,

@@ -47,7 +47,11 @@ fn parse_schema(source: &str) -> Vec<Declared> {
         }
         let mut table = None;
         for line in lines.by_ref() {
-            if line.starts_with("///") || line.starts_with("#[") || line.is_empty() {
+            if line.starts_with("///")
+                || line.starts_with("#[")
+                || line.starts_with("use ")
+                || line.is_empty()
+            {
                 continue;
             }
             let Some(name) = table.as_ref() else {
@@ -95,12 +99,15 @@ fn accepted(backend: Backend, diesel_type: &str) -> &'static [&'static str] {
         (Backend::Sqlite, "Bool") => &["BOOLEAN"],
         (Backend::Sqlite, "Date") => &["DATE"],
         (Backend::Sqlite, "Timestamp") => &["TIMESTAMP"],
+        // `sql_types::Measure`: decimal text on SQLite, numeric on Postgres.
+        (Backend::Sqlite, "Measure") => &["TEXT"],
         (Backend::Postgres, "Integer") => &["integer"],
         (Backend::Postgres, "BigInt") => &["bigint"],
         (Backend::Postgres, "Text") => &["text", "character varying"],
         (Backend::Postgres, "Bool") => &["boolean"],
         (Backend::Postgres, "Date") => &["date"],
         (Backend::Postgres, "Timestamp") => &["timestamp without time zone"],
+        (Backend::Postgres, "Measure") => &["numeric"],
         _ => &[],
     }
 }

@@ -137,7 +137,7 @@ impl QueryRoot {
     ) -> ApiResult<PlanConnection> {
         let filter = PlanFilter {
             year,
-            kind: kind.map(|k| k.as_db().to_string()),
+            kind: kind.map(Into::into),
             search: nonempty(search),
         };
         let f = filter.clone();
@@ -573,9 +573,9 @@ impl QueryRoot {
             objective_ids: objective
                 .map(|id| ids::expect(&id, "Objective", "objective").map(|i| vec![i]))
                 .transpose()?,
-            unit: unit.map(|u| u.as_db().to_string()),
+            unit: unit.map(Into::into),
             kind: nonempty(kind),
-            direction: direction.map(|d| d.as_db().to_string()),
+            direction: direction.map(Into::into),
             search: nonempty(search),
         };
         let f = filter.clone();

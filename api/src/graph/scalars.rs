@@ -95,14 +95,14 @@ impl ScalarType for Decimal {
     }
 }
 
-/// Reads a decimal stored as text; `None` when the text is not one (logged:
-/// the columns are written by this service, so it means corruption).
-pub(crate) fn stored_decimal(text: &str) -> Option<Decimal> {
-    match text.parse::<rust_decimal::Decimal>() {
-        Ok(d) => Some(Decimal(d)),
-        Err(_) => {
-            tracing::error!(value = text, "stored decimal cannot be read");
-            None
-        }
+impl From<cruscotto_store::sql_types::Number> for Decimal {
+    fn from(n: cruscotto_store::sql_types::Number) -> Self {
+        Decimal(n.0)
+    }
+}
+
+impl From<Decimal> for cruscotto_store::sql_types::Number {
+    fn from(d: Decimal) -> Self {
+        cruscotto_store::sql_types::Number(d.0)
     }
 }

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use cruscotto_store::schema::*;
+use cruscotto_store::sql_types::Number;
 use diesel::prelude::*;
 
 use super::Conn;
@@ -136,14 +137,14 @@ pub fn indicators_of(
             targets::comparator,
             targets::number,
         ))
-        .load::<(i32, i32, String, Option<String>, Option<String>)>(conn)?
+        .load::<(i32, i32, String, Option<String>, Option<Number>)>(conn)?
         .into_iter()
         .map(|(indicator, year, raw, comparator, number)| Target {
             indicator,
             year,
             raw,
             comparator,
-            number,
+            number: number.map(|n| n.to_string()),
         })
         .collect();
     if !with_latest {
@@ -154,7 +155,7 @@ pub fn indicators_of(
     // ties go to the latest start, then the latest recorded, then the
     // highest id (the API's rule).
     let later = diesel::alias!(cruscotto_store::schema::measurements as later);
-    let candidates: Vec<(i32, i32, String, String, NaiveDate, NaiveDateTime)> = indicators::table
+    let candidates: Vec<(i32, i32, String, Number, NaiveDate, NaiveDateTime)> = indicators::table
         .inner_join(measurements::table)
         .filter(indicators::id.eq_any(&indicator_ids))
         .filter(
@@ -175,6 +176,7 @@ pub fn indicators_of(
     let mut best: HashMap<i32, (i32, String, String, NaiveDate, NaiveDateTime)> =
         HashMap::with_capacity(indicator_ids.len());
     for (id, indicator, period, value, start, recorded) in candidates {
+        let value = value.to_string();
         match best.get(&indicator) {
             Some(b) if (b.3, b.4, b.0) >= (start, recorded, id) => {}
             _ => {

@@ -41,6 +41,7 @@ pub mod rows;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use cruscotto_model as m;
 use cruscotto_model::payment::{MAX_ABS_AMOUNT_CENTS, MAX_SUSPENDED_DAYS};
 use cruscotto_model::{PaymentRecord, Period};
 use rust_decimal::prelude::ToPrimitive;
@@ -144,12 +145,9 @@ pub struct MeasurementRow {
     pub period: String,
     /// The period's last day.
     pub period_end: NaiveDate,
-    /// The value, as stored (decimal text).
-    pub value: String,
-    /// The numerator, as stored.
-    pub numerator: Option<String>,
-    /// The denominator, as stored.
-    pub denominator: Option<String>,
+    pub value: Decimal,
+    pub numerator: Option<Decimal>,
+    pub denominator: Option<Decimal>,
 }
 
 /// An indicator with its `PLAN/OBJECTIVE/INDICATOR` label and its
@@ -222,17 +220,17 @@ pub struct InputRows {
 pub struct TargetRow {
     /// As published (`<=10`).
     pub raw: String,
-    /// `le`, `lt`, `ge`, `gt`, `eq`, when one was read.
-    pub comparator: Option<String>,
-    /// The number, as decimal text, when one was read.
-    pub number: Option<String>,
+    /// The comparator, when one was read.
+    pub comparator: Option<m::Comparator>,
+    /// The number, when one was read.
+    pub number: Option<Decimal>,
 }
 
 /// What judging indicators for a year reads, in one batch.
 #[derive(Debug, Default)]
 pub struct JudgeFacts {
-    /// Each indicator's direction, as stored.
-    pub directions: Vec<(i32, String)>,
+    /// Each indicator's direction.
+    pub directions: Vec<(i32, m::Direction)>,
     /// Each indicator's target for the year (the first recorded, should
     /// there be more).
     pub targets: HashMap<i32, TargetRow>,

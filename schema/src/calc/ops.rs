@@ -6,7 +6,9 @@
 
 use chrono::NaiveDate;
 use cruscotto_model::period::NULL_DAY;
+use cruscotto_model as m;
 use cruscotto_model::{PaymentRecord, Period};
+use rust_decimal::Decimal;
 use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 
@@ -21,6 +23,7 @@ use crate::calc::{
 use crate::changes::{kind, LogChanges};
 use crate::error::StoreError;
 use crate::schema::*;
+use crate::sql_types::Number;
 use crate::tx::WriteConn;
 
 fn not_found(entity: &'static str, key: impl Into<String>) -> StoreError {
@@ -121,12 +124,12 @@ pub(crate) fn record_measurement(
     measured: &MeasuredValue,
 ) -> Result<(), StoreError> {
     let row = crate::rows::NewMeasurement {
-        numerator: measured.numerator.map(|n| n.to_string()),
-        denominator: measured.denominator.map(|n| n.to_string()),
+        numerator: measured.numerator.map(Number),
+        denominator: measured.denominator.map(Number),
         ..crate::rows::NewMeasurement::new(
             indicator_id,
             &measured.period,
-            measured.value.to_string(),
+            Number(measured.value),
             measured.source.clone(),
             measured.recorded_by.clone(),
             chrono::Utc::now().naive_utc(),
@@ -258,15 +261,15 @@ pub(crate) fn read_inputs(
                     measurements::numerator,
                     measurements::denominator,
                 ))
-                .load::<(String, NaiveDate, String, Option<String>, Option<String>)>(conn)?
+                .load::<(String, NaiveDate, Number, Option<Number>, Option<Number>)>(conn)?
                 .into_iter()
                 .map(
                     |(period, period_end, value, numerator, denominator)| MeasurementRow {
                         period,
                         period_end,
-                        value,
-                        numerator,
-                        denominator,
+                        value: value.into(),
+                        numerator: numerator.map(Decimal::from),
+                        denominator: denominator.map(Decimal::from),
                     },
                 )
                 .collect();
@@ -516,7 +519,7 @@ pub(crate) fn directions_and_targets(
             indicators::table
                 .filter(indicators::id.eq_any(chunk))
                 .select((indicators::id, indicators::direction))
-                .load::<(i32, String)>(conn)?,
+                .load::<(i32, m::Direction)>(conn)?,
         );
         for (id, raw, comparator, number) in targets::table
             .filter(targets::indicator_id.eq_any(chunk))
@@ -528,14 +531,14 @@ pub(crate) fn directions_and_targets(
                 targets::comparator,
                 targets::number,
             ))
-            .load::<(i32, String, Option<String>, Option<String>)>(conn)?
+            .load::<(i32, String, Option<m::Comparator>, Option<Number>)>(conn)?
         {
             // One target per indicator and year; should there be more, the
             // first recorded is the one judged, as the single read did.
             facts.targets.entry(id).or_insert(TargetRow {
                 raw,
                 comparator,
-                number,
+                number: number.map(Decimal::from),
             });
         }
     }

@@ -1,5 +1,6 @@
 //! Rows of the calculation tables: what is inserted and what is read back.
 
+use crate::sql_types::Number;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -34,7 +35,7 @@ pub(crate) struct NewPhaseProgress<'a> {
 }
 
 /// A computed value to store, and every column of a stored one but its id:
-/// decimals as text, the status as `ok` or `no_data`, diagnostics and
+/// the status as `ok` or `no_data`, diagnostics and
 /// parameters as JSON text.
 #[derive(Debug, Clone, Insertable, Queryable, Selectable)]
 #[diesel(table_name = indicator_values)]
@@ -42,9 +43,9 @@ pub struct NewIndicatorValue {
     pub indicator_id: i32,
     pub period: String,
     pub status: String,
-    pub value: Option<String>,
-    pub numerator: Option<String>,
-    pub denominator: Option<String>,
+    pub value: Option<Number>,
+    pub numerator: Option<Number>,
+    pub denominator: Option<Number>,
     pub records_used: i64,
     pub records_excluded: i64,
     pub diagnostics: String,

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::changed;
 use super::Conn;
 use crate::rows;
+use cruscotto_model as m;
 use crate::schema::{ambiti, ambito_results, areas};
 
 pub(crate) fn insert_area(
@@ -109,7 +110,7 @@ pub(crate) fn update_result(
     conn: &mut Conn,
     id: i32,
     year: Option<i32>,
-    kind: Option<&str>,
+    kind: Option<m::ResultKind>,
     text: Option<&str>,
 ) -> QueryResult<usize> {
     changed(

@@ -132,13 +132,13 @@ macro_rules! indicator_filters {
             $q = $q.filter(indicators::objective_id.eq_any(ids.clone()));
         }
         if let Some(u) = &f.unit {
-            $q = $q.filter(indicators::unit.eq(u.clone()));
+            $q = $q.filter(indicators::unit.eq(*u));
         }
         if let Some(k) = &f.kind {
             $q = $q.filter(lower(indicators::kind).eq(lower(k.clone())));
         }
         if let Some(d) = &f.direction {
-            $q = $q.filter(indicators::direction.eq(d.clone()));
+            $q = $q.filter(indicators::direction.eq(*d));
         }
         if let Some(s) = &f.search {
             let pat = like_pattern(s);

@@ -83,7 +83,7 @@ macro_rules! plan_filters {
             $q = $q.filter(plans::first_year.le(y).and(plans::last_year.ge(y)));
         }
         if let Some(k) = &f.kind {
-            $q = $q.filter(plans::kind.eq(k.clone()));
+            $q = $q.filter(plans::kind.eq(*k));
         }
         if let Some(s) = &f.search {
             let pat = like_pattern(s);

@@ -19,6 +19,8 @@ use std::collections::HashMap;
 use crate::db::Database;
 use crate::error::StoreError;
 use crate::rows;
+use crate::sql_types::Number;
+use cruscotto_model as m;
 
 pub use stats::StatementCounter;
 
@@ -76,7 +78,7 @@ pub enum IndicatorSort {
 pub struct PlanFilter {
     /// Plans covering this year.
     pub year: Option<i32>,
-    pub kind: Option<String>,
+    pub kind: Option<m::PlanKind>,
     /// Case-insensitive substring of code, title or administration.
     pub search: Option<String>,
 }
@@ -123,9 +125,9 @@ pub struct IndicatorFilter {
     /// Conditions on the indicator's objective.
     pub objective: ObjectiveFilter,
     pub objective_ids: Option<Vec<i32>>,
-    pub unit: Option<String>,
+    pub unit: Option<m::Unit>,
     pub kind: Option<String>,
-    pub direction: Option<String>,
+    pub direction: Option<m::Direction>,
     /// Case-insensitive substring of code, description or method.
     pub search: Option<String>,
 }
@@ -285,14 +287,26 @@ pub struct IndicatorChanges {
     pub description: Option<String>,
     pub method: Option<String>,
     pub kind: Option<String>,
-    pub unit: Option<String>,
-    pub direction: Option<String>,
+    pub unit: Option<m::Unit>,
+    pub direction: Option<m::Direction>,
     pub baseline_raw: Option<Option<String>>,
-    pub baseline_comparator: Option<Option<String>>,
-    pub baseline_number: Option<Option<String>>,
-    pub baseline_unit: Option<Option<String>>,
+    pub baseline_comparator: Option<Option<m::Comparator>>,
+    pub baseline_number: Option<Option<Number>>,
+    pub baseline_unit: Option<Option<m::Unit>>,
     pub baseline_note: Option<Option<String>>,
     pub amended_fields: Option<String>,
+}
+
+impl IndicatorChanges {
+    /// Replaces the baseline with `baseline` (`None` clears it).
+    pub fn set_baseline(&mut self, baseline: Option<&m::Measure>) {
+        let (raw, comparator, number, unit, note) = crate::store::measure_columns(baseline);
+        self.baseline_raw = Some(raw);
+        self.baseline_comparator = Some(comparator);
+        self.baseline_number = Some(number);
+        self.baseline_unit = Some(unit);
+        self.baseline_note = Some(note);
+    }
 }
 
 /// Changes to a target; `None` leaves a field as it is.
@@ -301,11 +315,23 @@ pub struct IndicatorChanges {
 pub struct TargetChanges {
     pub year: Option<i32>,
     pub raw: Option<String>,
-    pub comparator: Option<Option<String>>,
-    pub number: Option<Option<String>>,
-    pub unit: Option<Option<String>>,
+    pub comparator: Option<Option<m::Comparator>>,
+    pub number: Option<Option<Number>>,
+    pub unit: Option<Option<m::Unit>>,
     pub note: Option<Option<String>>,
     pub amended: Option<bool>,
+}
+
+impl TargetChanges {
+    /// Replaces the target's value with `value`.
+    pub fn set_value(&mut self, value: &m::Measure) {
+        let (raw, comparator, number, unit, note) = crate::store::measure_columns(Some(value));
+        self.raw = raw;
+        self.comparator = Some(comparator);
+        self.number = Some(number);
+        self.unit = Some(unit);
+        self.note = Some(note);
+    }
 }
 
 /// Changes to a phase; `None` leaves a field as it is.
@@ -326,9 +352,9 @@ pub struct PhaseChanges {
 pub struct MeasurementInput {
     pub indicator_id: i32,
     pub period: String,
-    pub value: String,
-    pub numerator: Option<String>,
-    pub denominator: Option<String>,
+    pub value: Number,
+    pub numerator: Option<Number>,
+    pub denominator: Option<Number>,
     pub source: String,
     pub recorded_by: String,
 }
@@ -575,8 +601,8 @@ forward! {
         fn create_ambito(area_id: i32, name: &str, objective: &str) -> W<rows::Ambito>;
         fn update_ambito(id: i32, name: Option<&str>, objective: Option<&str>) -> W<rows::Ambito>;
         fn delete_ambito(id: i32) -> W<()>;
-        fn create_ambito_result(ambito_id: i32, year: i32, kind: &str, text: &str) -> W<rows::AmbitoResult>;
-        fn update_ambito_result(id: i32, year: Option<i32>, kind: Option<&str>, text: Option<&str>) -> W<rows::AmbitoResult>;
+        fn create_ambito_result(ambito_id: i32, year: i32, kind: m::ResultKind, text: &str) -> W<rows::AmbitoResult>;
+        fn update_ambito_result(id: i32, year: Option<i32>, kind: Option<m::ResultKind>, text: Option<&str>) -> W<rows::AmbitoResult>;
         fn delete_ambito_result(id: i32) -> W<()>;
         /// Records the value of an indicator for a period, replacing the value
         /// recorded earlier for the same period.

@@ -14,6 +14,7 @@ use crate::graph::{
     PlanChanges, TargetChanges, WriteError, WriteResult,
 };
 use crate::rows;
+use cruscotto_model as m;
 use crate::schema::*;
 use crate::tx::WriteConn;
 
@@ -867,7 +868,7 @@ pub(crate) fn create_ambito_result(
     conn: &mut Conn,
     ambito_id: i32,
     year: i32,
-    kind: &str,
+    kind: m::ResultKind,
     text: &str,
 ) -> WriteResult<rows::AmbitoResult> {
     conn.write_transaction(|conn| {
@@ -880,7 +881,7 @@ pub(crate) fn create_ambito_result(
             ambito_id,
             position: next_position(last),
             year,
-            kind: kind.to_string(),
+            kind,
             text: text.to_string(),
         };
         entity::area::insert_results(conn, std::slice::from_ref(&row))?;
@@ -897,7 +898,7 @@ pub(crate) fn update_ambito_result(
     conn: &mut Conn,
     id: i32,
     year: Option<i32>,
-    kind: Option<&str>,
+    kind: Option<m::ResultKind>,
     text: Option<&str>,
 ) -> WriteResult<rows::AmbitoResult> {
     update_row!(
@@ -925,12 +926,12 @@ pub(crate) fn record_measurement(
     let period = crate::period::parse(&input.period)
         .map_err(|_| WriteError::invalid("period", crate::period::EXPECTED))?;
     let row = rows::NewMeasurement {
-        numerator: input.numerator.clone(),
-        denominator: input.denominator.clone(),
+        numerator: input.numerator,
+        denominator: input.denominator,
         ..rows::NewMeasurement::new(
             input.indicator_id,
             &period,
-            input.value.clone(),
+            input.value,
             input.source.clone(),
             input.recorded_by.clone(),
             chrono::Utc::now().naive_utc(),

@@ -6,12 +6,13 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
+use rust_decimal::Decimal;
 
 use super::{entity, Conn};
 use crate::error::StoreError;
 use crate::rows;
 use crate::schema::*;
-use crate::store::{decimal, from_json_list, measure_from_columns, weight_from_bp, PlanCounts};
+use crate::store::{from_json_list, measure_from_columns, weight_from_bp, PlanCounts};
 use crate::tx::WriteConn;
 use cruscotto_import::model as m;
 
@@ -177,8 +178,7 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
             key: code.to_string(),
         })?;
     let plan_id = plan.id;
-    let kind = m::PlanKind::parse(&plan.kind)
-        .ok_or_else(|| crate::store::corrupt("plan kind", &plan.kind))?;
+    let kind = plan.kind;
 
     let objective_rows: Vec<rows::Objective> = objectives::table
         .filter(objectives::plan_id.eq(plan_id))
@@ -288,8 +288,13 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
         .select(rows::Target::as_select())
         .load::<rows::Target>(conn)?
     {
-        let value = measure_from_columns(Some(t.raw), t.comparator, t.number, t.unit, t.note)?
-            .ok_or_else(|| crate::store::corrupt("target", "without text"))?;
+        let value = m::Measure {
+            raw: t.raw,
+            comparator: t.comparator,
+            number: t.number.map(Decimal::from),
+            unit: t.unit,
+            note: t.note,
+        };
         targets_by
             .entry(t.indicator_id)
             .or_default()
@@ -323,17 +328,15 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
                 description: i.description,
                 method: i.method,
                 kind: i.kind,
-                unit: m::Unit::parse(&i.unit)
-                    .ok_or_else(|| crate::store::corrupt("unit", &i.unit))?,
-                direction: m::Direction::parse(&i.direction)
-                    .ok_or_else(|| crate::store::corrupt("direction", &i.direction))?,
-                baseline: measure_from_columns(
+                unit: i.unit,
+                direction: i.direction,
+                baseline: measure_from_columns((
                     i.baseline_raw,
                     i.baseline_comparator,
                     i.baseline_number,
                     i.baseline_unit,
                     i.baseline_note,
-                )?,
+                )),
                 targets: targets_by.remove(&i.id).unwrap_or_default(),
                 calculator,
                 amended_fields: from_json_list(&i.amended_fields)?,
@@ -426,9 +429,9 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
                 .unwrap_or_default(),
             indicator: indicator_code,
             period: ms.period,
-            value: decimal(&ms.value)?,
-            numerator: ms.numerator.as_deref().map(decimal).transpose()?,
-            denominator: ms.denominator.as_deref().map(decimal).transpose()?,
+            value: ms.value.into(),
+            numerator: ms.numerator.map(Decimal::from),
+            denominator: ms.denominator.map(Decimal::from),
             source: ms.source,
             recorded_by: ms.recorded_by,
             recorded_at: ms.recorded_at,
@@ -459,8 +462,7 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
             .or_default()
             .push(m::AmbitoResult {
                 year: r.year,
-                kind: m::ResultKind::parse(&r.kind)
-                    .ok_or_else(|| crate::store::corrupt("result kind", &r.kind))?,
+                kind: r.kind,
                 text: r.text,
             });
     }

@@ -13,7 +13,8 @@ use crate::changes::{kind, LogChanges};
 use crate::error::StoreError;
 use crate::rows;
 use crate::schema::*;
-use crate::store::{measure_columns, to_json_list, weight_to_bp, ImportSummary};
+use crate::sql_types::Number;
+use crate::store::{to_json_list, weight_to_bp, ImportSummary};
 use crate::tx::{WriteConn, WriteLock};
 use cruscotto_import::model as m;
 
@@ -47,7 +48,7 @@ fn upsert_plan(
 ) -> Result<(i32, bool), StoreError> {
     let row = rows::NewPlan {
         code: doc.plan.code.clone(),
-        kind: doc.plan.kind.as_str().to_string(),
+        kind: doc.plan.kind,
         administration: doc.plan.administration.clone(),
         title: doc.plan.title.clone(),
         first_year: doc.plan.first_year,
@@ -430,8 +431,6 @@ fn save_indicators(
     let mut new_rows = Vec::new();
     for (o, &objective_id) in doc.objectives.iter().zip(objective_ids) {
         for (position, i) in o.indicators.iter().enumerate() {
-            let (baseline_raw, baseline_comparator, baseline_number, baseline_unit, baseline_note) =
-                measure_columns(i.baseline.as_ref());
             let row = rows::NewIndicator {
                 objective_id,
                 position: position as i32,
@@ -439,18 +438,19 @@ fn save_indicators(
                 description: i.description.clone(),
                 method: i.method.clone(),
                 kind: i.kind.clone(),
-                unit: i.unit.as_str().to_string(),
-                direction: i.direction.as_str().to_string(),
-                baseline_raw,
-                baseline_comparator,
-                baseline_number,
-                baseline_unit,
-                baseline_note,
+                unit: i.unit,
+                direction: i.direction,
+                baseline_raw: None,
+                baseline_comparator: None,
+                baseline_number: None,
+                baseline_unit: None,
+                baseline_note: None,
                 calculator_id: i.calculator.as_ref().map(|c| c.calculator.clone()),
                 calculator_params: i.calculator.as_ref().map(|c| c.params.to_string()),
                 calculator_guessed: i.calculator.as_ref().is_some_and(|c| c.guessed),
                 amended_fields: to_json_list(&i.amended_fields),
-            };
+            }
+            .with_baseline(i.baseline.as_ref());
             match existing.get(&(objective_id, i.code.clone())) {
                 Some(&id) => {
                     entity::indicator::replace(conn, id, &row)?;
@@ -483,17 +483,7 @@ fn save_indicators(
             kept.insert(id);
             ids.insert((o.code.clone(), i.code.clone()), id);
             for t in &i.targets {
-                let (raw, comparator, number, unit, note) = measure_columns(Some(&t.value));
-                new_targets.push(rows::NewTarget {
-                    indicator_id: id,
-                    year: t.year,
-                    raw: raw.unwrap_or_default(),
-                    comparator,
-                    number,
-                    unit,
-                    note,
-                    amended: t.amended,
-                });
+                new_targets.push(rows::NewTarget::new(id, t.year, &t.value, t.amended));
             }
         }
     }
@@ -580,12 +570,12 @@ fn save_measurements(
         let period = crate::period::parse(&ms.period)
             .map_err(|_| crate::store::invalid("measurement", &key(), crate::period::EXPECTED))?;
         rows_in.push(rows::NewMeasurement {
-            numerator: ms.numerator.map(|n| n.to_string()),
-            denominator: ms.denominator.map(|n| n.to_string()),
+            numerator: ms.numerator.map(Number),
+            denominator: ms.denominator.map(Number),
             ..rows::NewMeasurement::new(
                 indicator_id,
                 &period,
-                ms.value.to_string(),
+                Number(ms.value),
                 ms.source.clone(),
                 ms.recorded_by.clone(),
                 ms.recorded_at,
@@ -625,7 +615,7 @@ fn save_areas(conn: &mut Conn, plan_id: i32, areas_in: &[m::Area]) -> Result<(),
                     ambito_id,
                     position: position as i32,
                     year: r.year,
-                    kind: r.kind.as_str().to_string(),
+                    kind: r.kind,
                     text: r.text.clone(),
                 });
             }

@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::db::Database;
 use crate::error::StoreError;
+use crate::sql_types::Number;
 
 /// How many objects of each kind a plan holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -117,9 +118,9 @@ pub(crate) fn invalid(entity: &'static str, key: &str, message: &str) -> StoreEr
 /// The columns a [`m::Measure`] is stored in.
 pub(crate) type MeasureColumns = (
     Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
+    Option<m::Comparator>,
+    Option<Number>,
+    Option<m::Unit>,
     Option<String>,
 );
 
@@ -128,37 +129,24 @@ pub(crate) fn measure_columns(measure: Option<&m::Measure>) -> MeasureColumns {
         None => (None, None, None, None, None),
         Some(v) => (
             Some(v.raw.clone()),
-            v.comparator.map(|c| c.as_str().to_string()),
-            v.number.map(|n| n.to_string()),
-            v.unit.map(|u| u.as_str().to_string()),
+            v.comparator,
+            v.number.map(Number),
+            v.unit,
             v.note.clone(),
         ),
     }
 }
 
 pub(crate) fn measure_from_columns(
-    raw: Option<String>,
-    comparator: Option<String>,
-    number: Option<String>,
-    unit: Option<String>,
-    note: Option<String>,
-) -> Result<Option<m::Measure>, StoreError> {
-    let Some(raw) = raw else { return Ok(None) };
-    Ok(Some(m::Measure {
-        raw,
-        comparator: comparator
-            .map(|c| m::Comparator::parse(&c).ok_or_else(|| corrupt("comparator", &c)))
-            .transpose()?,
-        number: number.map(|n| decimal(&n)).transpose()?,
-        unit: unit
-            .map(|u| m::Unit::parse(&u).ok_or_else(|| corrupt("unit", &u)))
-            .transpose()?,
+    (raw, comparator, number, unit, note): MeasureColumns,
+) -> Option<m::Measure> {
+    Some(m::Measure {
+        raw: raw?,
+        comparator,
+        number: number.map(Decimal::from),
+        unit,
         note,
-    }))
-}
-
-pub(crate) fn decimal(s: &str) -> Result<Decimal, StoreError> {
-    s.parse::<Decimal>().map_err(|_| corrupt("decimal", s))
+    })
 }
 
 pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {

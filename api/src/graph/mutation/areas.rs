@@ -107,7 +107,7 @@ impl AreaMutations {
     ) -> ApiResult<AmbitoResult> {
         let ambito = ids::expect(&input.ambito, "Ambito", "input.ambito")?;
         let y = year("input.year", input.year)?;
-        let kind = input.kind.as_db();
+        let kind = input.kind.into();
         let text = input.text;
         Ok(blocking!(ctx, |g| g.create_ambito_result(ambito, y, kind, &text))?.into())
     }
@@ -122,7 +122,7 @@ impl AreaMutations {
     ) -> ApiResult<AmbitoResult> {
         let id = ids::expect(&id, "AmbitoResult", "id")?;
         let y = input.year.map(|y| year("input.year", y)).transpose()?;
-        let kind = input.kind.map(|k| k.as_db());
+        let kind = input.kind.map(Into::into);
         let text = input.text;
         Ok(blocking!(ctx, |g| g.update_ambito_result(
             id,

@@ -131,25 +131,12 @@ pub(super) fn json_list(items: &[String]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".to_string())
 }
 
-/// The columns a published target or baseline text is stored in.
-type MeasureCols = (
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-pub(super) fn measure_cols(field: &str, raw: &str) -> ApiResult<MeasureCols> {
-    let raw = required(field, raw)?;
-    let m = cruscotto_import::measure::parse_measure(&raw);
-    Ok((
-        m.raw,
-        m.comparator.map(|c| c.as_str().to_string()),
-        m.number.map(|n| n.to_string()),
-        m.unit.map(|u| u.as_str().to_string()),
-        m.note,
-    ))
+/// A published target or baseline text as read (`<=10` → comparator,
+/// number); `field` names it in the error when it is empty.
+pub(super) fn measure(field: &str, raw: &str) -> ApiResult<cruscotto_model::Measure> {
+    Ok(cruscotto_import::measure::parse_measure(&required(
+        field, raw,
+    )?))
 }
 
 pub(super) fn maybe_str(v: &MaybeUndefined<String>) -> Option<Option<&str>> {

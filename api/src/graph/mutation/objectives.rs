@@ -145,13 +145,8 @@ impl ObjectiveMutations {
         let baseline = input
             .baseline
             .as_deref()
-            .map(|b| measure_cols("input.baseline", b))
+            .map(|b| measure("input.baseline", b))
             .transpose()?;
-        let (baseline_raw, baseline_comparator, baseline_number, baseline_unit, baseline_note) =
-            match baseline {
-                Some((r, c, n, u, note)) => (Some(r), c, n, u, note),
-                None => (None, None, None, None, None),
-            };
         let row = rows::NewIndicator {
             objective_id: objective,
             position: 0,
@@ -159,18 +154,19 @@ impl ObjectiveMutations {
             description: input.description,
             method: input.method,
             kind: input.kind,
-            unit: input.unit.as_db().to_string(),
-            direction: input.direction.as_db().to_string(),
-            baseline_raw,
-            baseline_comparator,
-            baseline_number,
-            baseline_unit,
-            baseline_note,
+            unit: input.unit.into(),
+            direction: input.direction.into(),
+            baseline_raw: None,
+            baseline_comparator: None,
+            baseline_number: None,
+            baseline_unit: None,
+            baseline_note: None,
             calculator_id: None,
             calculator_params: None,
             calculator_guessed: false,
             amended_fields: "[]".into(),
-        };
+        }
+        .with_baseline(baseline.as_ref());
         Ok(blocking!(ctx, |g| g.create_indicator(&row))?.into())
     }
 
@@ -190,27 +186,16 @@ impl ObjectiveMutations {
             description: input.description,
             method: input.method,
             kind: input.kind,
-            unit: input.unit.map(|u| u.as_db().to_string()),
-            direction: input.direction.map(|d| d.as_db().to_string()),
+            unit: input.unit.map(Into::into),
+            direction: input.direction.map(Into::into),
             amended_fields: input.amended_fields.as_deref().map(json_list),
             ..Default::default()
         };
         match &input.baseline {
             MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => {
-                changes.baseline_raw = Some(None);
-                changes.baseline_comparator = Some(None);
-                changes.baseline_number = Some(None);
-                changes.baseline_unit = Some(None);
-                changes.baseline_note = Some(None);
-            }
+            MaybeUndefined::Null => changes.set_baseline(None),
             MaybeUndefined::Value(b) => {
-                let (r, c, n, u, note) = measure_cols("input.baseline", b)?;
-                changes.baseline_raw = Some(Some(r));
-                changes.baseline_comparator = Some(c);
-                changes.baseline_number = Some(n);
-                changes.baseline_unit = Some(u);
-                changes.baseline_note = Some(note);
+                changes.set_baseline(Some(&measure("input.baseline", b)?));
             }
         }
         let row = blocking!(ctx, |g| g.update_indicator(id, expected_version, &changes))?;
@@ -240,17 +225,12 @@ impl ObjectiveMutations {
         input: CreateTargetInput,
     ) -> ApiResult<Target> {
         let indicator = ids::expect(&input.indicator, "Indicator", "input.indicator")?;
-        let (raw, comparator, number, unit, note) = measure_cols("input.value", &input.value)?;
-        let row = rows::NewTarget {
-            indicator_id: indicator,
-            year: year("input.year", input.year)?,
-            raw,
-            comparator,
-            number,
-            unit,
-            note,
-            amended: input.amended,
-        };
+        let row = rows::NewTarget::new(
+            indicator,
+            year("input.year", input.year)?,
+            &measure("input.value", &input.value)?,
+            input.amended,
+        );
         let target = blocking!(ctx, |g| g.create_target(&row, expected_version))?;
         Ok(target.into())
     }
@@ -272,12 +252,7 @@ impl ObjectiveMutations {
             ..Default::default()
         };
         if let Some(v) = &input.value {
-            let (raw, comparator, number, unit, note) = measure_cols("input.value", v)?;
-            changes.raw = Some(raw);
-            changes.comparator = Some(comparator);
-            changes.number = Some(number);
-            changes.unit = Some(unit);
-            changes.note = Some(note);
+            changes.set_value(&measure("input.value", v)?);
         }
         let target = blocking!(ctx, |g| g.update_target(id, expected_version, &changes))?;
         Ok(target.into())

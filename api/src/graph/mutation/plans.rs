@@ -12,7 +12,7 @@ impl PlanMutations {
     async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> ApiResult<Plan> {
         let row = rows::NewPlan {
             code: required("input.code", &input.code)?,
-            kind: input.kind.as_db().to_string(),
+            kind: input.kind.into(),
             administration: input.administration,
             title: required("input.title", &input.title)?,
             first_year: year("input.firstYear", input.first_year)?,

@@ -79,9 +79,9 @@ impl RecordMutations {
         let input = MeasurementInput {
             indicator_id: indicator,
             period,
-            value: value.0.to_string(),
-            numerator: numerator.map(|n| n.0.to_string()),
-            denominator: denominator.map(|d| d.0.to_string()),
+            value: value.into(),
+            numerator: numerator.map(Into::into),
+            denominator: denominator.map(Into::into),
             source: required("source", &source)?,
             recorded_by: principal.name().to_string(),
         };

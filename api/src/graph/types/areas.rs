@@ -98,7 +98,7 @@ pub struct AmbitoResult {
     #[graphql(skip)]
     pub ambito_id: i32,
     #[graphql(skip)]
-    kind_db: String,
+    kind: ResultKind,
     /// The year of the result.
     pub year: i32,
     /// Narrative text as published (may contain HTML).
@@ -110,7 +110,7 @@ impl From<rows::AmbitoResult> for AmbitoResult {
         AmbitoResult {
             db_id: r.id,
             ambito_id: r.ambito_id,
-            kind_db: r.kind,
+            kind: r.kind.into(),
             year: r.year,
             text: r.text,
         }
@@ -123,8 +123,8 @@ complex_object! {
         id;
 
         /// Whether the result was planned or achieved.
-        async fn kind(&self) -> ApiResult<ResultKind> {
-            ResultKind::from_db(&self.kind_db)
+        async fn kind(&self) -> ResultKind {
+            self.kind
         }
 
         /// The ambito the result belongs to.

@@ -1,34 +1,9 @@
 //! The enums of the graph. Those of the domain's vocabulary mirror the
 //! types of `cruscotto-model` (`#[graphql(remote = …)]`: the compiler checks
-//! that the variants match) and are stored in the model's form.
+//! that the variants match, and `From` converts both ways); storage takes
+//! and gives the model's types.
 
 use super::*;
-
-/// The stored form of a vocabulary enum is its model type's.
-macro_rules! stored_as_model {
-    ($($t:ident: $what:literal),* $(,)?) => {$(
-        impl $t {
-            pub fn as_db(self) -> &'static str {
-                cruscotto_model::$t::from(self).as_str()
-            }
-
-            /// The stored text read back; text the vocabulary does not know
-            /// is a fault of the database, not of the client.
-            pub(crate) fn from_db(s: &str) -> ApiResult<Self> {
-                cruscotto_model::$t::parse(s)
-                    .map(Self::from)
-                    .ok_or_else(|| ApiError::internal(format!(concat!("unknown ", $what, " {:?}"), s)))
-            }
-        }
-    )*};
-}
-stored_as_model!(
-    PlanKind: "plan kind",
-    Unit: "unit",
-    Direction: "direction",
-    Comparator: "comparator",
-    ResultKind: "result kind",
-);
 
 /// Which published shape a plan has.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,18 +22,16 @@ pub struct Measure {
 impl Measure {
     pub(super) fn from_columns(
         raw: String,
-        comparator: Option<String>,
-        number: Option<String>,
-        unit: Option<String>,
+        comparator: Option<cruscotto_model::Comparator>,
+        number: Option<Number>,
+        unit: Option<cruscotto_model::Unit>,
         note: Option<String>,
     ) -> Self {
         Measure {
             raw,
-            comparator: comparator
-                .as_deref()
-                .and_then(|c| Comparator::from_db(c).ok()),
-            number: number.as_deref().and_then(stored_decimal),
-            unit: unit.as_deref().and_then(|u| Unit::from_db(u).ok()),
+            comparator: comparator.map(Comparator::from),
+            number: number.map(Decimal::from),
+            unit: unit.map(Unit::from),
             note,
         }
     }
@@ -73,9 +71,9 @@ pub struct Indicator {
     #[graphql(skip)]
     pub objective_id: i32,
     #[graphql(skip)]
-    unit_db: String,
+    unit: Unit,
     #[graphql(skip)]
-    direction_db: String,
+    direction: Direction,
     /// The indicator's code within its objective, e.g. `1`.
     pub code: String,
     /// What the indicator measures.
@@ -100,8 +98,8 @@ impl From<rows::Indicator> for Indicator {
         Indicator {
             db_id: r.id,
             objective_id: r.objective_id,
-            unit_db: r.unit,
-            direction_db: r.direction,
+            unit: r.unit.into(),
+            direction: r.direction.into(),
             code: r.code,
             description: r.description,
             method: r.method,
@@ -132,13 +130,13 @@ complex_object! {
         id;
 
         /// Unit of the indicator's values.
-        async fn unit(&self) -> ApiResult<Unit> {
-            Unit::from_db(&self.unit_db)
+        async fn unit(&self) -> Unit {
+            self.unit
         }
 
         /// Whether a higher or a lower value is better.
-        async fn direction(&self) -> ApiResult<Direction> {
-            Direction::from_db(&self.direction_db)
+        async fn direction(&self) -> Direction {
+            self.direction
         }
 
         /// Whether a revision amended any field of the indicator.
@@ -401,9 +399,9 @@ impl From<rows::Measurement> for Measurement {
             period: r.period,
             period_start: Date(r.period_start),
             period_end: Date(r.period_end),
-            value: stored_decimal(&r.value),
-            numerator: r.numerator.as_deref().and_then(stored_decimal),
-            denominator: r.denominator.as_deref().and_then(stored_decimal),
+            value: Some(r.value.into()),
+            numerator: r.numerator.map(Decimal::from),
+            denominator: r.denominator.map(Decimal::from),
             source: r.source,
             recorded_by: r.recorded_by,
             recorded_at: DateTime(r.recorded_at),

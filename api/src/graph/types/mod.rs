@@ -19,9 +19,10 @@ use super::ids;
 use super::loaders::*;
 use super::page::{connection, paginate, PageArgs};
 use super::prefetch::prefetched;
-use super::scalars::{stored_decimal, Date, DateTime, Decimal};
+use super::scalars::{Date, DateTime, Decimal};
 use crate::errors::{ApiError, ApiResult};
 use crate::state::AppState;
+use cruscotto_store::sql_types::Number;
 
 /// The `#[ComplexObject]` impl of an object type of the graph, with the
 /// two kinds of field every node type repeats written as one line each:

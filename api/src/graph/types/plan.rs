@@ -10,7 +10,7 @@ pub struct Plan {
     #[graphql(skip)]
     pub db_id: i32,
     #[graphql(skip)]
-    kind_db: String,
+    kind: PlanKind,
     /// The plan's code: its identity; importing a document with the same
     /// code updates the plan in place.
     pub code: String,
@@ -37,7 +37,7 @@ impl From<rows::Plan> for Plan {
     fn from(r: rows::Plan) -> Self {
         Plan {
             db_id: r.id,
-            kind_db: r.kind,
+            kind: r.kind.into(),
             code: r.code,
             administration: r.administration,
             title: r.title,
@@ -57,8 +57,8 @@ complex_object! {
         id;
 
         /// Which published shape the plan has.
-        async fn kind(&self) -> ApiResult<PlanKind> {
-            PlanKind::from_db(&self.kind_db)
+        async fn kind(&self) -> PlanKind {
+            self.kind
         }
 
         /// The plan's individual annual objectives, filtered and paged.
