@@ -142,7 +142,7 @@ impl Engine<'_> {
         indicator_id: i32,
         period: Option<&str>,
     ) -> Result<Vec<StoredValue>, StoreError> {
-        all_stored(self.db.value_rows(indicator_id, period)?)
+        all_stored(self.db.value_rows_of(&[indicator_id], period)?)
     }
 
     /// The latest stored value of an indicator for a period.

@@ -128,6 +128,29 @@ pub fn classify(e: DieselError) -> StoreError {
 }
 
 fn classify_one(e: DieselError) -> StoreError {
+    if let DieselError::DeserializationError(cause) = &e {
+        // A stored value this version cannot read (a term outside its
+        // vocabulary, a number that is not one): name the field and why.
+        let mut what = String::new();
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(cause.as_ref());
+        while let Some(c) = cause {
+            if !what.is_empty() {
+                what.push_str(": ");
+            }
+            match c.downcast_ref::<diesel::result::DeserializeFieldError>() {
+                Some(field) => {
+                    what.push_str(field.field_name.as_deref().unwrap_or("a field"));
+                    cause = Some(field.error.as_ref());
+                }
+                None => {
+                    what.push_str(&c.to_string());
+                    cause = c.source();
+                }
+            }
+        }
+        tracing::error!(cause = %what, "a stored value cannot be read");
+        return StoreError::Corrupt(what);
+    }
     let DieselError::DatabaseError(kind, info) = &e else {
         return StoreError::Query(e);
     };
@@ -250,7 +273,9 @@ fn describe_constraint(
                     "has a maximum score that is not points out of a positive total",
                     "a maximum score is not points out of a positive total",
                 )
-            } else if detail.contains("year") {
+            } else if detail.contains("kind IN") || detail.contains("kind_check") {
+                ("has a kind that is not one of its terms", "a kind is not one of its terms")
+            } else if detail.contains("first_year") || detail == "plans_check" {
                 ("has a first year after its last year", "a first year is after the last year")
             } else {
                 (

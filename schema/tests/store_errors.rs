@@ -112,3 +112,34 @@ fn a_full_sqlite_database_is_reported_as_disk_full_and_keeps_its_data() {
     assert!(e.to_string().contains("disk is full"), "{e}");
     assert_eq!(db.table_counts().unwrap(), before);
 }
+
+#[test]
+fn a_stored_term_outside_its_vocabulary_is_an_error_naming_the_vocabulary() {
+    for backend in TestDatabase::backends() {
+        let t = TestDatabase::new(backend);
+        t.execute(&PLAN.replace("{code}", "p"));
+        let update = "UPDATE plans SET kind = 'annual' WHERE code = 'p'";
+        // The database refuses the term, naming what is wrong…
+        let refused = classify(execute(&t.db, update).unwrap_err()).to_string();
+        assert!(
+            refused.contains("a plan has a kind that is not one of its terms")
+                || refused.contains("a kind is not one of its terms"),
+            "{}: {refused}",
+            backend.name()
+        );
+        // …and should a row hold one anyway (the check switched off, as a
+        // program of its own could), reading it is an error, not a guess.
+        t.execute(&match backend {
+            Backend::Sqlite => format!(
+                "PRAGMA ignore_check_constraints = ON; {update}; PRAGMA ignore_check_constraints = OFF"
+            ),
+            Backend::Postgres => format!("ALTER TABLE plans DROP CONSTRAINT plans_kind_check; {update}"),
+        });
+        let err = t.db.load_document("p").unwrap_err().to_string();
+        assert!(
+            err.contains(r#"plan kind "annual" is not one of annual_objectives, multi_year"#),
+            "{}: {err}",
+            backend.name()
+        );
+    }
+}

@@ -530,7 +530,7 @@ pub mod __private {
 
 /// Exports a [`CalculatorPlugin`] implementation as the plugin's entry symbol.
 ///
-/// ```ignore
+/// ```text
 /// #[derive(Default)]
 /// struct MyCalc;
 /// impl cruscotto_calculator_sdk::CalculatorPlugin for MyCalc { /* … */ }

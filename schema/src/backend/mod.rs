@@ -25,7 +25,7 @@
 //!
 //! Callers outside the query modules reach them through [`on_backend!`]:
 //!
-//! ```ignore
+//! ```text
 //! crate::backend::on_backend!(db, |conn, b| b::export::plan_codes(conn))
 //! ```
 //!

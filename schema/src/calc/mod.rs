@@ -14,7 +14,7 @@
 //!   the latest stored value of the indicator and period;
 //! - [`Database::insert_value`]: writes one `indicator_values` row (older
 //!   rows stay: they are the history);
-//! - [`Database::value_rows`], [`Database::latest_value_row`],
+//! - [`Database::latest_value_row`],
 //!   [`Database::latest_value_rows`], [`Database::value_rows_of`]: stored
 //!   values as rows;
 //! - [`Database::judge_facts`], [`Database::objective_facts`]: directions,
@@ -448,21 +448,6 @@ impl Database {
     /// returns the row as stored.
     pub fn insert_value(&self, row: &NewIndicatorValue) -> Result<IndicatorValueRow, StoreError> {
         crate::backend::on_backend!(self, |conn, b| b::calc::insert_value(conn, row))
-    }
-
-    /// Stored values of an indicator, newest first; all periods when
-    /// `period` is `None`.
-    pub fn value_rows(
-        &self,
-        indicator_id: i32,
-        period: Option<&str>,
-    ) -> Result<Vec<IndicatorValueRow>, StoreError> {
-        let period = period.map(parse_period).transpose()?.map(|p| p.to_string());
-        crate::backend::on_backend!(self, |conn, b| b::calc::indicator_values(
-            conn,
-            indicator_id,
-            period.as_deref()
-        ))
     }
 
     /// The latest stored value of an indicator for a period.

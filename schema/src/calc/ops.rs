@@ -333,22 +333,6 @@ pub(crate) fn insert_value(
     })
 }
 
-pub(crate) fn indicator_values(
-    conn: &mut Conn,
-    indicator_id: i32,
-    period: Option<&str>,
-) -> Result<Vec<IndicatorValueRow>, StoreError> {
-    let mut query = indicator_values::table
-        .filter(indicator_values::indicator_id.eq(indicator_id))
-        .select(IndicatorValueRow::as_select())
-        .order(indicator_values::id.desc())
-        .into_boxed();
-    if let Some(period) = period {
-        query = query.filter(indicator_values::period.eq(period));
-    }
-    Ok(query.load(conn)?)
-}
-
 pub(crate) fn latest_value(
     conn: &mut Conn,
     indicator_id: i32,

@@ -17,58 +17,32 @@ use crate::tx::WriteConn;
 use cruscotto_import::model as m;
 
 pub(crate) fn counts_of(conn: &mut Conn, plan_id: i32) -> Result<PlanCounts, StoreError> {
-    let objectives_n = objectives::table
-        .filter(objectives::plan_id.eq(plan_id))
-        .count()
-        .get_result(conn)?;
-    let indicators_n = indicators::table
-        .inner_join(objectives::table)
-        .filter(objectives::plan_id.eq(plan_id))
-        .count()
-        .get_result(conn)?;
-    let targets_n = targets::table
-        .inner_join(indicators::table.inner_join(objectives::table))
-        .filter(objectives::plan_id.eq(plan_id))
-        .count()
-        .get_result(conn)?;
-    let phases_n = phases::table
-        .inner_join(objectives::table)
-        .filter(objectives::plan_id.eq(plan_id))
-        .count()
-        .get_result(conn)?;
-    let areas_n = areas::table
-        .filter(areas::plan_id.eq(plan_id))
-        .count()
-        .get_result(conn)?;
-    let ambiti_n = ambiti::table
-        .inner_join(areas::table)
-        .filter(areas::plan_id.eq(plan_id))
-        .count()
-        .get_result(conn)?;
-    let results_n = ambito_results::table
-        .inner_join(ambiti::table.inner_join(areas::table))
-        .filter(areas::plan_id.eq(plan_id))
-        .count()
-        .get_result(conn)?;
-    let measurements_n = measurements::table
-        .inner_join(indicators::table.inner_join(objectives::table))
-        .filter(objectives::plan_id.eq(plan_id))
-        .count()
-        .get_result(conn)?;
-    let findings_n = findings::table
-        .filter(findings::plan_id.eq(plan_id))
-        .count()
-        .get_result(conn)?;
+    // The rows of `source` whose plan (`plan`, a column of the source or of
+    // a table it joins) is `plan_id`.
+    macro_rules! count {
+        ($source:expr, $plan:expr) => {
+            $source.filter($plan.eq(plan_id)).count().get_result(conn)?
+        };
+    }
     Ok(PlanCounts {
-        objectives: objectives_n,
-        indicators: indicators_n,
-        targets: targets_n,
-        phases: phases_n,
-        areas: areas_n,
-        ambiti: ambiti_n,
-        ambito_results: results_n,
-        measurements: measurements_n,
-        findings: findings_n,
+        objectives: count!(objectives::table, objectives::plan_id),
+        indicators: count!(indicators::table.inner_join(objectives::table), objectives::plan_id),
+        targets: count!(
+            targets::table.inner_join(indicators::table.inner_join(objectives::table)),
+            objectives::plan_id
+        ),
+        phases: count!(phases::table.inner_join(objectives::table), objectives::plan_id),
+        areas: count!(areas::table, areas::plan_id),
+        ambiti: count!(ambiti::table.inner_join(areas::table), areas::plan_id),
+        ambito_results: count!(
+            ambito_results::table.inner_join(ambiti::table.inner_join(areas::table)),
+            areas::plan_id
+        ),
+        measurements: count!(
+            measurements::table.inner_join(indicators::table.inner_join(objectives::table)),
+            objectives::plan_id
+        ),
+        findings: count!(findings::table, findings::plan_id),
     })
 }
 
