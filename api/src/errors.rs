@@ -245,11 +245,31 @@ impl From<WriteError> for ApiError {
                 ),
             ),
             WriteError::Conflict(message) => ApiError::new(Code::Conflict, message),
-            WriteError::Invalid { field: Some(f), message } => ApiError::bad_input(format!("input.{f}"), message),
+            WriteError::Invalid { field: Some(f), message } => {
+                ApiError::bad_input(format!("input.{}", input_field(&f)), message)
+            }
             WriteError::Invalid { field: None, message } => ApiError::new(Code::BadUserInput, message),
             WriteError::Store(e) => ApiError::from(e),
         }
     }
+}
+
+/// The input field of the API that a storage field (`snake_case`, as
+/// storage names it) stands for: `last_year` → `lastYear`.
+fn input_field(storage: &str) -> String {
+    let mut out = String::with_capacity(storage.len());
+    let mut upper = false;
+    for c in storage.chars() {
+        match c {
+            '_' => upper = true,
+            c if upper => {
+                out.extend(c.to_uppercase());
+                upper = false;
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 impl From<ApiError> for async_graphql::Error {
@@ -471,6 +491,22 @@ mod tests {
 
     fn failed(e: CalculatorError) -> ComputeError {
         ComputeError::Calculator(e)
+    }
+
+    #[test]
+    fn a_storage_field_is_named_as_the_input_field_of_the_api() {
+        for (storage, api) in [
+            ("last_year", "input.lastYear"),
+            ("responsibility_centre", "input.responsibilityCentre"),
+            ("strategic_objectives", "input.strategicObjectives"),
+            ("period", "input.period"),
+        ] {
+            let e = WriteError::Invalid {
+                field: Some(storage.into()),
+                message: "m".into(),
+            };
+            assert_eq!(code_and_field(e), ("BAD_USER_INPUT", Some(api.to_string())));
+        }
     }
 
     #[test]

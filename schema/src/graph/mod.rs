@@ -155,8 +155,9 @@ pub enum WriteError {
     /// A uniqueness rule or a reference still in use prevents the write.
     #[error("{0}")]
     Conflict(String),
-    /// The input cannot be stored; `field` names the input field at fault
-    /// when known (camelCase, as the API names it).
+    /// The input cannot be stored; `field` names the field at fault when
+    /// known, in storage's terms (`snake_case`: `last_year`,
+    /// `responsibility_centre`); the API names it in its own.
     #[error("{message}")]
     Invalid {
         field: Option<String>,

@@ -122,7 +122,7 @@ pub(crate) fn update_plan(
         let last = changes.last_year.unwrap_or(last);
         if first > last {
             return Err(WriteError::invalid(
-                "lastYear",
+                "last_year",
                 "the last year comes before the first year",
             ));
         }
@@ -276,7 +276,7 @@ pub(crate) fn create_office(
             conn,
             responsibility_centres,
             centre_id,
-            "responsibilityCentre",
+            "responsibility_centre",
             "no such responsibility centre"
         );
         Ok(entity::centre::insert_office(conn, centre_id, name)?)
@@ -345,11 +345,11 @@ fn same_plan_strategic(conn: &mut Conn, plan_id: i32, strategic_id: i32) -> Writ
     match plan {
         Some(p) if p == plan_id => Ok(()),
         Some(_) => Err(WriteError::invalid(
-            "strategicObjective",
+            "strategic_objective",
             "belongs to another plan",
         )),
         None => Err(WriteError::invalid(
-            "strategicObjective",
+            "strategic_objective",
             "no such strategic objective",
         )),
     }
@@ -464,11 +464,11 @@ fn write_objective_links(
                     "every office must exist and belong to the objective's responsibility centre",
                 ),
                 LinkList::StrategicObjectives => (
-                    "strategicObjectives",
+                    "strategic_objectives",
                     "every strategic objective must exist and belong to the objective's plan",
                 ),
                 LinkList::AnnualObjectives => (
-                    "annualObjectives",
+                    "annual_objectives",
                     "every annual objective must exist and belong to the objective's plan",
                 ),
                 LinkList::Actions => ("actions", "every action must exist"),
@@ -510,7 +510,7 @@ fn centre_plan(conn: &mut Conn, centre_id: i32) -> WriteResult<i32> {
         .select(responsibility_centres::plan_id)
         .first(conn)
         .optional()?
-        .ok_or_else(|| WriteError::invalid("responsibilityCentre", "no such responsibility centre"))
+        .ok_or_else(|| WriteError::invalid("responsibility_centre", "no such responsibility centre"))
 }
 
 pub(crate) fn create_objective(
@@ -522,7 +522,7 @@ pub(crate) fn create_objective(
         referenced!(conn, plans, row.plan_id, "plan", "no such plan");
         if centre_plan(conn, row.responsibility_centre_id)? != row.plan_id {
             return Err(WriteError::invalid(
-                "responsibilityCentre",
+                "responsibility_centre",
                 "belongs to another plan",
             ));
         }
@@ -562,7 +562,7 @@ fn check_dates(
     let end = changed.1.unwrap_or(current.1);
     match (start, end) {
         (Some(s), Some(e)) if e < s => Err(WriteError::invalid(
-            "endDate",
+            "end_date",
             "the end date comes before the start date",
         )),
         _ => Ok(()),
@@ -585,7 +585,7 @@ pub(crate) fn update_objective(
         if let Some(c) = changes.responsibility_centre_id {
             if centre_plan(conn, c)? != current.plan_id {
                 return Err(WriteError::invalid(
-                    "responsibilityCentre",
+                    "responsibility_centre",
                     "belongs to another plan",
                 ));
             }
