@@ -10,49 +10,11 @@ use crate::rows;
 use cruscotto_model as m;
 use crate::schema::{ambiti, ambito_results, areas};
 
-pub(crate) fn insert_area(
-    conn: &mut Conn,
-    plan_id: i32,
-    position: i32,
-    name: Option<&str>,
-    subtitle: Option<&str>,
-    introduction: &str,
-) -> QueryResult<rows::Area> {
-    diesel::insert_into(areas::table)
-        .values((
-            areas::plan_id.eq(plan_id),
-            areas::position.eq(position),
-            areas::name.eq(name),
-            areas::subtitle.eq(subtitle),
-            areas::introduction.eq(introduction),
-        ))
-        .returning(rows::Area::as_returning())
-        .get_result(conn)
-}
-
-/// Changes the fields given of area `id` (`Some(None)` clears a field), in
-/// one statement.
-pub(crate) fn update_area(
-    conn: &mut Conn,
-    id: i32,
-    name: Option<Option<&str>>,
-    subtitle: Option<Option<&str>>,
-    introduction: Option<&str>,
-) -> QueryResult<usize> {
-    changed(
-        diesel::update(areas::table.find(id))
-            .set((
-                name.map(|n| areas::name.eq(n)),
-                subtitle.map(|s| areas::subtitle.eq(s)),
-                introduction.map(|i| areas::introduction.eq(i)),
-            ))
-            .execute(conn),
-    )
-}
-
-pub(crate) fn delete_area(conn: &mut Conn, id: i32) -> QueryResult<usize> {
-    diesel::delete(areas::table.find(id)).execute(conn)
-}
+row_writes!(areas {
+    insert insert_area(plan_id: i32, position: i32, name: Option<&str>, subtitle: Option<&str>, introduction: &str) -> rows::Area;
+    update update_area(name: Option<&str>, subtitle: Option<&str>, introduction: &str);
+    delete delete_area;
+});
 
 /// Deletes the areas of plan `plan_id` with, by the foreign keys, their
 /// ambiti and results (a re-import rewrites them).
@@ -60,44 +22,11 @@ pub(crate) fn delete_areas_of_plan(conn: &mut Conn, plan_id: i32) -> QueryResult
     diesel::delete(areas::table.filter(areas::plan_id.eq(plan_id))).execute(conn)
 }
 
-pub(crate) fn insert_ambito(
-    conn: &mut Conn,
-    area_id: i32,
-    position: i32,
-    name: &str,
-    objective: &str,
-) -> QueryResult<rows::Ambito> {
-    diesel::insert_into(ambiti::table)
-        .values((
-            ambiti::area_id.eq(area_id),
-            ambiti::position.eq(position),
-            ambiti::name.eq(name),
-            ambiti::objective.eq(objective),
-        ))
-        .returning(rows::Ambito::as_returning())
-        .get_result(conn)
-}
-
-/// Changes the fields given of ambito `id`, in one statement.
-pub(crate) fn update_ambito(
-    conn: &mut Conn,
-    id: i32,
-    name: Option<&str>,
-    objective: Option<&str>,
-) -> QueryResult<usize> {
-    changed(
-        diesel::update(ambiti::table.find(id))
-            .set((
-                name.map(|n| ambiti::name.eq(n)),
-                objective.map(|o| ambiti::objective.eq(o)),
-            ))
-            .execute(conn),
-    )
-}
-
-pub(crate) fn delete_ambito(conn: &mut Conn, id: i32) -> QueryResult<usize> {
-    diesel::delete(ambiti::table.find(id)).execute(conn)
-}
+row_writes!(ambiti {
+    insert insert_ambito(area_id: i32, position: i32, name: &str, objective: &str) -> rows::Ambito;
+    update update_ambito(name: &str, objective: &str);
+    delete delete_ambito;
+});
 
 /// Inserts results, [`INSERT_CHUNK`](super::INSERT_CHUNK) per
 /// statement.
@@ -105,28 +34,10 @@ pub(crate) fn insert_results(conn: &mut Conn, rows: &[rows::NewAmbitoResult]) ->
     insert_chunks!(ambito_results::table, rows, conn)
 }
 
-/// Changes the fields given of result `id`, in one statement.
-pub(crate) fn update_result(
-    conn: &mut Conn,
-    id: i32,
-    year: Option<i32>,
-    kind: Option<m::ResultKind>,
-    text: Option<&str>,
-) -> QueryResult<usize> {
-    changed(
-        diesel::update(ambito_results::table.find(id))
-            .set((
-                year.map(|y| ambito_results::year.eq(y)),
-                kind.map(|k| ambito_results::kind.eq(k)),
-                text.map(|t| ambito_results::text.eq(t)),
-            ))
-            .execute(conn),
-    )
-}
-
-pub(crate) fn delete_result(conn: &mut Conn, id: i32) -> QueryResult<usize> {
-    diesel::delete(ambito_results::table.find(id)).execute(conn)
-}
+row_writes!(ambito_results {
+    update update_result(year: i32, kind: m::ResultKind, text: &str);
+    delete delete_result;
+});
 
 // ---- reads ----------------------------------------------------------------
 #[allow(unused_imports)]

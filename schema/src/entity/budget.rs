@@ -44,9 +44,9 @@ pub(crate) fn update_mission(
     )
 }
 
-pub(crate) fn delete_mission(conn: &mut Conn, id: i32) -> QueryResult<usize> {
-    diesel::delete(missions::table.find(id)).execute(conn)
-}
+row_writes!(missions {
+    delete delete_mission;
+});
 
 pub(crate) fn insert_program(
     conn: &mut Conn,
@@ -85,41 +85,15 @@ pub(crate) fn update_program(
     )
 }
 
-pub(crate) fn delete_program(conn: &mut Conn, id: i32) -> QueryResult<usize> {
-    diesel::delete(programs::table.find(id)).execute(conn)
-}
+row_writes!(programs {
+    delete delete_program;
+});
 
-pub(crate) fn insert_action(
-    conn: &mut Conn,
-    program_id: i32,
-    name: &str,
-) -> QueryResult<rows::Action> {
-    diesel::insert_into(actions::table)
-        .values((actions::program_id.eq(program_id), actions::name.eq(name)))
-        .returning(rows::Action::as_returning())
-        .get_result(conn)
-}
-
-/// Changes the fields given of action `id`, in one statement.
-pub(crate) fn update_action(
-    conn: &mut Conn,
-    id: i32,
-    program_id: Option<i32>,
-    name: Option<&str>,
-) -> QueryResult<usize> {
-    changed(
-        diesel::update(actions::table.find(id))
-            .set((
-                program_id.map(|p| actions::program_id.eq(p)),
-                name.map(|n| actions::name.eq(n)),
-            ))
-            .execute(conn),
-    )
-}
-
-pub(crate) fn delete_action(conn: &mut Conn, id: i32) -> QueryResult<usize> {
-    diesel::delete(actions::table.find(id)).execute(conn)
-}
+row_writes!(actions {
+    insert insert_action(program_id: i32, name: &str) -> rows::Action;
+    update update_action(program_id: i32, name: &str);
+    delete delete_action;
+});
 
 // ---- reads ----------------------------------------------------------------
 #[allow(unused_imports)]

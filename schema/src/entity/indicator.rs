@@ -14,25 +14,7 @@ pub(crate) fn insert(conn: &mut Conn, rows: &[rows::NewIndicator]) -> QueryResul
     insert_chunks!(indicators::table, rows, conn)
 }
 
-/// Overwrites every column of indicator `id` with `row` (a re-import) and
-/// increments its version.
-pub(crate) fn replace(conn: &mut Conn, id: i32, row: &rows::NewIndicator) -> QueryResult<usize> {
-    diesel::update(indicators::table.find(id))
-        .set((row, indicators::version.eq(indicators::version + 1)))
-        .execute(conn)
-}
-
-version_bump!(indicators);
-
-/// Applies `changes` to indicator `id` (the version is the caller's,
-/// through [`bump_version`]); nothing when no field changes.
-pub(crate) fn update(conn: &mut Conn, id: i32, changes: &IndicatorChanges) -> QueryResult<usize> {
-    changed(
-        diesel::update(indicators::table.find(id))
-            .set(changes)
-            .execute(conn),
-    )
-}
+versioned_writes!(indicators, rows::NewIndicator, IndicatorChanges);
 
 /// Binds indicator `id` to a calculator (`params`: a JSON object as text)
 /// and increments its version; with `expected`, only if the version still

@@ -54,8 +54,9 @@
 //!   (an `UPDATE` with nothing to set changes nothing), the read helpers of
 //!   [`read`], and the macros `insert_chunks!` (the chunked multi-row
 //!   insert), `upsert!` (a multi-row insert that updates the rows already
-//!   stored), `version_bump!` (the optimistic version check of a versioned
-//!   table), `delete_by_ids!` (chunked deletion by id), `search!`,
+//!   stored), `versioned_writes!` (replacing and changing a row of a versioned
+//!   table, with the optimistic version check), `row_writes!` (the plain
+//!   insert, update and delete of one row, from a line of data each), `delete_by_ids!` (chunked deletion by id), `search!`,
 //!   `keyset!`, `load_in!`, `load_by!`, `load_linked!`, `page_and_count!`,
 //!   `plan_part_list!` and `plan_part_filters!` (the shapes every list
 //!   read shares); they expect `Conn` and `diesel::prelude::*` in scope;
@@ -113,13 +114,31 @@ pub(crate) fn changed(result: QueryResult<usize>) -> QueryResult<usize> {
     }
 }
 
-/// Declares, in the module of a versioned table, `bump_version` (increments
-/// the version of row `id` if it still is `expected`: `UPDATE … SET version
-/// = version + 1 WHERE id = ? AND version = ?`; false when no row was
-/// updated, because the row is gone or another writer changed it) and
-/// `version` (the current version, `None` when the row is gone).
-macro_rules! version_bump {
-    ($table:ident) => {
+/// Declares, in the module of a versioned table whose rows are written as
+/// `$new` and changed as `$changes`: `replace` (overwrites every column of
+/// row `id` with a `$new`, a re-import, and increments its version),
+/// `update` (applies a `$changes`; the version is the caller's, through
+/// `bump_version`; nothing when no field changes), `bump_version`
+/// (increments the version of row `id` if it still is `expected`: `UPDATE
+/// … SET version = version + 1 WHERE id = ? AND version = ?`; false when no
+/// row was updated, because the row is gone or another writer changed it)
+/// and `version` (the current version, `None` when the row is gone).
+macro_rules! versioned_writes {
+    ($table:ident, $new:ty, $changes:ty) => {
+        pub(crate) fn replace(conn: &mut Conn, id: i32, row: &$new) -> QueryResult<usize> {
+            diesel::update($table::table.find(id))
+                .set((row, $table::version.eq($table::version + 1)))
+                .execute(conn)
+        }
+
+        pub(crate) fn update(conn: &mut Conn, id: i32, changes: &$changes) -> QueryResult<usize> {
+            changed(
+                diesel::update($table::table.find(id))
+                    .set(changes)
+                    .execute(conn),
+            )
+        }
+
         pub(crate) fn bump_version(conn: &mut Conn, id: i32, expected: i32) -> QueryResult<bool> {
             let updated = diesel::update(
                 $table::table
@@ -153,6 +172,47 @@ macro_rules! delete_by_ids {
                     diesel::delete($table::table.filter($table::id.eq_any(chunk))).execute(conn)?;
             }
             Ok(deleted)
+        }
+    };
+}
+
+/// Declares the plain writes of one row of a table, each from a line of
+/// data, in the table's module:
+/// - `insert name(column: Type, …) -> Row;` inserts a row with those
+///   columns (the others take their defaults) and returns it;
+/// - `update name(column: Type, …);` takes each column as an `Option` of
+///   its type (`None` keeps it; a nullable column's type is an `Option`
+///   itself, so `Some(None)` clears it), changes the given ones of row `id`
+///   in one statement and returns how many rows changed (0 for none given,
+///   [`changed`]);
+/// - `delete name;` deletes row `id`, returning how many rows went.
+///
+/// Writes with more to them (derived columns, versions, links) are written
+/// out beside these.
+macro_rules! row_writes {
+    ($table:ident { $($kind:ident $name:ident $(($($col:ident: $ty:ty),* $(,)?))? $(-> $row:ty)?;)* }) => {
+        $(row_writes!(@ $kind $table $name $(($($col: $ty),*))? $(-> $row)?);)*
+    };
+    (@ insert $table:ident $name:ident ($($col:ident: $ty:ty),*) -> $row:ty) => {
+        pub(crate) fn $name(conn: &mut Conn, $($col: $ty),*) -> QueryResult<$row> {
+            diesel::insert_into($table::table)
+                .values(($($table::$col.eq($col),)*))
+                .returning(<$row>::as_returning())
+                .get_result(conn)
+        }
+    };
+    (@ update $table:ident $name:ident ($($col:ident: $ty:ty),*)) => {
+        pub(crate) fn $name(conn: &mut Conn, id: i32, $($col: Option<$ty>),*) -> QueryResult<usize> {
+            changed(
+                diesel::update($table::table.find(id))
+                    .set(($($col.map(|v| $table::$col.eq(v)),)*))
+                    .execute(conn),
+            )
+        }
+    };
+    (@ delete $table:ident $name:ident) => {
+        pub(crate) fn $name(conn: &mut Conn, id: i32) -> QueryResult<usize> {
+            diesel::delete($table::table.find(id)).execute(conn)
         }
     };
 }

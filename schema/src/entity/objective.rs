@@ -20,84 +20,17 @@ use crate::schema::{
 
 // ---- strategic and annual objectives ----------------------------------------
 
-pub(crate) fn insert_strategic(
-    conn: &mut Conn,
-    plan_id: i32,
-    code: &str,
-    title: &str,
-) -> QueryResult<rows::StrategicObjective> {
-    diesel::insert_into(strategic_objectives::table)
-        .values((
-            strategic_objectives::plan_id.eq(plan_id),
-            strategic_objectives::code.eq(code),
-            strategic_objectives::title.eq(title),
-        ))
-        .returning(rows::StrategicObjective::as_returning())
-        .get_result(conn)
-}
+row_writes!(strategic_objectives {
+    insert insert_strategic(plan_id: i32, code: &str, title: &str) -> rows::StrategicObjective;
+    update update_strategic(code: &str, title: &str);
+    delete delete_strategic;
+});
 
-/// Changes the fields given of strategic objective `id`, in one statement.
-pub(crate) fn update_strategic(
-    conn: &mut Conn,
-    id: i32,
-    code: Option<&str>,
-    title: Option<&str>,
-) -> QueryResult<usize> {
-    changed(
-        diesel::update(strategic_objectives::table.find(id))
-            .set((
-                code.map(|c| strategic_objectives::code.eq(c)),
-                title.map(|t| strategic_objectives::title.eq(t)),
-            ))
-            .execute(conn),
-    )
-}
-
-pub(crate) fn delete_strategic(conn: &mut Conn, id: i32) -> QueryResult<usize> {
-    diesel::delete(strategic_objectives::table.find(id)).execute(conn)
-}
-
-pub(crate) fn insert_annual(
-    conn: &mut Conn,
-    plan_id: i32,
-    strategic_id: Option<i32>,
-    code: &str,
-    title: &str,
-) -> QueryResult<rows::AnnualObjective> {
-    diesel::insert_into(annual_objectives::table)
-        .values((
-            annual_objectives::plan_id.eq(plan_id),
-            annual_objectives::strategic_objective_id.eq(strategic_id),
-            annual_objectives::code.eq(code),
-            annual_objectives::title.eq(title),
-        ))
-        .returning(rows::AnnualObjective::as_returning())
-        .get_result(conn)
-}
-
-/// Changes the fields given of annual objective `id` (`strategic_id:
-/// Some(None)` detaches it from its strategic objective), in one statement.
-pub(crate) fn update_annual(
-    conn: &mut Conn,
-    id: i32,
-    strategic_id: Option<Option<i32>>,
-    code: Option<&str>,
-    title: Option<&str>,
-) -> QueryResult<usize> {
-    changed(
-        diesel::update(annual_objectives::table.find(id))
-            .set((
-                strategic_id.map(|s| annual_objectives::strategic_objective_id.eq(s)),
-                code.map(|c| annual_objectives::code.eq(c)),
-                title.map(|t| annual_objectives::title.eq(t)),
-            ))
-            .execute(conn),
-    )
-}
-
-pub(crate) fn delete_annual(conn: &mut Conn, id: i32) -> QueryResult<usize> {
-    diesel::delete(annual_objectives::table.find(id)).execute(conn)
-}
+row_writes!(annual_objectives {
+    insert insert_annual(plan_id: i32, strategic_objective_id: Option<i32>, code: &str, title: &str) -> rows::AnnualObjective;
+    update update_annual(strategic_objective_id: Option<i32>, code: &str, title: &str);
+    delete delete_annual;
+});
 
 /// Deletes the annual objectives of plan `plan_id` that no objective links
 /// to, then its strategic objectives that neither an objective links to nor
@@ -137,25 +70,7 @@ pub(crate) fn insert(conn: &mut Conn, rows: &[rows::NewObjective]) -> QueryResul
     insert_chunks!(objectives::table, rows, conn)
 }
 
-/// Overwrites every column of objective `id` with `row` (a re-import) and
-/// increments its version.
-pub(crate) fn replace(conn: &mut Conn, id: i32, row: &rows::NewObjective) -> QueryResult<usize> {
-    diesel::update(objectives::table.find(id))
-        .set((row, objectives::version.eq(objectives::version + 1)))
-        .execute(conn)
-}
-
-version_bump!(objectives);
-
-/// Applies `changes` to objective `id` (the version is the caller's,
-/// through [`bump_version`]); nothing when no field changes.
-pub(crate) fn update(conn: &mut Conn, id: i32, changes: &ObjectiveChanges) -> QueryResult<usize> {
-    changed(
-        diesel::update(objectives::table.find(id))
-            .set(changes)
-            .execute(conn),
-    )
-}
+versioned_writes!(objectives, rows::NewObjective, ObjectiveChanges);
 
 delete_by_ids!(objectives);
 
