@@ -335,97 +335,112 @@ pub struct CalculatorRef {
 /// A computed value of an indicator for a period, with its provenance:
 /// enough to audit it (which calculator and version, with which parameters,
 /// over which inputs, by whom and when) and to re-aggregate it (numerator
-/// and denominator).
-#[derive(Debug, Clone, SimpleObject)]
-#[graphql(complex)]
-pub struct IndicatorValue {
-    #[graphql(skip)]
-    pub db_id: i32,
-    #[graphql(skip)]
-    pub indicator_id: i32,
-    /// The period computed: `2020`, `2020-Q1` or `2020-03`.
-    pub period: String,
-    /// Whether there is a value.
-    pub status: ValueStatus,
-    /// The value, exact; null when the status is `NO_DATA`.
-    pub value: Option<Decimal>,
-    /// Numerator of ratio-like values (for payment timeliness: euro × days).
-    pub numerator: Option<Decimal>,
-    /// Denominator of ratio-like values (for payment timeliness: euro).
-    pub denominator: Option<Decimal>,
-    /// Records that entered the computation.
-    pub records_used: u64,
-    /// Records in scope that had to be left out (the diagnostics say why).
-    pub records_excluded: u64,
-    /// Notes of the calculator and of the input loader.
-    pub diagnostics: Vec<Diagnostic>,
-    /// The calculator that computed the value.
-    pub calculator: CalculatorRef,
-    /// SHA-256 of the inputs, the period, the parameters and the
-    /// calculator's key and version: equal fingerprints mean equal inputs.
-    pub input_fingerprint: String,
-    /// The parameters the calculator ran with.
-    pub params: Json<Value>,
-    /// When the value was computed (UTC).
-    pub computed_at: DateTime,
-    /// Who asked for the computation (the token's name).
-    pub computed_by: String,
-    /// True when `computeIndicator` found this value already stored for the
-    /// same inputs, parameters and calculator version and computed nothing.
-    pub reused: bool,
-}
+/// and denominator). The engine's stored value, as the graph shows it.
+#[derive(Debug, Clone)]
+pub struct IndicatorValue(StoredValue);
 
 impl From<StoredValue> for IndicatorValue {
     fn from(v: StoredValue) -> Self {
-        IndicatorValue {
-            db_id: v.id,
-            indicator_id: v.indicator_id,
-            period: v.period.to_string(),
-            status: match v.status {
-                ResultStatus::Ok => ValueStatus::Ok,
-                ResultStatus::NoData => ValueStatus::NoData,
-            },
-            value: v.value.map(Decimal),
-            numerator: v.numerator.map(Decimal),
-            denominator: v.denominator.map(Decimal),
-            records_used: v.records_used,
-            records_excluded: v.records_excluded,
-            diagnostics: v
-                .diagnostics
-                .into_iter()
-                .map(|d| Diagnostic {
-                    code: d.code,
-                    message: d.message,
-                })
-                .collect(),
-            calculator: CalculatorRef {
-                id: ids::encode_key(
-                    "CalculatorRef",
-                    &format!(
-                        "{}@{}@{}",
-                        v.provenance.calculator_id,
-                        v.provenance.calculator_version,
-                        v.provenance.source
-                    ),
-                ),
-                key: v.provenance.calculator_id,
-                version: v.provenance.calculator_version,
-                source: v.provenance.source,
-            },
-            input_fingerprint: v.provenance.input_fingerprint,
-            params: Json(v.params),
-            computed_at: DateTime(v.computed_at),
-            computed_by: v.computed_by,
-            reused: v.reused,
-        }
+        IndicatorValue(v)
     }
 }
 
-#[ComplexObject]
+#[Object]
 impl IndicatorValue {
+    /// The period computed: `2020`, `2020-Q1` or `2020-03`.
+    async fn period(&self) -> String {
+        self.0.period.to_string()
+    }
+
+    /// Whether there is a value.
+    async fn status(&self) -> ValueStatus {
+        match self.0.status {
+            ResultStatus::Ok => ValueStatus::Ok,
+            ResultStatus::NoData => ValueStatus::NoData,
+        }
+    }
+
+    /// The value, exact; null when the status is `NO_DATA`.
+    async fn value(&self) -> Option<Decimal> {
+        self.0.value.map(Decimal)
+    }
+
+    /// Numerator of ratio-like values (for payment timeliness: euro × days).
+    async fn numerator(&self) -> Option<Decimal> {
+        self.0.numerator.map(Decimal)
+    }
+
+    /// Denominator of ratio-like values (for payment timeliness: euro).
+    async fn denominator(&self) -> Option<Decimal> {
+        self.0.denominator.map(Decimal)
+    }
+
+    /// Records that entered the computation.
+    async fn records_used(&self) -> u64 {
+        self.0.records_used
+    }
+
+    /// Records in scope that had to be left out (the diagnostics say why).
+    async fn records_excluded(&self) -> u64 {
+        self.0.records_excluded
+    }
+
+    /// Notes of the calculator and of the input loader.
+    async fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.0
+            .diagnostics
+            .iter()
+            .map(|d| Diagnostic {
+                code: d.code.clone(),
+                message: d.message.clone(),
+            })
+            .collect()
+    }
+
+    /// The calculator that computed the value.
+    async fn calculator(&self) -> CalculatorRef {
+        let p = &self.0.provenance;
+        CalculatorRef {
+            id: ids::encode_key(
+                "CalculatorRef",
+                &format!("{}@{}@{}", p.calculator_id, p.calculator_version, p.source),
+            ),
+            key: p.calculator_id.clone(),
+            version: p.calculator_version.clone(),
+            source: p.source.clone(),
+        }
+    }
+
+    /// SHA-256 of the inputs, the period, the parameters and the
+    /// calculator's key and version: equal fingerprints mean equal inputs.
+    async fn input_fingerprint(&self) -> &str {
+        &self.0.provenance.input_fingerprint
+    }
+
+    /// The parameters the calculator ran with.
+    async fn params(&self) -> Json<Value> {
+        Json(self.0.params.clone())
+    }
+
+    /// When the value was computed (UTC).
+    async fn computed_at(&self) -> DateTime {
+        DateTime(self.0.computed_at)
+    }
+
+    /// Who asked for the computation (the token's name).
+    async fn computed_by(&self) -> &str {
+        &self.0.computed_by
+    }
+
+    /// True when `computeIndicator` found this value already stored for the
+    /// same inputs, parameters and calculator version and computed nothing.
+    async fn reused(&self) -> bool {
+        self.0.reused
+    }
+
     /// The indicator the value is of.
     async fn indicator(&self, ctx: &Context<'_>) -> ApiResult<Indicator> {
-        one(ctx, IndicatorById(self.indicator_id)).await
+        one(ctx, IndicatorById(self.0.indicator_id)).await
     }
 }
 
