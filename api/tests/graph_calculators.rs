@@ -6,15 +6,17 @@
 
 mod graph_support;
 
-use cruscotto_api::auth::Principal;
 use cruscotto_api::graph::{build_schema, ids};
 use cruscotto_api::state::AppState;
 use cruscotto_api::Settings;
 use cruscotto_calculators::{Period, Registry};
 use cruscotto_engine::Engine;
-use cruscotto_store::{Backend, Database, PoolOptions};
+use cruscotto_store::Backend;
 use cruscotto_testdb::TestDatabase;
-use graph_support::{admin, assert_statements_do_not_grow, editor, error_of, viewer, Env};
+use graph_support::{
+    admin, assert_statements_do_not_grow, bad_input, counting_pool, editor, error_of,
+    generated_database, message_of, strings, viewer, Env,
+};
 use serde_json::{json, Value};
 
 const PLAN: &str = "mlps-2020";
@@ -252,12 +254,7 @@ async fn payment_timeliness_of_the_seed_indicator_is_computed_with_provenance_an
         assert_eq!(read["value"]["computedBy"], "editor-token");
         assert_eq!(read["q1"]["value"], "-0.5", "periods are read in any case");
         assert!(read["none"].is_null());
-        let periods: Vec<&str> = read["values"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v["period"].as_str().unwrap())
-            .collect();
+        let periods = strings(&read["values"], "period");
         assert_eq!(
             periods,
             ["2020-Q4", "2020-Q3", "2020-Q2", "2020-Q1", "2020"],
@@ -340,9 +337,7 @@ async fn computing_needs_an_editor() {
         let env = seeded(backend).await;
         let id = bound_with_payments(&env).await;
         let vars = json!({ "id": id, "period": "2020" });
-        let anonymous = env
-            .run_as(Principal::Anonymous, COMPUTE, vars.clone())
-            .await;
+        let anonymous = env.anonymous(COMPUTE, vars.clone()).await;
         assert_eq!(error_of(&anonymous).0, "UNAUTHENTICATED");
         let as_viewer = env.run_as(viewer(), COMPUTE, vars).await;
         assert_eq!(error_of(&as_viewer).0, "FORBIDDEN");
@@ -355,11 +350,7 @@ async fn computing_needs_an_editor() {
             .await;
         assert_eq!(error_of(&bind).0, "FORBIDDEN");
         let import = env
-            .run_as(
-                Principal::Anonymous,
-                IMPORT,
-                json!({ "plan": PLAN, "csv": PAYMENTS }),
-            )
+            .anonymous(IMPORT, json!({ "plan": PLAN, "csv": PAYMENTS }))
             .await;
         assert_eq!(error_of(&import).0, "UNAUTHENTICATED");
         let reload = env
@@ -390,7 +381,6 @@ async fn bad_inputs_are_refused_naming_the_field_and_store_nothing() {
             let env = &env;
             async move { error_of(&env.run_as(editor(), query, vars).await) }
         };
-        let field = |f: &str| ("BAD_USER_INPUT".to_string(), Some(f.to_string()));
 
         assert_eq!(
             refused(
@@ -398,7 +388,7 @@ async fn bad_inputs_are_refused_naming_the_field_and_store_nothing() {
                 json!({ "id": id, "calc": "no_such_method", "v": version })
             )
             .await,
-            field("calculator")
+            bad_input("calculator")
         );
         assert_eq!(
             refused(
@@ -406,11 +396,11 @@ async fn bad_inputs_are_refused_naming_the_field_and_store_nothing() {
                 json!({ "id": id, "calc": "payment_timeliness", "params": [1, 2], "v": version })
             )
             .await,
-            field("params")
+            bad_input("params")
         );
         assert_eq!(
             refused(BIND, json!({ "id": id, "calc": "payment_timeliness", "params": {"default_term_days": "sixty"}, "v": version })).await,
-            field("params")
+            bad_input("params")
         );
         assert_eq!(
             refused(
@@ -436,8 +426,8 @@ async fn bad_inputs_are_refused_naming_the_field_and_store_nothing() {
                 json!({ "plan": PLAN, "csv": bad, "file": "pagamenti.csv" }),
             )
             .await;
-        assert_eq!(error_of(&r), field("csv"));
-        let message = r["errors"][0]["message"].as_str().unwrap();
+        assert_eq!(error_of(&r), bad_input("csv"));
+        let message = message_of(&r);
         assert!(
             message.contains("pagamenti.csv:4") && message.contains("Importo"),
             "names the file, line 4 and the column: {message}"
@@ -448,7 +438,7 @@ async fn bad_inputs_are_refused_naming_the_field_and_store_nothing() {
         let r = env
             .run_as(editor(), IMPORT, json!({ "plan": PLAN, "csv": duplicate }))
             .await;
-        assert_eq!(error_of(&r), field("csv"));
+        assert_eq!(error_of(&r), bad_input("csv"));
         assert_eq!(db.payment_count(PLAN).unwrap(), 0, "nothing stored");
         let r = env
             .run_as(
@@ -463,29 +453,21 @@ async fn bad_inputs_are_refused_naming_the_field_and_store_nothing() {
         for period in ["2020-Q5", "20", "last year", "2020-13"] {
             assert_eq!(
                 refused(COMPUTE, json!({ "id": id, "period": period })).await,
-                field("period"),
+                bad_input("period"),
                 "{period}"
             );
         }
         let r = env
-            .run_as(
-                Principal::Anonymous,
-                r#"query($plan: String!) { indicator(plan: $plan, objective: "A.1", code: "1") { achievement(year: 20200) { status } } }"#,
-                json!({ "plan": PLAN }),
-            )
+            .anonymous(r#"query($plan: String!) { indicator(plan: $plan, objective: "A.1", code: "1") { achievement(year: 20200) { status } } }"#, json!({ "plan": PLAN }))
             .await;
-        assert_eq!(error_of(&r), field("year"));
+        assert_eq!(error_of(&r), bad_input("year"));
         let r = env
-            .run_as(
-                Principal::Anonymous,
-                r#"query($plan: String!) { indicator(plan: $plan, objective: "A.1", code: "1") { value(period: "Q1-2020") { value } } }"#,
-                json!({ "plan": PLAN }),
-            )
+            .anonymous(r#"query($plan: String!) { indicator(plan: $plan, objective: "A.1", code: "1") { value(period: "Q1-2020") { value } } }"#, json!({ "plan": PLAN }))
             .await;
-        assert_eq!(error_of(&r), field("period"));
+        assert_eq!(error_of(&r), bad_input("period"));
         assert_eq!(
             refused(COMPUTE, json!({ "id": "not-an-id", "period": "2020" })).await,
-            field("indicator")
+            bad_input("indicator")
         );
     }
 }
@@ -530,18 +512,8 @@ async fn an_indicator_without_a_calculator_cannot_be_computed() {
                 json!({ "id": indicator, "period": "2020" }),
             )
             .await;
-        let (code, field) = error_of(&r);
-        assert_eq!(
-            (code.as_str(), field.as_deref()),
-            ("BAD_USER_INPUT", Some("indicator"))
-        );
-        assert!(
-            r["errors"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("bindCalculator"),
-            "{r:#}"
-        );
+        assert_eq!(error_of(&r), bad_input("indicator"));
+        assert!(message_of(&r).contains("bindCalculator"), "{r:#}");
         // The objective has nothing to judge yet.
         let a = env
             .query(
@@ -612,11 +584,7 @@ async fn phase_progress_judges_an_objective_whose_indicators_have_no_value() {
                     json!({ "phase": phases[0]["id"], "period": "2020", "pct": pct }),
                 )
                 .await;
-            assert_eq!(
-                error_of(&r),
-                ("BAD_USER_INPUT".into(), Some("completionPercent".into())),
-                "{pct}"
-            );
+            assert_eq!(error_of(&r), bad_input("completionPercent"), "{pct}");
         }
         let r = env
             .run_as(
@@ -625,10 +593,7 @@ async fn phase_progress_judges_an_objective_whose_indicators_have_no_value() {
                 json!({ "phase": phases[0]["id"], "period": "2020-Q0", "pct": "1" }),
             )
             .await;
-        assert_eq!(
-            error_of(&r),
-            ("BAD_USER_INPUT".into(), Some("period".into()))
-        );
+        assert_eq!(error_of(&r), bad_input("period"));
         let r = env
             .run_as(
                 viewer(),
@@ -714,11 +679,8 @@ async fn calculators_are_listed_with_their_contract() {
 /// achievement, and every objective's achievement, costs over
 /// `generate(scale)` with a value computed for every indicator.
 async fn statements_for_values(backend: Backend, scale: u32) -> u64 {
-    let t = TestDatabase::new(backend);
-    t.db.save_document(&cruscotto_import::generate::generate(scale), None)
-        .unwrap();
-    let (db, counter): (Database, _) =
-        Database::connect_counting(&t.url, &PoolOptions::default()).expect("a counting pool opens");
+    let t = generated_database(backend, scale);
+    let (db, counter) = counting_pool(&t.url);
     let schema = build_schema(AppState::new(db.clone(), Settings::default()));
     let ids = schema
         .execute("{ objectives(first: 500) { edges { node { indicators { id } } } } }")
