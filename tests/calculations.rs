@@ -88,11 +88,17 @@ fn import_csv(
         .unwrap()
 }
 
-/// A database with the seed plan, the payments and indicator A.1/1 bound
-/// to payment timeliness; returns the plan code and the indicator id.
-fn with_payments(t: &TestDatabase, dir: &Path) -> (String, i32) {
+/// A database with the seed plan, the payments (written to a temporary
+/// directory) and indicator A.1/1 bound to payment timeliness; returns the
+/// directory, the plan code and the indicator id.
+fn with_payments(t: &TestDatabase) -> (tempfile::TempDir, String, i32) {
+    let dir = tempfile::tempdir().unwrap();
     let plan = seeded(t);
-    let summary = import_csv(t, &plan, &payments_csv(dir, "pagamenti-2020.csv", F7));
+    let summary = import_csv(
+        t,
+        &plan,
+        &payments_csv(dir.path(), "pagamenti-2020.csv", F7),
+    );
     assert_eq!(
         (summary.records, summary.inserted, summary.updated),
         (9, 9, 0)
@@ -100,7 +106,7 @@ fn with_payments(t: &TestDatabase, dir: &Path) -> (String, i32) {
     let id = t.db.indicator_id(&plan, OBJECTIVE, "1").unwrap();
     t.db.set_calculator_binding(id, "payment_timeliness", &json!({}), false)
         .unwrap();
-    (plan, id)
+    (dir, plan, id)
 }
 
 fn compute(t: &TestDatabase, registry: &Registry, id: i32, p: &str) -> StoredValue {
@@ -135,8 +141,7 @@ fn the_seed_import_guesses_payment_timeliness_for_indicator_a1_1() {
 #[test]
 fn payment_timeliness_of_a_year_reaggregates_its_quarters_and_records_provenance() {
     on_each_backend(|t| {
-        let dir = tempfile::tempdir().unwrap();
-        let (_, id) = with_payments(t, dir.path());
+        let (_dir, _, id) = with_payments(t);
         let registry = Registry::builtin();
 
         let year = compute(t, &registry, id, "2020");
@@ -193,8 +198,7 @@ fn payment_timeliness_of_a_year_reaggregates_its_quarters_and_records_provenance
 #[test]
 fn storage_reads_only_the_inputs_a_computation_asks_for_with_the_latest_value() {
     on_each_backend(|t| {
-        let dir = tempfile::tempdir().unwrap();
-        let (_, id) = with_payments(t, dir.path());
+        let (_dir, _, id) = with_payments(t);
         let bound = t.db.bound_indicator(id).unwrap();
         assert_eq!(bound.calculator_id.as_deref(), Some("payment_timeliness"));
         assert!(bound.label.ends_with("/A.1/1"), "{}", bound.label);
@@ -230,8 +234,7 @@ fn storage_reads_only_the_inputs_a_computation_asks_for_with_the_latest_value() 
 #[test]
 fn recomputing_unchanged_inputs_reuses_the_value_and_a_changed_payment_adds_history() {
     on_each_backend(|t| {
-        let dir = tempfile::tempdir().unwrap();
-        let (plan, id) = with_payments(t, dir.path());
+        let (dir, plan, id) = with_payments(t);
         let registry = Registry::builtin();
         let first = compute(t, &registry, id, "2020");
 
@@ -294,8 +297,7 @@ fn recomputing_unchanged_inputs_reuses_the_value_and_a_changed_payment_adds_hist
 #[test]
 fn payment_timeliness_is_judged_against_the_target_of_at_most_ten_days() {
     on_each_backend(|t| {
-        let dir = tempfile::tempdir().unwrap();
-        let (_, id) = with_payments(t, dir.path());
+        let (_dir, _, id) = with_payments(t);
         let registry = Registry::builtin();
 
         let none = Engine::new(&t.db).indicator_achievement(id, 2020).unwrap();
@@ -320,8 +322,7 @@ fn payment_timeliness_is_judged_against_the_target_of_at_most_ten_days() {
 #[test]
 fn a_bad_csv_row_is_reported_with_line_and_column_and_stores_nothing() {
     on_each_backend(|t| {
-        let dir = tempfile::tempdir().unwrap();
-        let (plan, _) = with_payments(t, dir.path());
+        let (dir, plan, _) = with_payments(t);
         let before = t.db.payment_count(&plan).unwrap();
 
         let bad = dir.path().join("pagamenti-errati.csv");
@@ -480,8 +481,7 @@ fn the_example_plugin_computes_an_indicator_through_the_database() {
     });
     assert_eq!(registry.load_errors(), vec![]);
     on_each_backend(|t| {
-        let dir = tempfile::tempdir().unwrap();
-        let (_, id) = with_payments(t, dir.path());
+        let (_dir, _, id) = with_payments(t);
         t.db.set_calculator_binding(
             id,
             "median_payment_delay",

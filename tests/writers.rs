@@ -102,6 +102,20 @@ struct Target {
     indicator_id: String,
 }
 
+/// Two servers over one fresh database of `backend` holding the seed:
+/// the database, a token named `writer` of `role`, the servers and an
+/// indicator of the seed. In this order, so that bound to locals (which
+/// drop in reverse) the servers stop before their database goes.
+fn two_servers(backend: Backend, role: &str) -> (TestDatabase, String, Server, Server, Target) {
+    let db = TestDatabase::new(backend);
+    import_seed(&db.url);
+    let editor = token(&db.url, role, "writer");
+    let a = Server::start(&db.url);
+    let b = Server::start(&db.url);
+    let t = an_indicator(&a);
+    (db, editor, a, b, t)
+}
+
 fn an_indicator(server: &Server) -> Target {
     let body = server.gql(
         "{ plans(first: 10) { nodes { code objectives(first: 50) { nodes { id code indicators { id code } } } } } }",
@@ -263,12 +277,7 @@ fn expect_change(ws: &mut Ws, kind: &str, period: Option<&str>) -> Value {
 fn a_subscriber_on_a_second_server_hears_writes_of_the_first_server_and_of_the_cli() {
     for backend in TestDatabase::backends() {
         eprintln!("--- on {}", backend.name());
-        let db = TestDatabase::new(backend);
-        import_seed(&db.url);
-        let editor = token(&db.url, "admin", "writer");
-        let a = Server::start(&db.url);
-        let b = Server::start(&db.url);
-        let t = an_indicator(&a);
+        let (db, editor, a, b, t) = two_servers(backend, "admin");
 
         let mut ws = Ws::connect(b.port, None);
         until_subscribed(&mut ws, &a, &t, &editor);
@@ -704,12 +713,7 @@ fn an_indicator_id(server: &InProcess, token: &str) -> String {
 #[test]
 fn events_of_100_writes_through_one_server_reach_another_once_and_in_order() {
     for backend in TestDatabase::backends() {
-        let db = TestDatabase::new(backend);
-        import_seed(&db.url);
-        let editor = token(&db.url, "editor", "writer");
-        let a = Server::start(&db.url);
-        let b = Server::start(&db.url);
-        let t = an_indicator(&a);
+        let (_db, editor, a, b, t) = two_servers(backend, "editor");
         let mut ws = Ws::connect(b.port, None);
         until_subscribed(&mut ws, &a, &t, &editor);
         // A reader thread stamps each event as it arrives, also when it
@@ -799,12 +803,7 @@ fn get(server: &Server, query: &str, etag: Option<&str>) -> (u16, Option<String>
 fn an_unchanged_database_answers_304_and_a_write_of_another_process_changes_the_tag() {
     for backend in TestDatabase::backends() {
         eprintln!("--- on {}", backend.name());
-        let db = TestDatabase::new(backend);
-        import_seed(&db.url);
-        let editor = token(&db.url, "editor", "writer");
-        let a = Server::start(&db.url);
-        let b = Server::start(&db.url);
-        let t = an_indicator(&a);
+        let (db, editor, a, b, t) = two_servers(backend, "editor");
         let query = "{ plans { nodes { code objectives(first: 5) { nodes { code indicators { code measurements { period value } } } } } } }";
 
         let (status, tag, body) = get(&a, query, None);
