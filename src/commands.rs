@@ -171,15 +171,20 @@ fn print_summary(name: &str, summary: &ImportSummary) {
         c.findings
     );
     for f in &summary.findings {
-        let line = f.line.map(|l| format!("{name}:{l}: ")).unwrap_or_default();
-        out!(
-            "  finding {line}{} {}: {} ({})",
-            f.entity,
-            f.entity_code,
-            f.message,
-            f.code
-        );
+        print_finding(name, f);
     }
+}
+
+/// One finding of the document read from `name`, with its line if it has one.
+pub(crate) fn print_finding(name: &str, f: &cruscotto_import::model::Finding) {
+    let line = f.line.map(|l| format!("{name}:{l}: ")).unwrap_or_default();
+    out!(
+        "  finding {line}{} {}: {} ({})",
+        f.entity,
+        f.entity_code,
+        f.message,
+        f.code
+    );
 }
 
 pub fn export(

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use clap::Subcommand;
 use cruscotto_import::mapping::{self, Mapping, Report};
-use cruscotto_import::{validate, PlanDocument};
+use cruscotto_import::{validate, DocumentCounts, PlanDocument};
 
-use crate::commands::{open, read_text, store, ImportOptions};
+use crate::commands::{open, print_finding, read_text, store, ImportOptions};
 use crate::output::out;
 
 #[derive(Debug, Subcommand)]
@@ -151,19 +151,16 @@ fn import_one(
 }
 
 fn counts(doc: &PlanDocument) -> String {
-    let indicators: usize = doc.objectives.iter().map(|o| o.indicators.len()).sum();
-    let targets: usize = doc
-        .objectives
-        .iter()
-        .flat_map(|o| &o.indicators)
-        .map(|i| i.targets.len())
-        .sum();
-    let phases: usize = doc.objectives.iter().map(|o| o.phases.len()).sum();
-    let ambiti: usize = doc.areas.iter().map(|a| a.ambiti.len()).sum();
+    let DocumentCounts {
+        objectives,
+        indicators,
+        targets,
+        phases,
+        areas,
+        ambiti,
+    } = DocumentCounts::of(doc);
     format!(
-        "{} objectives, {indicators} indicators, {targets} targets, {phases} phases, {} areas, {ambiti} ambiti, {} measurements, {} finding(s)",
-        doc.objectives.len(),
-        doc.areas.len(),
+        "{objectives} objectives, {indicators} indicators, {targets} targets, {phases} phases, {areas} areas, {ambiti} ambiti, {} measurements, {} finding(s)",
         doc.measurements.len(),
         doc.findings.len()
     )
@@ -258,15 +255,4 @@ fn print_outline(doc: &PlanDocument) {
     if doc.objectives.len() > 20 {
         out!("  … and {} more objectives", doc.objectives.len() - 20);
     }
-}
-
-fn print_finding(name: &str, f: &cruscotto_import::model::Finding) {
-    let line = f.line.map(|l| format!("{name}:{l}: ")).unwrap_or_default();
-    out!(
-        "  finding {line}{} {}: {} ({})",
-        f.entity,
-        f.entity_code,
-        f.message,
-        f.code
-    );
 }
