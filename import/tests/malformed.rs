@@ -1,6 +1,8 @@
 //! Malformed documents: each must be refused (or, for content problems,
 //! reported) with the file, the line and what was expected.
 
+mod common;
+
 use cruscotto_import::json::{from_json, to_json};
 use cruscotto_import::validate;
 use cruscotto_import::{parse_document, ImportError, ParseOptions, PlanDocument};
@@ -213,8 +215,7 @@ fn import_reports_phase_weights_not_summing_to_100_and_strict_refuses_them() {
     let codes: Vec<&str> = doc.findings.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(codes, ["phase_weights_not_100", "phase_total_mismatch"]);
     let weights = &doc.findings[0];
-    assert_eq!(weights.entity_code, "X.1");
-    assert_eq!(weights.line, Some(1));
+    common::assert_finding(weights, "phase_weights_not_100", "X.1", Some(1));
     assert_eq!(
         weights.message,
         "the phase weights of objective X.1 sum to 95%, not 100%"

@@ -6,7 +6,7 @@ mod common;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
-use common::{parse, SEED_MULTI_YEAR, SEED_SHEETS};
+use common::{assert_only_finding, parse, SEED_MULTI_YEAR, SEED_SHEETS};
 use cruscotto_import::model::{Comparator, Direction, LinkedObjective, PlanKind, ResultKind, Unit};
 use rust_decimal::Decimal;
 
@@ -351,13 +351,11 @@ fn multi_year_seed_rows_cut_by_a_page_are_rejoined() {
 #[test]
 fn multi_year_seed_ending_mid_table_is_a_finding() {
     let doc = parse(SEED_MULTI_YEAR);
-    assert_eq!(doc.findings.len(), 1);
-    let finding = &doc.findings[0];
-    assert_eq!(finding.code, "document_ends_mid_table");
-    assert_eq!(finding.line, Some(109));
-    assert_eq!(
-        finding.entity_code,
-        "SUPPORTO ALLE REGIONI NELLE ATTIVITÀ DI GOVERNANCE"
+    assert_only_finding(
+        &doc.findings,
+        "document_ends_mid_table",
+        "SUPPORTO ALLE REGIONI NELLE ATTIVITÀ DI GOVERNANCE",
+        Some(109),
     );
     let last = doc.areas[2].ambiti.last().unwrap();
     assert_eq!(last.results[2].text, "");
