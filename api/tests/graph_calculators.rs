@@ -6,6 +6,7 @@
 
 mod graph_support;
 
+use cruscotto_api::auth::Principal;
 use cruscotto_api::graph::{build_schema, ids};
 use cruscotto_api::state::AppState;
 use cruscotto_api::Settings;
@@ -308,13 +309,11 @@ async fn payment_timeliness_of_the_seed_indicator_is_computed_with_provenance_an
         assert_eq!(later["reused"], false);
         assert_eq!(later["value"], "16.0833333333");
         assert_ne!(later["inputFingerprint"], fingerprint.as_str());
-        let history = env
-            .query(
-                r#"query($plan: String!) { indicator(plan: $plan, objective: "A.1", code: "1") { values(period: "2020") { value } achievement(year: 2020) { degree status } } }"#,
-                json!({ "plan": PLAN }),
-            )
-            .await["indicator"]
-            .clone();
+        let history = indicator_a1(
+            &env,
+            r#"values(period: "2020") { value } achievement(year: 2020) { degree status }"#,
+        )
+        .await;
         assert_eq!(
             history["values"],
             json!([{ "value": "16.0833333333" }, { "value": "9.4166666667" }])
@@ -362,13 +361,8 @@ async fn computing_needs_an_editor() {
             .await;
         assert_eq!(error_of(&reload).0, "FORBIDDEN");
         // Nothing was computed by the refused requests.
-        let values = env
-            .query(
-                r#"query($plan: String!) { indicator(plan: $plan, objective: "A.1", code: "1") { values { period } } }"#,
-                json!({ "plan": PLAN }),
-            )
-            .await;
-        assert_eq!(values["indicator"]["values"], json!([]));
+        let values = indicator_a1(&env, "values { period }").await;
+        assert_eq!(values["values"], json!([]));
     }
 }
 
@@ -532,13 +526,7 @@ async fn an_indicator_without_a_calculator_cannot_be_computed() {
 async fn phase_progress_judges_an_objective_whose_indicators_have_no_value() {
     for backend in TestDatabase::backends() {
         let env = seeded(backend).await;
-        let phases = env
-            .query(
-                r#"query($plan: String!) { objective(plan: $plan, code: "A.1") { phases { id code weight } } }"#,
-                json!({ "plan": PLAN }),
-            )
-            .await["objective"]["phases"]
-            .clone();
+        let phases = objective_a1(&env, "phases { id code weight }").await["phases"].clone();
         // A.1.1 weighs 20 %, A.1.2 12 %: 100 % and 50 % complete give
         // (20 × 100 + 12 × 50) / 100 = 26 %, and 26 % of 50 points = 13.
         let record = r#"mutation($phase: ID!, $period: String!, $pct: Decimal!) {
@@ -560,12 +548,10 @@ async fn phase_progress_judges_an_objective_whose_indicators_have_no_value() {
             json!({ "phase": phases[1]["id"], "period": "2020-Q4", "pct": "50.00" }),
         )
         .await;
-        let a = env
-            .query(
-                r#"query($plan: String!) { objective(plan: $plan, code: "A.1") { achievement(year: 2020) { basis degree status score phases { code completionPercent } } } }"#,
-                json!({ "plan": PLAN }),
-            )
-            .await["objective"]["achievement"]
+        let a = objective_a1(
+            &env,
+            "achievement(year: 2020) { basis degree status score phases { code completionPercent } }",
+        ).await["achievement"]
             .clone();
         assert_eq!(a["basis"], "PHASES");
         assert_eq!(a["degree"], "26");
@@ -576,32 +562,23 @@ async fn phase_progress_judges_an_objective_whose_indicators_have_no_value() {
             json!({ "code": "A.1.2", "completionPercent": "50" })
         );
 
+        // The error of recording `pct` for `period` of the first phase as `who`.
+        let refused = |who: Principal, period: &'static str, pct: &'static str| {
+            let (env, phase) = (&env, phases[0]["id"].clone());
+            async move {
+                let vars = json!({ "phase": phase, "period": period, "pct": pct });
+                error_of(&env.run_as(who, record, vars).await)
+            }
+        };
         for pct in ["100.5", "-1", "33.333"] {
-            let r = env
-                .run_as(
-                    editor(),
-                    record,
-                    json!({ "phase": phases[0]["id"], "period": "2020", "pct": pct }),
-                )
-                .await;
-            assert_eq!(error_of(&r), bad_input("completionPercent"), "{pct}");
+            assert_eq!(
+                refused(editor(), "2020", pct).await,
+                bad_input("completionPercent"),
+                "{pct}"
+            );
         }
-        let r = env
-            .run_as(
-                editor(),
-                record,
-                json!({ "phase": phases[0]["id"], "period": "2020-Q0", "pct": "1" }),
-            )
-            .await;
-        assert_eq!(error_of(&r), bad_input("period"));
-        let r = env
-            .run_as(
-                viewer(),
-                record,
-                json!({ "phase": phases[0]["id"], "period": "2020", "pct": "1" }),
-            )
-            .await;
-        assert_eq!(error_of(&r).0, "FORBIDDEN");
+        assert_eq!(refused(editor(), "2020-Q0", "1").await, bad_input("period"));
+        assert_eq!(refused(viewer(), "2020", "1").await.0, "FORBIDDEN");
     }
 }
 
@@ -673,6 +650,22 @@ async fn calculators_are_listed_with_their_contract() {
                 "description": timeliness["params"][0]["description"] })
     );
     assert_eq!(data["calculatorLoadErrors"], json!([]));
+}
+
+/// What `fields` of objective A.1 of the seeded plan read.
+async fn objective_a1(env: &Env, fields: &str) -> Value {
+    let query = format!(
+        r#"query($plan: String!) {{ objective(plan: $plan, code: "A.1") {{ {fields} }} }}"#
+    );
+    env.query(&query, json!({ "plan": PLAN })).await["objective"].clone()
+}
+
+/// What `fields` of indicator 1 of objective A.1 of the seeded plan read.
+async fn indicator_a1(env: &Env, fields: &str) -> Value {
+    let query = format!(
+        r#"query($plan: String!) {{ indicator(plan: $plan, objective: "A.1", code: "1") {{ {fields} }} }}"#
+    );
+    env.query(&query, json!({ "plan": PLAN })).await["indicator"].clone()
 }
 
 /// Statements that reading every indicator's value, history and

@@ -121,8 +121,7 @@ async fn a_nul_character_is_refused_alike_on_both_backends() {
 #[tokio::test]
 async fn a_decimal_that_does_not_parse_is_bad_user_input_with_its_field() {
     for backend in TestDatabase::backends() {
-        let env = Env::generated(backend, 1);
-        let id = env.first_indicator("generated-1", "M1.P1.O1").await;
+        let (env, id) = Env::generated_with_indicator(backend, 1).await;
         // As a variable and as a literal.
         let q = r#"mutation($i: ID!, $v: Decimal!) { recordMeasurement(indicator: $i, period: "2024", value: $v, source: "x") { id } }"#;
         let r = env

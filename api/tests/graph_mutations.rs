@@ -371,8 +371,7 @@ async fn record_measurement_refuses_a_period_the_value_query_refuses() {
     // One period parser serves the writes and the reads: a year outside
     // 1900-2199 is refused by both, naming `period`, and nothing is stored.
     for backend in TestDatabase::backends() {
-        let env = Env::generated(backend, 2);
-        let indicator = env.first_indicator("generated-2", "M1.P1.O1").await;
+        let (env, indicator) = Env::generated_with_indicator(backend, 2).await;
         let record = r#"mutation($i: ID!, $p: String!) { recordMeasurement(indicator: $i, period: $p, value: "1", source: "x") { period periodStart periodEnd } }"#;
         let read = r#"query($i: ID!, $p: String!) { node(id: $i) { ... on Indicator { value(period: $p) { value } } } }"#;
         for period in ["3000", "1899", "2200-01", "3000-Q1"] {
@@ -438,9 +437,12 @@ async fn a_stale_version_is_a_conflict_and_changes_nothing() {
     for backend in TestDatabase::backends() {
         let env = Env::generated(backend, 2);
         let o = env
-            .query(r#"{ objective(plan: "generated-2", code: "M1.P1.O1") { id version title indicators { id version targets { id } } } }"#, json!({}))
-            .await["objective"]
-            .clone();
+            .objective(
+                "generated-2",
+                "M1.P1.O1",
+                "id version title indicators { id version targets { id } }",
+            )
+            .await;
         let v = o["version"].as_i64().unwrap();
         let q = r#"mutation($id: ID!, $v: Int!, $t: String!) { updateObjective(id: $id, expectedVersion: $v, input: { title: $t }) { version title } }"#;
         let first = env
@@ -455,13 +457,8 @@ async fn a_stale_version_is_a_conflict_and_changes_nothing() {
             )
             .await;
         assert_eq!(error_of(&r).0, "CONFLICT");
-        let now = env
-            .query(
-                r#"{ objective(plan: "generated-2", code: "M1.P1.O1") { title } }"#,
-                json!({}),
-            )
-            .await;
-        assert_eq!(now["objective"]["title"], "Prima");
+        let now = env.objective("generated-2", "M1.P1.O1", "title").await;
+        assert_eq!(now["title"], "Prima");
 
         let i = &o["indicators"][0];
         let iv = i["version"].as_i64().unwrap();
@@ -569,9 +566,12 @@ async fn subscribers_of_an_objective_receive_its_indicator_changes() {
     for backend in TestDatabase::backends() {
         let env = Env::generated(backend, 2);
         let o = env
-            .query(r#"{ objective(plan: "generated-2", code: "M1.P1.O1") { id indicators { id code version targets { id } } } }"#, json!({}))
-            .await["objective"]
-            .clone();
+            .objective(
+                "generated-2",
+                "M1.P1.O1",
+                "id indicators { id code version targets { id } }",
+            )
+            .await;
         let other = env.first_indicator("generated-2", "M2.P2.O2").await;
         let sub = Request::new(
             r#"subscription($o: ID!) { indicatorChanges(objective: $o) { kind period indicator { code latestMeasurement { value } } } }"#,

@@ -353,13 +353,13 @@ async fn filters_narrow_the_lists() {
 async fn global_ids_round_trip_through_node() {
     for backend in TestDatabase::backends() {
         let env = Env::generated(backend, 2);
-        let data = env
-            .query(
-                r#"{ objective(plan: "generated-2", code: "M2.P1.O2") { id code indicators { id code targets { id } } } }"#,
-                json!({}),
+        let o = &env
+            .objective(
+                "generated-2",
+                "M2.P1.O2",
+                "id code indicators { id code targets { id } }",
             )
             .await;
-        let o = &data["objective"];
         let ids = json!([
             o["id"],
             o["indicators"][0]["id"],

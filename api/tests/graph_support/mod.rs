@@ -41,6 +41,16 @@ impl Env {
         env
     }
 
+    /// A schema over a fresh database holding `generate(scale)`, and the
+    /// id of the first indicator of its first objective, M1.P1.O1.
+    pub async fn generated_with_indicator(backend: Backend, scale: u32) -> (Env, Value) {
+        let env = Env::generated(backend, scale);
+        let indicator = env
+            .first_indicator(&format!("generated-{scale}"), "M1.P1.O1")
+            .await;
+        (env, indicator)
+    }
+
     /// Runs a query as `principal`; returns the whole response as JSON
     /// (`data` and `errors`).
     pub async fn run_as(&self, principal: Principal, query: &str, variables: Value) -> Value {
@@ -57,14 +67,20 @@ impl Env {
         self.run_as(Principal::Anonymous, query, variables).await
     }
 
+    /// What `fields` of the objective `code` of `plan` read (anonymously,
+    /// asserting no errors).
+    pub async fn objective(&self, plan: &str, code: &str, fields: &str) -> Value {
+        let query = format!(
+            "query($plan: String!, $code: String!) {{ objective(plan: $plan, code: $code) {{ {fields} }} }}"
+        );
+        self.query(&query, json!({ "plan": plan, "code": code }))
+            .await["objective"]
+            .clone()
+    }
+
     /// The id of the first indicator of the objective `objective` of `plan`.
     pub async fn first_indicator(&self, plan: &str, objective: &str) -> Value {
-        self.query(
-            "query($plan: String!, $code: String!) { objective(plan: $plan, code: $code) { indicators { id } } }",
-            json!({ "plan": plan, "code": objective }),
-        )
-        .await["objective"]["indicators"][0]["id"]
-            .clone()
+        self.objective(plan, objective, "indicators { id }").await["indicators"][0]["id"].clone()
     }
 
     /// Runs a query anonymously and asserts it has no errors; returns `data`.
