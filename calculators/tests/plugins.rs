@@ -67,6 +67,14 @@ fn registry(dir: &tempfile::TempDir, timeout: Duration) -> Registry {
     })
 }
 
+/// A registry with the `timeout` over a fresh [`plugin_dir`], and the
+/// directory.
+fn plugin_registry(timeout: Duration) -> (tempfile::TempDir, Registry) {
+    let dir = plugin_dir();
+    let registry = registry(&dir, timeout);
+    (dir, registry)
+}
+
 /// A registry over `dir` whose plugins are loaded into this process.
 fn in_process_registry(dir: &tempfile::TempDir, timeout: Duration) -> Registry {
     Registry::new(RegistryConfig {
@@ -87,10 +95,20 @@ fn compute_q1(registry: &Registry, id: &str) -> Result<CalcResult, CalculatorErr
     registry.compute(id, &hand_made(), &q1(), &json!({}))
 }
 
+/// What the slow plugin computes like [`compute_q1`] when asked to sleep
+/// 20 s first.
+fn compute_slowly(registry: &Registry) -> Result<CalcResult, CalculatorError> {
+    registry.compute(
+        "broken_slow",
+        &hand_made(),
+        &q1(),
+        &json!({"sleep_ms": 20_000}),
+    )
+}
+
 #[test]
 fn the_loader_reports_each_broken_library_with_its_path_while_the_others_load() {
-    let dir = plugin_dir();
-    let registry = registry(&dir, Duration::from_secs(5));
+    let (_dir, registry) = plugin_registry(Duration::from_secs(5));
     let ids = registry.ids();
     for id in [
         "median_payment_delay",
@@ -134,8 +152,7 @@ fn the_loader_reports_each_broken_library_with_its_path_while_the_others_load() 
 
 #[test]
 fn the_example_plugin_computes_the_median_delay_on_hand_made_data() {
-    let dir = plugin_dir();
-    let registry = registry(&dir, Duration::from_secs(5));
+    let (_dir, registry) = plugin_registry(Duration::from_secs(5));
     let calc = registry.get("median_payment_delay").unwrap();
     let d = calc.descriptor();
     assert_eq!(d.version, "1.0.0");
@@ -151,8 +168,7 @@ fn the_example_plugin_computes_the_median_delay_on_hand_made_data() {
 
 #[test]
 fn the_itp_plugin_agrees_with_the_builtin_through_the_abi() {
-    let dir = plugin_dir();
-    let registry = registry(&dir, Duration::from_secs(5));
+    let (_dir, registry) = plugin_registry(Duration::from_secs(5));
     let builtin = compute_q1(&registry, "payment_timeliness").unwrap();
     let plugin = compute_q1(&registry, "itp_plugin").unwrap();
     assert_eq!(plugin.value, builtin.value);
@@ -164,8 +180,7 @@ fn the_itp_plugin_agrees_with_the_builtin_through_the_abi() {
 
 #[test]
 fn a_panicking_plugin_returns_an_error_and_the_host_keeps_working() {
-    let dir = plugin_dir();
-    let registry = registry(&dir, Duration::from_secs(5));
+    let (_dir, registry) = plugin_registry(Duration::from_secs(5));
     let err = compute_q1(&registry, "broken_panic").unwrap_err();
     match &err {
         CalculatorError::PluginFailed { id, message } => {
@@ -182,17 +197,9 @@ fn a_panicking_plugin_returns_an_error_and_the_host_keeps_working() {
 
 #[test]
 fn a_slow_plugin_is_cut_off_by_the_timeout_and_the_host_keeps_working() {
-    let dir = plugin_dir();
-    let registry = registry(&dir, Duration::from_millis(300));
+    let (_dir, registry) = plugin_registry(Duration::from_millis(300));
     let started = Instant::now();
-    let err = registry
-        .compute(
-            "broken_slow",
-            &hand_made(),
-            &q1(),
-            &json!({"sleep_ms": 20_000}),
-        )
-        .unwrap_err();
+    let err = compute_slowly(&registry).unwrap_err();
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "took {:?}",
@@ -248,8 +255,7 @@ fn reload_adds_new_libraries_and_reports_a_second_copy_as_a_duplicate() {
 
 #[test]
 fn a_plugin_called_without_its_payments_input_returns_a_missing_input_error() {
-    let dir = plugin_dir();
-    let registry = registry(&dir, Duration::from_secs(5));
+    let (_dir, registry) = plugin_registry(Duration::from_secs(5));
     let err = registry
         .compute(
             "median_payment_delay",
@@ -281,14 +287,7 @@ fn in_process_plugins_compute_and_a_panic_or_timeout_leaves_the_host_working() {
         "{err:?}"
     );
     let before = cruscotto_calculators::abandoned_computations();
-    let err = registry
-        .compute(
-            "broken_slow",
-            &hand_made(),
-            &q1(),
-            &json!({"sleep_ms": 20_000}),
-        )
-        .unwrap_err();
+    let err = compute_slowly(&registry).unwrap_err();
     assert!(matches!(err, CalculatorError::Timeout { .. }), "{err:?}");
     // The thread cannot be stopped in process; it is counted so that a
     // command about to exit can say so.
@@ -316,14 +315,18 @@ const MEMORY_LIMIT_MB: u64 = 256;
 // Generous for a debug build on a loaded machine; the loop never ends.
 const FAULTY_TIMEOUT: Duration = Duration::from_millis(2000);
 
-fn faulty_registry(dir: &tempfile::TempDir) -> Registry {
-    Registry::new(RegistryConfig {
+/// A registry of worker processes over a fresh [`faulty_dir`], and the
+/// directory.
+fn faulty_registry() -> (tempfile::TempDir, Registry) {
+    let dir = faulty_dir();
+    let registry = Registry::new(RegistryConfig {
         plugin_dir: Some(dir.path().to_path_buf()),
         timeout: FAULTY_TIMEOUT,
         memory_limit_mb: MEMORY_LIMIT_MB,
         worker_program: Some(worker_program()),
         ..RegistryConfig::default()
-    })
+    });
+    (dir, registry)
 }
 
 fn crash_cause(registry: &Registry, id: &str) -> String {
@@ -343,8 +346,7 @@ fn assert_median_computes(registry: &Registry) {
 
 #[test]
 fn a_constructor_that_aborts_is_a_load_error_naming_the_signal_and_the_rest_loads() {
-    let dir = faulty_dir();
-    let registry = faulty_registry(&dir);
+    let (dir, registry) = faulty_registry();
     let errors = registry.load_errors();
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert_eq!(
@@ -381,8 +383,7 @@ fn a_constructor_that_aborts_is_a_load_error_naming_the_signal_and_the_rest_load
 
 #[test]
 fn a_segfault_or_an_abort_fails_the_computation_with_the_signal_and_the_next_one_works() {
-    let dir = faulty_dir();
-    let registry = faulty_registry(&dir);
+    let (_dir, registry) = faulty_registry();
     for _ in 0..2 {
         let cause = crash_cause(&registry, "broken_segfault");
         assert_eq!(
@@ -403,8 +404,7 @@ fn a_segfault_or_an_abort_fails_the_computation_with_the_signal_and_the_next_one
 
 #[test]
 fn twenty_gigabytes_of_allocations_stop_at_the_memory_limit_and_the_next_computation_works() {
-    let dir = faulty_dir();
-    let registry = faulty_registry(&dir);
+    let (_dir, registry) = faulty_registry();
     for _ in 0..2 {
         let cause = crash_cause(&registry, "broken_memory");
         assert!(
@@ -419,8 +419,7 @@ fn twenty_gigabytes_of_allocations_stop_at_the_memory_limit_and_the_next_computa
 
 #[test]
 fn an_endless_loop_is_killed_at_the_time_limit_and_nothing_keeps_spinning() {
-    let dir = faulty_dir();
-    let registry = faulty_registry(&dir);
+    let (dir, registry) = faulty_registry();
     let library = dir.path().join(lib_name("broken_loop"));
     // Its worker is up, idle, since the library was loaded.
     assert_eq!(processes_with_argument(&library).len(), 1);
@@ -441,8 +440,7 @@ fn an_endless_loop_is_killed_at_the_time_limit_and_nothing_keeps_spinning() {
 
 #[test]
 fn workers_serve_concurrent_computations_and_stop_with_the_registry() {
-    let dir = faulty_dir();
-    let registry = faulty_registry(&dir);
+    let (dir, registry) = faulty_registry();
     std::thread::scope(|s| {
         for _ in 0..4 {
             s.spawn(|| assert_median_computes(&registry));
