@@ -94,11 +94,8 @@ fn import_csv(
 fn with_payments(t: &TestDatabase) -> (tempfile::TempDir, String, i32) {
     let dir = tempfile::tempdir().unwrap();
     let plan = seeded(t);
-    let summary = import_csv(
-        t,
-        &plan,
-        &payments_csv(dir.path(), "pagamenti-2020.csv", F7),
-    );
+    let csv = payments_csv(dir.path(), "pagamenti-2020.csv", F7);
+    let summary = import_csv(t, &plan, &csv);
     assert_eq!(
         (summary.records, summary.inserted, summary.updated),
         (9, 9, 0)
