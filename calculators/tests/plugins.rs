@@ -339,6 +339,14 @@ fn crash_cause(registry: &Registry, id: &str) -> String {
     }
 }
 
+/// The cause of the crash of `id`'s computation, after asserting that the
+/// median plugin computes again.
+fn crash_then_median(registry: &Registry, id: &str) -> String {
+    let cause = crash_cause(registry, id);
+    assert_median_computes(registry);
+    cause
+}
+
 fn assert_median_computes(registry: &Registry) {
     let r = compute_q1(registry, "median_payment_delay").unwrap();
     assert_eq!(r.value, Some("12.5".parse::<Decimal>().unwrap()));
@@ -385,15 +393,14 @@ fn a_constructor_that_aborts_is_a_load_error_naming_the_signal_and_the_rest_load
 fn a_segfault_or_an_abort_fails_the_computation_with_the_signal_and_the_next_one_works() {
     let (_dir, registry) = faulty_registry();
     for _ in 0..2 {
-        let cause = crash_cause(&registry, "broken_segfault");
         assert_eq!(
-            cause,
+            crash_then_median(&registry, "broken_segfault"),
             "its worker process was killed by SIGSEGV (invalid memory reference)"
         );
-        assert_median_computes(&registry);
-        let cause = crash_cause(&registry, "broken_abort");
-        assert_eq!(cause, "its worker process was killed by SIGABRT (abort)");
-        assert_median_computes(&registry);
+        assert_eq!(
+            crash_then_median(&registry, "broken_abort"),
+            "its worker process was killed by SIGABRT (abort)"
+        );
     }
     let err = compute_q1(&registry, "broken_segfault").unwrap_err();
     assert_eq!(
@@ -406,14 +413,13 @@ fn a_segfault_or_an_abort_fails_the_computation_with_the_signal_and_the_next_one
 fn twenty_gigabytes_of_allocations_stop_at_the_memory_limit_and_the_next_computation_works() {
     let (_dir, registry) = faulty_registry();
     for _ in 0..2 {
-        let cause = crash_cause(&registry, "broken_memory");
+        let cause = crash_then_median(&registry, "broken_memory");
         assert!(
             cause.starts_with(&format!(
                 "it exceeded the memory limit of {MEMORY_LIMIT_MB} MB"
             )),
             "{cause}"
         );
-        assert_median_computes(&registry);
     }
 }
 
