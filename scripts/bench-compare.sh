@@ -16,15 +16,7 @@ URL=$1; shift
 SECONDS_SMALL=${SECONDS_SMALL:-5}
 TREE_RUNS=${TREE_RUNS:-6}
 PORT=${PORT:-18181}
-WORK=$(mktemp -d)
-SERVER=""
-trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
-export RUST_LOG=${RUST_LOG:-warn}
-
-# The generator's plan (the first one listed) and its first objective.
-plan=$("$1" --database-url "$URL" plans | awk -F: 'NR == 1 {print $1}')
-objective=M1.P1.O1
-bench_files "$WORK" "$plan" "$objective"
+bench_scratch "$1" "$URL"
 ADDR=http://127.0.0.1:$PORT/graphql
 ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 per_request() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t * 1000 / hz / n}'; }

@@ -1,5 +1,5 @@
-# Shared by bench-suite.sh and bench-compare.sh (sourced): the two GraphQL
-# workloads and the wrk script that posts them.
+# Shared by bench-suite.sh, bench-compare.sh and bench-wire.sh (sourced):
+# the two GraphQL workloads and the wrk script that posts them.
 #
 #   bench_files DIR PLAN OBJECTIVE
 #
@@ -26,4 +26,21 @@ function done(summary, latency, requests)
     e.connect + e.read + e.write + e.status + e.timeout))
 end
 LUA
+}
+
+#   bench_scratch BIN DATABASE_URL
+#
+# sets WORK to a temporary directory, removed at exit after stopping the
+# server whose pid is in SERVER (if any), exports RUST_LOG=warn unless it is
+# set, and writes the workloads of `bench_files` into WORK for the
+# generator's plan (the first one BIN lists in DATABASE_URL) and its first
+# objective, M1.P1.O1.
+bench_scratch() {
+  local bin=$1 url=$2 plan
+  WORK=$(mktemp -d)
+  SERVER=""
+  trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
+  export RUST_LOG=${RUST_LOG:-warn}
+  plan=$("$bin" --database-url "$url" plans | awk -F: 'NR == 1 {print $1}')
+  bench_files "$WORK" "$plan" M1.P1.O1
 }

@@ -14,13 +14,7 @@ URL=$1 BIN=$2
 RUNS=${RUNS:-5}
 SECONDS_WRK=${SECONDS_WRK:-5}
 PORT=${PORT:-18182}
-WORK=$(mktemp -d)
-SERVER=""
-trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
-export RUST_LOG=${RUST_LOG:-warn}
-
-plan=$("$BIN" --database-url "$URL" plans | awk -F: 'NR == 1 {print $1}')
-bench_files "$WORK" "$plan" M1.P1.O1
+bench_scratch "$BIN" "$URL"
 # The bodies' query texts, for GET.
 query_of() { sed -e 's/^{"query":"//' -e 's/"}$//' -e 's/\\"/"/g' "$WORK/$1.body"; }
 ADDR=http://127.0.0.1:$PORT/graphql

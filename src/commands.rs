@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{bail, Context, Result};
-use cruscotto_import::{json, validate, ParseOptions};
-use cruscotto_store::{Database, PoolOptions};
+use cruscotto_import::{json, validate, ParseOptions, PlanDocument};
+use cruscotto_store::{Database, ImportSummary, PoolOptions};
 
 static READ_ONLY: AtomicBool = AtomicBool::new(false);
 
@@ -61,6 +61,17 @@ pub struct ImportOptions {
     pub dry_run: bool,
 }
 
+impl ImportOptions {
+    /// What the parser is told: the plan's code, administration and title.
+    pub(crate) fn parse_options(&self) -> ParseOptions {
+        ParseOptions {
+            plan_code: self.plan.clone(),
+            administration: self.administration.clone(),
+            title: self.title.clone(),
+        }
+    }
+}
+
 /// Imports every file in its own transaction; a failing file is reported and
 /// leaves the database as it was, and the exit code says whether all passed.
 pub fn import(
@@ -104,35 +115,46 @@ fn import_one(
 ) -> Result<()> {
     let name = file.display().to_string();
     progress.step(format!("{name}: reading"));
-    let bytes = std::fs::read(file).with_context(|| format!("{name}: cannot read the file"))?;
-    let content = String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{name}: the file is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
-    let parse_options = ParseOptions {
-        plan_code: options.plan.clone(),
-        administration: options.administration.clone(),
-        title: options.title.clone(),
-    };
+    let content = read_text(file, &name)?;
     progress.step(format!("{name}: parsing"));
-    let doc = cruscotto_import::parse_document(&name, &content, &parse_options)?;
+    let doc = cruscotto_import::parse_document(&name, &content, &options.parse_options())?;
     if options.strict {
         validate::strict(&name, &doc)?;
     }
-    progress.step(format!(
-        "{name}: storing {} objectives in one transaction",
-        doc.objectives.len()
-    ));
-    let summary = db
-        .save_document(&doc, Some(&name))
-        .with_context(|| format!("{name}: the plan could not be stored"))?;
+    let summary = store(db, &doc, &name, progress)?;
     progress.suspend(|| print_summary(&name, &summary));
     Ok(())
 }
 
-fn print_summary(name: &str, summary: &cruscotto_store::ImportSummary) {
+/// The text of the file `file` (called `name` in messages), which must be
+/// UTF-8.
+pub(crate) fn read_text(file: &Path, name: &str) -> Result<String> {
+    let bytes = std::fs::read(file).with_context(|| format!("{name}: cannot read the file"))?;
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{name}: the file is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Stores `doc`, read from `name`, in one transaction, saying so on
+/// `progress`.
+pub(crate) fn store(
+    db: &Database,
+    doc: &PlanDocument,
+    name: &str,
+    progress: &Progress,
+) -> Result<ImportSummary> {
+    progress.step(format!(
+        "{name}: storing {} objectives in one transaction",
+        doc.objectives.len()
+    ));
+    db.save_document(doc, Some(name))
+        .with_context(|| format!("{name}: the plan could not be stored"))
+}
+
+fn print_summary(name: &str, summary: &ImportSummary) {
     let c = &summary.counts;
     out!(
         "{name}: {} plan {}: {} objectives, {} indicators, {} targets, {} phases, {} areas, {} ambiti, {} results, {} measurements, {} finding(s)",
@@ -149,15 +171,20 @@ fn print_summary(name: &str, summary: &cruscotto_store::ImportSummary) {
         c.findings
     );
     for f in &summary.findings {
-        let line = f.line.map(|l| format!("{name}:{l}: ")).unwrap_or_default();
-        out!(
-            "  finding {line}{} {}: {} ({})",
-            f.entity,
-            f.entity_code,
-            f.message,
-            f.code
-        );
+        print_finding(name, f);
     }
+}
+
+/// One finding of the document read from `name`, with its line if it has one.
+pub(crate) fn print_finding(name: &str, f: &cruscotto_import::model::Finding) {
+    let line = f.line.map(|l| format!("{name}:{l}: ")).unwrap_or_default();
+    out!(
+        "  finding {line}{} {}: {} ({})",
+        f.entity,
+        f.entity_code,
+        f.message,
+        f.code
+    );
 }
 
 pub fn export(

@@ -10,6 +10,7 @@ mod output;
 mod progress;
 mod serve;
 mod settings;
+mod splitmix;
 mod tables;
 
 use std::path::PathBuf;

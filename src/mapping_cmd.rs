@@ -5,12 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::Subcommand;
 use cruscotto_import::mapping::{self, Mapping, Report};
-use cruscotto_import::{validate, ParseOptions, PlanDocument};
+use cruscotto_import::{validate, DocumentCounts, PlanDocument};
 
-use crate::commands::{open, ImportOptions};
+use crate::commands::{open, print_finding, read_text, store, ImportOptions};
 use crate::output::out;
 
 #[derive(Debug, Subcommand)]
@@ -96,11 +96,7 @@ fn import_one(
     options: &ImportOptions,
 ) -> Result<()> {
     let name = file.display().to_string();
-    let parse_options = ParseOptions {
-        plan_code: options.plan.clone(),
-        administration: options.administration.clone(),
-        title: options.title.clone(),
-    };
+    let parse_options = options.parse_options();
     let progress = crate::progress::Progress::spinner(format!("{name}: reading"));
     let (doc, report) = match map {
         Some(map) => {
@@ -108,14 +104,7 @@ fn import_one(
             (imported.doc, Some(imported.report))
         }
         None => {
-            let bytes =
-                std::fs::read(file).with_context(|| format!("{name}: cannot read the file"))?;
-            let content = String::from_utf8(bytes).map_err(|e| {
-                anyhow::anyhow!(
-                    "{name}: the file is not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                )
-            })?;
+            let content = read_text(file, &name)?;
             (
                 cruscotto_import::parse_document(&name, &content, &parse_options)?,
                 None,
@@ -140,13 +129,7 @@ fn import_one(
             }
         }
         Some(db) => {
-            progress.step(format!(
-                "{name}: storing {} objectives in one transaction",
-                doc.objectives.len()
-            ));
-            let summary = db
-                .save_document(&doc, Some(&name))
-                .with_context(|| format!("{name}: the plan could not be stored"))?;
+            let summary = store(db, &doc, &name, &progress)?;
             drop(progress);
             out!(
                 "{name}: {} plan {}: {}",
@@ -168,19 +151,16 @@ fn import_one(
 }
 
 fn counts(doc: &PlanDocument) -> String {
-    let indicators: usize = doc.objectives.iter().map(|o| o.indicators.len()).sum();
-    let targets: usize = doc
-        .objectives
-        .iter()
-        .flat_map(|o| &o.indicators)
-        .map(|i| i.targets.len())
-        .sum();
-    let phases: usize = doc.objectives.iter().map(|o| o.phases.len()).sum();
-    let ambiti: usize = doc.areas.iter().map(|a| a.ambiti.len()).sum();
+    let DocumentCounts {
+        objectives,
+        indicators,
+        targets,
+        phases,
+        areas,
+        ambiti,
+    } = DocumentCounts::of(doc);
     format!(
-        "{} objectives, {indicators} indicators, {targets} targets, {phases} phases, {} areas, {ambiti} ambiti, {} measurements, {} finding(s)",
-        doc.objectives.len(),
-        doc.areas.len(),
+        "{objectives} objectives, {indicators} indicators, {targets} targets, {phases} phases, {areas} areas, {ambiti} ambiti, {} measurements, {} finding(s)",
         doc.measurements.len(),
         doc.findings.len()
     )
@@ -275,15 +255,4 @@ fn print_outline(doc: &PlanDocument) {
     if doc.objectives.len() > 20 {
         out!("  … and {} more objectives", doc.objectives.len() - 20);
     }
-}
-
-fn print_finding(name: &str, f: &cruscotto_import::model::Finding) {
-    let line = f.line.map(|l| format!("{name}:{l}: ")).unwrap_or_default();
-    out!(
-        "  finding {line}{} {}: {} ({})",
-        f.entity,
-        f.entity_code,
-        f.message,
-        f.code
-    );
 }

@@ -88,11 +88,14 @@ fn import_csv(
         .unwrap()
 }
 
-/// A database with the seed plan, the payments and indicator A.1/1 bound
-/// to payment timeliness; returns the plan code and the indicator id.
-fn with_payments(t: &TestDatabase, dir: &Path) -> (String, i32) {
+/// A database with the seed plan, the payments (written to a temporary
+/// directory) and indicator A.1/1 bound to payment timeliness; returns the
+/// directory, the plan code and the indicator id.
+fn with_payments(t: &TestDatabase) -> (tempfile::TempDir, String, i32) {
+    let dir = tempfile::tempdir().unwrap();
     let plan = seeded(t);
-    let summary = import_csv(t, &plan, &payments_csv(dir, "pagamenti-2020.csv", F7));
+    let csv = payments_csv(dir.path(), "pagamenti-2020.csv", F7);
+    let summary = import_csv(t, &plan, &csv);
     assert_eq!(
         (summary.records, summary.inserted, summary.updated),
         (9, 9, 0)
@@ -100,13 +103,18 @@ fn with_payments(t: &TestDatabase, dir: &Path) -> (String, i32) {
     let id = t.db.indicator_id(&plan, OBJECTIVE, "1").unwrap();
     t.db.set_calculator_binding(id, "payment_timeliness", &json!({}), false)
         .unwrap();
-    (plan, id)
+    (dir, plan, id)
 }
 
 fn compute(t: &TestDatabase, registry: &Registry, id: i32, p: &str) -> StoredValue {
     Engine::new(&t.db)
         .compute_indicator(registry, id, &period(p), "test:alice")
         .unwrap()
+}
+
+/// [`compute`] with the built-in calculators.
+fn compute_builtin(t: &TestDatabase, id: i32, p: &str) -> StoredValue {
+    compute(t, &Registry::builtin(), id, p)
 }
 
 #[test]
@@ -127,7 +135,7 @@ fn the_seed_import_guesses_payment_timeliness_for_indicator_a1_1() {
         let id = t.db.indicator_id(&plan, OBJECTIVE, "1").unwrap();
         let dir = tempfile::tempdir().unwrap();
         import_csv(t, &plan, &payments_csv(dir.path(), "p.csv", F7));
-        let v = compute(t, &Registry::builtin(), id, "2020");
+        let v = compute_builtin(t, id, "2020");
         assert_eq!(v.value, Some(d("11.7404768635")));
     });
 }
@@ -135,11 +143,8 @@ fn the_seed_import_guesses_payment_timeliness_for_indicator_a1_1() {
 #[test]
 fn payment_timeliness_of_a_year_reaggregates_its_quarters_and_records_provenance() {
     on_each_backend(|t| {
-        let dir = tempfile::tempdir().unwrap();
-        let (_, id) = with_payments(t, dir.path());
-        let registry = Registry::builtin();
-
-        let year = compute(t, &registry, id, "2020");
+        let (_dir, _, id) = with_payments(t);
+        let year = compute_builtin(t, id, "2020");
         assert_eq!(year.status, ResultStatus::Ok);
         assert_eq!(year.value, Some(d("11.7404768635")));
         assert_eq!(year.numerator, Some(d("325616.96")));
@@ -156,7 +161,7 @@ fn payment_timeliness_of_a_year_reaggregates_its_quarters_and_records_provenance
 
         let quarters: Vec<Decimal> = ["2020-Q1", "2020-Q2", "2020-Q3", "2020-Q4"]
             .iter()
-            .map(|q| compute(t, &registry, id, q).value.unwrap())
+            .map(|q| compute_builtin(t, id, q).value.unwrap())
             .collect();
         assert_eq!(quarters, [d("-5"), d("18"), d("41"), d("12.5")]);
         let mean = quarters.iter().sum::<Decimal>() / Decimal::from(4);
@@ -193,8 +198,7 @@ fn payment_timeliness_of_a_year_reaggregates_its_quarters_and_records_provenance
 #[test]
 fn storage_reads_only_the_inputs_a_computation_asks_for_with_the_latest_value() {
     on_each_backend(|t| {
-        let dir = tempfile::tempdir().unwrap();
-        let (_, id) = with_payments(t, dir.path());
+        let (_dir, _, id) = with_payments(t);
         let bound = t.db.bound_indicator(id).unwrap();
         assert_eq!(bound.calculator_id.as_deref(), Some("payment_timeliness"));
         assert!(bound.label.ends_with("/A.1/1"), "{}", bound.label);
@@ -218,7 +222,7 @@ fn storage_reads_only_the_inputs_a_computation_asks_for_with_the_latest_value() 
         assert!(rows.measurements.is_empty());
         assert!(rows.latest.is_none(), "nothing computed yet");
 
-        let computed = compute(t, &Registry::builtin(), id, "2020");
+        let computed = compute_builtin(t, id, "2020");
         let rows =
             t.db.read_inputs(&bound, InputsWanted::default(), &period("2020"))
                 .unwrap();
@@ -230,12 +234,10 @@ fn storage_reads_only_the_inputs_a_computation_asks_for_with_the_latest_value() 
 #[test]
 fn recomputing_unchanged_inputs_reuses_the_value_and_a_changed_payment_adds_history() {
     on_each_backend(|t| {
-        let dir = tempfile::tempdir().unwrap();
-        let (plan, id) = with_payments(t, dir.path());
-        let registry = Registry::builtin();
-        let first = compute(t, &registry, id, "2020");
+        let (dir, plan, id) = with_payments(t);
+        let first = compute_builtin(t, id, "2020");
 
-        let again = compute(t, &registry, id, "2020");
+        let again = compute_builtin(t, id, "2020");
         assert!(again.reused);
         assert_eq!(again.id, first.id);
         assert_eq!(
@@ -256,7 +258,7 @@ fn recomputing_unchanged_inputs_reuses_the_value_and_a_changed_payment_adds_hist
             (summary.inserted, summary.updated, summary.plan_payments),
             (0, 9, 9)
         );
-        assert!(compute(t, &registry, id, "2020").reused);
+        assert!(compute_builtin(t, id, "2020").reused);
 
         // F7 paid late: a new value, and the old one stays as history.
         let summary = import_csv(
@@ -265,7 +267,7 @@ fn recomputing_unchanged_inputs_reuses_the_value_and_a_changed_payment_adds_hist
             &payments_csv(dir.path(), "pagamenti-2020-rev.csv", F7_LATE),
         );
         assert_eq!((summary.inserted, summary.updated), (0, 9));
-        let changed = compute(t, &registry, id, "2020");
+        let changed = compute_builtin(t, id, "2020");
         assert!(!changed.reused);
         assert_eq!(changed.value, Some(d("15.3460866154")));
         assert_ne!(
@@ -294,15 +296,12 @@ fn recomputing_unchanged_inputs_reuses_the_value_and_a_changed_payment_adds_hist
 #[test]
 fn payment_timeliness_is_judged_against_the_target_of_at_most_ten_days() {
     on_each_backend(|t| {
-        let dir = tempfile::tempdir().unwrap();
-        let (_, id) = with_payments(t, dir.path());
-        let registry = Registry::builtin();
-
+        let (_dir, _, id) = with_payments(t);
         let none = Engine::new(&t.db).indicator_achievement(id, 2020).unwrap();
         assert_eq!(none.achievement.status, Status::NoData);
         assert_eq!(none.target_raw.as_deref(), Some("<=10"));
 
-        compute(t, &registry, id, "2020");
+        compute_builtin(t, id, "2020");
         let view = Engine::new(&t.db).indicator_achievement(id, 2020).unwrap();
         // 11.74 days against at most 10: 10 / 11.74 = 85.18 %.
         assert_eq!(view.achievement.degree, Some(d("85.18")));
@@ -310,7 +309,7 @@ fn payment_timeliness_is_judged_against_the_target_of_at_most_ten_days() {
         assert_eq!(view.target.map(|t| t.value), Some(d("10")));
 
         // A quarter is judged against its year's target: −5 days is within it.
-        let q1 = compute(t, &registry, id, "2020-Q1");
+        let q1 = compute_builtin(t, id, "2020-Q1");
         let view = Engine::new(&t.db).value_achievement(&q1).unwrap();
         assert_eq!(view.achievement.degree, Some(d("100")));
         assert_eq!(view.achievement.status, Status::Achieved);
@@ -320,8 +319,7 @@ fn payment_timeliness_is_judged_against_the_target_of_at_most_ten_days() {
 #[test]
 fn a_bad_csv_row_is_reported_with_line_and_column_and_stores_nothing() {
     on_each_backend(|t| {
-        let dir = tempfile::tempdir().unwrap();
-        let (plan, _) = with_payments(t, dir.path());
+        let (dir, plan, _) = with_payments(t);
         let before = t.db.payment_count(&plan).unwrap();
 
         let bad = dir.path().join("pagamenti-errati.csv");
@@ -372,23 +370,22 @@ fn a_ratio_with_a_zero_denominator_is_no_data_and_a_year_sums_its_quarters() {
             };
             t.db.record_measurement(id, &m).unwrap();
         };
-        let registry = Registry::builtin();
         measure("2020-Q1", "0", "0", "0");
-        let q1 = compute(t, &registry, id, "2020-Q1");
+        let q1 = compute_builtin(t, id, "2020-Q1");
         assert_eq!(q1.status, ResultStatus::NoData);
         assert_eq!(q1.value, None);
         assert_eq!((q1.numerator, q1.denominator), (Some(d("0")), Some(d("0"))));
 
         measure("2020-Q2", "90", "9", "10");
         measure("2020-Q3", "50", "1", "2");
-        let year = compute(t, &registry, id, "2020");
+        let year = compute_builtin(t, id, "2020");
         // (0 + 9 + 1) / (0 + 10 + 2) × 100, not the mean of 90 and 50.
         assert_eq!(year.value, Some(d("83.3333333333")));
         assert_eq!(year.records_used, 6);
 
         // A measurement of the year itself takes precedence over its quarters.
         measure("2020", "75", "3", "4");
-        assert_eq!(compute(t, &registry, id, "2020").value, Some(d("75")));
+        assert_eq!(compute_builtin(t, id, "2020").value, Some(d("75")));
     });
 }
 
@@ -408,11 +405,10 @@ fn phase_completion_weighs_recorded_progress_and_scores_the_objective() {
         let id = t.db.indicator_id(&plan, OBJECTIVE, "3").unwrap();
         t.db.set_calculator_binding(id, "phase_completion", &json!({}), false)
             .unwrap();
-        let registry = Registry::builtin();
         // 20 × 100 + 12 × 50 + 15 × 100 over 100.
-        assert_eq!(compute(t, &registry, id, "2020").value, Some(d("41")));
+        assert_eq!(compute_builtin(t, id, "2020").value, Some(d("41")));
         // By the end of Q2 only A.1.1 was done.
-        assert_eq!(compute(t, &registry, id, "2020-Q2").value, Some(d("20")));
+        assert_eq!(compute_builtin(t, id, "2020-Q2").value, Some(d("20")));
 
         // C.1 has no indicator values: its phases decide, and 10/70 scales the score.
         progress("C.1", "C.1.1", "2020", "100");
@@ -480,8 +476,7 @@ fn the_example_plugin_computes_an_indicator_through_the_database() {
     });
     assert_eq!(registry.load_errors(), vec![]);
     on_each_backend(|t| {
-        let dir = tempfile::tempdir().unwrap();
-        let (_, id) = with_payments(t, dir.path());
+        let (_dir, _, id) = with_payments(t);
         t.db.set_calculator_binding(
             id,
             "median_payment_delay",

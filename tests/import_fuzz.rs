@@ -17,6 +17,9 @@
 //! reproducible from the two alone.
 
 mod common;
+/// The generator that chooses the mutations: the binary's SplitMix64.
+#[path = "../src/splitmix.rs"]
+mod splitmix;
 
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -24,6 +27,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use cruscotto_import::{json, ParseOptions};
 use cruscotto_store::{Database, StoreError};
+use splitmix::SplitMix as Rng;
 
 const DEFAULT_CASES: u64 = 2000;
 const DEFAULT_SEED: u64 = 0x00c0_ffee_2026;
@@ -47,23 +51,6 @@ const LEAKS: [&str; 14] = [
     "database query failed",
     "_id",
 ];
-
-/// SplitMix64: small, fast and good enough to choose mutations.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// The documents mutations start from: name (which sets the plan code)
 /// and bytes.
@@ -96,26 +83,26 @@ fn join(lines: &[Vec<u8>]) -> Vec<u8> {
 
 /// One random mutation of `doc`.
 fn mutate(rng: &mut Rng, doc: &mut Vec<u8>) -> &'static str {
-    let at = |rng: &mut Rng, doc: &Vec<u8>| rng.below(doc.len() + 1);
-    match rng.below(14) {
+    let at = |rng: &mut Rng, doc: &Vec<u8>| rng.index(doc.len() + 1);
+    match rng.index(14) {
         0 => {
             if !doc.is_empty() {
-                let i = rng.below(doc.len());
-                doc[i] ^= 1 << rng.below(8);
+                let i = rng.index(doc.len());
+                doc[i] ^= 1 << rng.index(8);
             }
             "byte flip"
         }
         1 => {
             let mut lines = lines_of(doc);
             if lines.len() > 1 {
-                lines.remove(rng.below(lines.len()));
+                lines.remove(rng.index(lines.len()));
             }
             *doc = join(&lines);
             "line deleted"
         }
         2 => {
             let mut lines = lines_of(doc);
-            let i = rng.below(lines.len());
+            let i = rng.index(lines.len());
             let line = lines[i].clone();
             lines.insert(i, line);
             *doc = join(&lines);
@@ -123,7 +110,7 @@ fn mutate(rng: &mut Rng, doc: &mut Vec<u8>) -> &'static str {
         }
         3 => {
             let mut lines = lines_of(doc);
-            let (i, j) = (rng.below(lines.len()), rng.below(lines.len()));
+            let (i, j) = (rng.index(lines.len()), rng.index(lines.len()));
             lines.swap(i, j);
             *doc = join(&lines);
             "lines swapped"
@@ -139,7 +126,7 @@ fn mutate(rng: &mut Rng, doc: &mut Vec<u8>) -> &'static str {
             "NUL inserted"
         }
         6 => {
-            let i = if rng.below(2) == 0 { 0 } else { at(rng, doc) };
+            let i = if rng.index(2) == 0 { 0 } else { at(rng, doc) };
             doc.splice(i..i, "\u{feff}".bytes());
             "BOM inserted"
         }
@@ -150,7 +137,7 @@ fn mutate(rng: &mut Rng, doc: &mut Vec<u8>) -> &'static str {
         }
         8 => {
             let i = at(rng, doc);
-            let n = [1, 5, 70, 10_000][rng.below(4)];
+            let n = [1, 5, 70, 10_000][rng.index(4)];
             doc.splice(i..i, std::iter::repeat_n(b'\t', n));
             "tabs inserted"
         }
@@ -162,7 +149,7 @@ fn mutate(rng: &mut Rng, doc: &mut Vec<u8>) -> &'static str {
                 "-1e400",
                 "2147483648",
                 "0.0000000000000000000000000001",
-            ][rng.below(4)];
+            ][rng.index(4)];
             doc.splice(i..i, huge.bytes());
             "huge number inserted"
         }
@@ -173,21 +160,21 @@ fn mutate(rng: &mut Rng, doc: &mut Vec<u8>) -> &'static str {
         }
         11 => {
             let i = at(rng, doc);
-            let bad: &[u8] = [&[0xff][..], &[0xc3][..], &[0xed, 0xa0, 0x80][..]][rng.below(3)];
+            let bad: &[u8] = [&[0xff][..], &[0xc3][..], &[0xed, 0xa0, 0x80][..]][rng.index(3)];
             doc.splice(i..i, bad.iter().copied());
             "invalid UTF-8 inserted"
         }
         12 => {
             // A JSON NUL escape, or a year that repeats a column.
             let i = at(rng, doc);
-            let piece = ["\\u0000", "\t2025\t2025", "\"\"", "[]", "null"][rng.below(5)];
+            let piece = ["\\u0000", "\t2025\t2025", "\"\"", "[]", "null"][rng.index(5)];
             doc.splice(i..i, piece.bytes());
             "token inserted"
         }
         _ => {
             // A field emptied: the value after a tab or a colon removed.
             let mut lines = lines_of(doc);
-            let i = rng.below(lines.len());
+            let i = rng.index(lines.len());
             let line = &mut lines[i];
             if let Some(p) = line.iter().position(|b| *b == b'\t' || *b == b':') {
                 line.truncate(p + 1);
@@ -254,10 +241,10 @@ fn run(db: &Database, backend: &str, cases: u64, seed: u64) {
     let (mut by_storage, mut checked) = (0u64, 0u64);
     for case in 0..cases {
         let mut rng = Rng(seed ^ case.wrapping_mul(0x2545_f491_4f6c_dd1d));
-        let (name, original) = &corpus[rng.below(corpus.len())];
+        let (name, original) = &corpus[rng.index(corpus.len())];
         let mut bytes = original.clone();
         let mut applied = Vec::new();
-        for _ in 0..1 + rng.below(3) {
+        for _ in 0..1 + rng.index(3) {
             applied.push(mutate(&mut rng, &mut bytes));
         }
         let context = format!(

@@ -1,6 +1,20 @@
 # Sourced by the scripts that test the built binary over HTTP
 # (tests/http-audit/run.sh, tests/clients/run.sh).
 #
+#   make_scratch
+#
+# sets `tmp` to a new temporary directory and, when the script exits, stops
+# the server (if `start_server` started one) and removes `tmp`.
+make_scratch() {
+  tmp="$(mktemp -d)"
+  server_pid=""
+  trap cleanup_scratch EXIT
+}
+cleanup_scratch() {
+  if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+
 #   start_server BIN DATABASE DIR
 #
 # starts `BIN --database-url DATABASE serve` on a port the OS picks (port 0),

@@ -102,6 +102,41 @@ struct Target {
     indicator_id: String,
 }
 
+impl Target {
+    /// The CLI's `--plan … --objective … --indicator …` naming the indicator.
+    fn cli_args(&self) -> [&str; 6] {
+        [
+            "--plan",
+            &self.plan,
+            "--objective",
+            &self.objective_code,
+            "--indicator",
+            &self.indicator_code,
+        ]
+    }
+}
+
+/// A fresh database of `backend` holding the seed, and a token named
+/// `writer` of `role`.
+fn seeded_with_token(backend: Backend, role: &str) -> (TestDatabase, String) {
+    let db = TestDatabase::new(backend);
+    import_seed(&db.url);
+    let editor = token(&db.url, role, "writer");
+    (db, editor)
+}
+
+/// Two servers over one fresh database of `backend` holding the seed:
+/// the database, a token named `writer` of `role`, the servers and an
+/// indicator of the seed. In this order, so that bound to locals (which
+/// drop in reverse) the servers stop before their database goes.
+fn two_servers(backend: Backend, role: &str) -> (TestDatabase, String, Server, Server, Target) {
+    let (db, editor) = seeded_with_token(backend, role);
+    let a = Server::start(&db.url);
+    let b = Server::start(&db.url);
+    let t = an_indicator(&a);
+    (db, editor, a, b, t)
+}
+
 fn an_indicator(server: &Server) -> Target {
     let body = server.gql(
         "{ plans(first: 10) { nodes { code objectives(first: 50) { nodes { id code indicators { id code } } } } } }",
@@ -263,12 +298,7 @@ fn expect_change(ws: &mut Ws, kind: &str, period: Option<&str>) -> Value {
 fn a_subscriber_on_a_second_server_hears_writes_of_the_first_server_and_of_the_cli() {
     for backend in TestDatabase::backends() {
         eprintln!("--- on {}", backend.name());
-        let db = TestDatabase::new(backend);
-        import_seed(&db.url);
-        let editor = token(&db.url, "admin", "writer");
-        let a = Server::start(&db.url);
-        let b = Server::start(&db.url);
-        let t = an_indicator(&a);
+        let (db, editor, a, b, t) = two_servers(backend, "admin");
 
         let mut ws = Ws::connect(b.port, None);
         until_subscribed(&mut ws, &a, &t, &editor);
@@ -285,14 +315,7 @@ fn a_subscriber_on_a_second_server_hears_writes_of_the_first_server_and_of_the_c
 
         // Writes through the CLI: a measurement, a binding, a computation
         // and a whole import.
-        let indicator = [
-            "--plan",
-            &t.plan,
-            "--objective",
-            &t.objective_code,
-            "--indicator",
-            &t.indicator_code,
-        ];
+        let indicator = t.cli_args();
         let mut measure = vec!["measure"];
         measure.extend(indicator);
         measure.extend(["--period", "2024", "--value", "7", "--source", "cli"]);
@@ -637,9 +660,7 @@ const RECORD: &str = "mutation($i: ID!, $p: String!) { recordMeasurement(indicat
 
 #[test]
 fn a_mutation_during_a_long_import_waits_for_it_and_succeeds() {
-    let db = TestDatabase::new(Backend::Sqlite);
-    import_seed(&db.url);
-    let editor = token(&db.url, "editor", "writer");
+    let (db, editor) = seeded_with_token(Backend::Sqlite, "editor");
     let server = InProcess::start(&db.url, Duration::from_secs(30));
     let indicator = an_indicator_id(&server, &editor);
     let import = long_import(&db.url, 100_000);
@@ -652,9 +673,7 @@ fn a_mutation_during_a_long_import_waits_for_it_and_succeeds() {
 
 #[test]
 fn a_mutation_that_waited_longer_than_the_busy_timeout_gets_busy_and_retryable() {
-    let db = TestDatabase::new(Backend::Sqlite);
-    import_seed(&db.url);
-    let editor = token(&db.url, "editor", "writer");
+    let (db, editor) = seeded_with_token(Backend::Sqlite, "editor");
     let server = InProcess::start(&db.url, Duration::from_millis(100));
     let indicator = an_indicator_id(&server, &editor);
     let before = db.db.table_counts().unwrap();
@@ -704,12 +723,7 @@ fn an_indicator_id(server: &InProcess, token: &str) -> String {
 #[test]
 fn events_of_100_writes_through_one_server_reach_another_once_and_in_order() {
     for backend in TestDatabase::backends() {
-        let db = TestDatabase::new(backend);
-        import_seed(&db.url);
-        let editor = token(&db.url, "editor", "writer");
-        let a = Server::start(&db.url);
-        let b = Server::start(&db.url);
-        let t = an_indicator(&a);
+        let (_db, editor, a, b, t) = two_servers(backend, "editor");
         let mut ws = Ws::connect(b.port, None);
         until_subscribed(&mut ws, &a, &t, &editor);
         // A reader thread stamps each event as it arrives, also when it
@@ -799,12 +813,7 @@ fn get(server: &Server, query: &str, etag: Option<&str>) -> (u16, Option<String>
 fn an_unchanged_database_answers_304_and_a_write_of_another_process_changes_the_tag() {
     for backend in TestDatabase::backends() {
         eprintln!("--- on {}", backend.name());
-        let db = TestDatabase::new(backend);
-        import_seed(&db.url);
-        let editor = token(&db.url, "editor", "writer");
-        let a = Server::start(&db.url);
-        let b = Server::start(&db.url);
-        let t = an_indicator(&a);
+        let (db, editor, a, b, t) = two_servers(backend, "editor");
         let query = "{ plans { nodes { code objectives(first: 5) { nodes { code indicators { code measurements { period value } } } } } } }";
 
         let (status, tag, body) = get(&a, query, None);
@@ -836,24 +845,10 @@ fn an_unchanged_database_answers_304_and_a_write_of_another_process_changes_the_
         assert_eq!(get(&a, query, Some(&after_b)).0, 304);
 
         // A write through the CLI, another process again.
-        ok(&cruscotto(
-            &db.url,
-            &[
-                "measure",
-                "--plan",
-                &t.plan,
-                "--objective",
-                &t.objective_code,
-                "--indicator",
-                &t.indicator_code,
-                "--period",
-                "2025-04",
-                "--value",
-                "5",
-                "--source",
-                "cli",
-            ],
-        ));
+        let mut measure = vec!["measure"];
+        measure.extend(t.cli_args());
+        measure.extend(["--period", "2025-04", "--value", "5", "--source", "cli"]);
+        ok(&cruscotto(&db.url, &measure));
         let (status, after_cli, _) = get(&a, query, Some(&after_b));
         assert_eq!(status, 200);
         assert_ne!(after_cli.as_deref(), Some(after_b.as_str()));

@@ -405,21 +405,28 @@ const GraphQL = (function () {
       for (;;) {
         this.hint("argument");
         if (this.at(")")) break;
-        const start = this.peek().start;
-        const argName = this.expectName("arg");
-        frame.seen.push(argName.value);
-        this.hint("none");
-        this.expect(":");
-        this.stack.push({ kind: "arg", name: argName.value });
-        this.hint("value");
-        const value = this.parseValue(isConst);
-        this.stack.pop();
-        args.push(this.node("Argument", start, { name: argName, value }));
+        args.push(this.parseEntry(frame, "arg", "arg", "Argument", isConst));
       }
       this.stack.pop();
       if (!args.length) this.fail(`Expected Name, found ")": remove the empty parentheses.`);
       this.expect(")");
       return args;
+    }
+
+    // One `name: value` of an argument list or an input object, its name
+    // noted in `frame`: a node of `nodeKind`, its name expected as
+    // `nameKind`, its value parsed inside a `stackKind` frame.
+    parseEntry(frame, nameKind, stackKind, nodeKind, isConst) {
+      const start = this.peek().start;
+      const name = this.expectName(nameKind);
+      frame.seen.push(name.value);
+      this.hint("none");
+      this.expect(":");
+      this.stack.push({ kind: stackKind, name: name.value });
+      this.hint("value");
+      const value = this.parseValue(isConst);
+      this.stack.pop();
+      return this.node(nodeKind, start, { name, value });
     }
 
     parseDirectives(location) {
@@ -466,16 +473,7 @@ const GraphQL = (function () {
         for (;;) {
           this.hint("objectField");
           if (this.at("}")) break;
-          const fstart = this.peek().start;
-          const name = this.expectName("objfield");
-          frame.seen.push(name.value);
-          this.hint("none");
-          this.expect(":");
-          this.stack.push({ kind: "objField", name: name.value });
-          this.hint("value");
-          const value = this.parseValue(isConst);
-          this.stack.pop();
-          fields.push(this.node("ObjectField", fstart, { name, value }));
+          fields.push(this.parseEntry(frame, "objfield", "objField", "ObjectField", isConst));
         }
         this.stack.pop();
         this.expect("}");

@@ -12,9 +12,12 @@ use cruscotto_api::state::AppState;
 use cruscotto_api::Settings;
 use cruscotto_calculators::{Period, Registry};
 use cruscotto_engine::Engine;
-use cruscotto_store::{Backend, Database, PoolOptions};
+use cruscotto_store::Backend;
 use cruscotto_testdb::TestDatabase;
-use graph_support::{admin, assert_statements_do_not_grow, editor, error_of, viewer, Env};
+use graph_support::{
+    admin, assert_statements_do_not_grow, bad_input, counting_pool, editor, error_of,
+    generated_database, message_of, strings, viewer, Env,
+};
 use serde_json::{json, Value};
 
 const PLAN: &str = "mlps-2020";
@@ -252,12 +255,7 @@ async fn payment_timeliness_of_the_seed_indicator_is_computed_with_provenance_an
         assert_eq!(read["value"]["computedBy"], "editor-token");
         assert_eq!(read["q1"]["value"], "-0.5", "periods are read in any case");
         assert!(read["none"].is_null());
-        let periods: Vec<&str> = read["values"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v["period"].as_str().unwrap())
-            .collect();
+        let periods = strings(&read["values"], "period");
         assert_eq!(
             periods,
             ["2020-Q4", "2020-Q3", "2020-Q2", "2020-Q1", "2020"],
@@ -311,13 +309,11 @@ async fn payment_timeliness_of_the_seed_indicator_is_computed_with_provenance_an
         assert_eq!(later["reused"], false);
         assert_eq!(later["value"], "16.0833333333");
         assert_ne!(later["inputFingerprint"], fingerprint.as_str());
-        let history = env
-            .query(
-                r#"query($plan: String!) { indicator(plan: $plan, objective: "A.1", code: "1") { values(period: "2020") { value } achievement(year: 2020) { degree status } } }"#,
-                json!({ "plan": PLAN }),
-            )
-            .await["indicator"]
-            .clone();
+        let history = indicator_a1(
+            &env,
+            r#"values(period: "2020") { value } achievement(year: 2020) { degree status }"#,
+        )
+        .await;
         assert_eq!(
             history["values"],
             json!([{ "value": "16.0833333333" }, { "value": "9.4166666667" }])
@@ -340,9 +336,7 @@ async fn computing_needs_an_editor() {
         let env = seeded(backend).await;
         let id = bound_with_payments(&env).await;
         let vars = json!({ "id": id, "period": "2020" });
-        let anonymous = env
-            .run_as(Principal::Anonymous, COMPUTE, vars.clone())
-            .await;
+        let anonymous = env.anonymous(COMPUTE, vars.clone()).await;
         assert_eq!(error_of(&anonymous).0, "UNAUTHENTICATED");
         let as_viewer = env.run_as(viewer(), COMPUTE, vars).await;
         assert_eq!(error_of(&as_viewer).0, "FORBIDDEN");
@@ -355,11 +349,7 @@ async fn computing_needs_an_editor() {
             .await;
         assert_eq!(error_of(&bind).0, "FORBIDDEN");
         let import = env
-            .run_as(
-                Principal::Anonymous,
-                IMPORT,
-                json!({ "plan": PLAN, "csv": PAYMENTS }),
-            )
+            .anonymous(IMPORT, json!({ "plan": PLAN, "csv": PAYMENTS }))
             .await;
         assert_eq!(error_of(&import).0, "UNAUTHENTICATED");
         let reload = env
@@ -371,13 +361,8 @@ async fn computing_needs_an_editor() {
             .await;
         assert_eq!(error_of(&reload).0, "FORBIDDEN");
         // Nothing was computed by the refused requests.
-        let values = env
-            .query(
-                r#"query($plan: String!) { indicator(plan: $plan, objective: "A.1", code: "1") { values { period } } }"#,
-                json!({ "plan": PLAN }),
-            )
-            .await;
-        assert_eq!(values["indicator"]["values"], json!([]));
+        let values = indicator_a1(&env, "values { period }").await;
+        assert_eq!(values["values"], json!([]));
     }
 }
 
@@ -390,7 +375,6 @@ async fn bad_inputs_are_refused_naming_the_field_and_store_nothing() {
             let env = &env;
             async move { error_of(&env.run_as(editor(), query, vars).await) }
         };
-        let field = |f: &str| ("BAD_USER_INPUT".to_string(), Some(f.to_string()));
 
         assert_eq!(
             refused(
@@ -398,7 +382,7 @@ async fn bad_inputs_are_refused_naming_the_field_and_store_nothing() {
                 json!({ "id": id, "calc": "no_such_method", "v": version })
             )
             .await,
-            field("calculator")
+            bad_input("calculator")
         );
         assert_eq!(
             refused(
@@ -406,11 +390,11 @@ async fn bad_inputs_are_refused_naming_the_field_and_store_nothing() {
                 json!({ "id": id, "calc": "payment_timeliness", "params": [1, 2], "v": version })
             )
             .await,
-            field("params")
+            bad_input("params")
         );
         assert_eq!(
             refused(BIND, json!({ "id": id, "calc": "payment_timeliness", "params": {"default_term_days": "sixty"}, "v": version })).await,
-            field("params")
+            bad_input("params")
         );
         assert_eq!(
             refused(
@@ -436,8 +420,8 @@ async fn bad_inputs_are_refused_naming_the_field_and_store_nothing() {
                 json!({ "plan": PLAN, "csv": bad, "file": "pagamenti.csv" }),
             )
             .await;
-        assert_eq!(error_of(&r), field("csv"));
-        let message = r["errors"][0]["message"].as_str().unwrap();
+        assert_eq!(error_of(&r), bad_input("csv"));
+        let message = message_of(&r);
         assert!(
             message.contains("pagamenti.csv:4") && message.contains("Importo"),
             "names the file, line 4 and the column: {message}"
@@ -448,7 +432,7 @@ async fn bad_inputs_are_refused_naming_the_field_and_store_nothing() {
         let r = env
             .run_as(editor(), IMPORT, json!({ "plan": PLAN, "csv": duplicate }))
             .await;
-        assert_eq!(error_of(&r), field("csv"));
+        assert_eq!(error_of(&r), bad_input("csv"));
         assert_eq!(db.payment_count(PLAN).unwrap(), 0, "nothing stored");
         let r = env
             .run_as(
@@ -463,29 +447,21 @@ async fn bad_inputs_are_refused_naming_the_field_and_store_nothing() {
         for period in ["2020-Q5", "20", "last year", "2020-13"] {
             assert_eq!(
                 refused(COMPUTE, json!({ "id": id, "period": period })).await,
-                field("period"),
+                bad_input("period"),
                 "{period}"
             );
         }
         let r = env
-            .run_as(
-                Principal::Anonymous,
-                r#"query($plan: String!) { indicator(plan: $plan, objective: "A.1", code: "1") { achievement(year: 20200) { status } } }"#,
-                json!({ "plan": PLAN }),
-            )
+            .anonymous(r#"query($plan: String!) { indicator(plan: $plan, objective: "A.1", code: "1") { achievement(year: 20200) { status } } }"#, json!({ "plan": PLAN }))
             .await;
-        assert_eq!(error_of(&r), field("year"));
+        assert_eq!(error_of(&r), bad_input("year"));
         let r = env
-            .run_as(
-                Principal::Anonymous,
-                r#"query($plan: String!) { indicator(plan: $plan, objective: "A.1", code: "1") { value(period: "Q1-2020") { value } } }"#,
-                json!({ "plan": PLAN }),
-            )
+            .anonymous(r#"query($plan: String!) { indicator(plan: $plan, objective: "A.1", code: "1") { value(period: "Q1-2020") { value } } }"#, json!({ "plan": PLAN }))
             .await;
-        assert_eq!(error_of(&r), field("period"));
+        assert_eq!(error_of(&r), bad_input("period"));
         assert_eq!(
             refused(COMPUTE, json!({ "id": "not-an-id", "period": "2020" })).await,
-            field("indicator")
+            bad_input("indicator")
         );
     }
 }
@@ -530,18 +506,8 @@ async fn an_indicator_without_a_calculator_cannot_be_computed() {
                 json!({ "id": indicator, "period": "2020" }),
             )
             .await;
-        let (code, field) = error_of(&r);
-        assert_eq!(
-            (code.as_str(), field.as_deref()),
-            ("BAD_USER_INPUT", Some("indicator"))
-        );
-        assert!(
-            r["errors"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("bindCalculator"),
-            "{r:#}"
-        );
+        assert_eq!(error_of(&r), bad_input("indicator"));
+        assert!(message_of(&r).contains("bindCalculator"), "{r:#}");
         // The objective has nothing to judge yet.
         let a = env
             .query(
@@ -560,13 +526,7 @@ async fn an_indicator_without_a_calculator_cannot_be_computed() {
 async fn phase_progress_judges_an_objective_whose_indicators_have_no_value() {
     for backend in TestDatabase::backends() {
         let env = seeded(backend).await;
-        let phases = env
-            .query(
-                r#"query($plan: String!) { objective(plan: $plan, code: "A.1") { phases { id code weight } } }"#,
-                json!({ "plan": PLAN }),
-            )
-            .await["objective"]["phases"]
-            .clone();
+        let phases = objective_a1(&env, "phases { id code weight }").await["phases"].clone();
         // A.1.1 weighs 20 %, A.1.2 12 %: 100 % and 50 % complete give
         // (20 × 100 + 12 × 50) / 100 = 26 %, and 26 % of 50 points = 13.
         let record = r#"mutation($phase: ID!, $period: String!, $pct: Decimal!) {
@@ -588,12 +548,10 @@ async fn phase_progress_judges_an_objective_whose_indicators_have_no_value() {
             json!({ "phase": phases[1]["id"], "period": "2020-Q4", "pct": "50.00" }),
         )
         .await;
-        let a = env
-            .query(
-                r#"query($plan: String!) { objective(plan: $plan, code: "A.1") { achievement(year: 2020) { basis degree status score phases { code completionPercent } } } }"#,
-                json!({ "plan": PLAN }),
-            )
-            .await["objective"]["achievement"]
+        let a = objective_a1(
+            &env,
+            "achievement(year: 2020) { basis degree status score phases { code completionPercent } }",
+        ).await["achievement"]
             .clone();
         assert_eq!(a["basis"], "PHASES");
         assert_eq!(a["degree"], "26");
@@ -604,39 +562,23 @@ async fn phase_progress_judges_an_objective_whose_indicators_have_no_value() {
             json!({ "code": "A.1.2", "completionPercent": "50" })
         );
 
+        // The error of recording `pct` for `period` of the first phase as `who`.
+        let refused = |who: Principal, period: &'static str, pct: &'static str| {
+            let (env, phase) = (&env, phases[0]["id"].clone());
+            async move {
+                let vars = json!({ "phase": phase, "period": period, "pct": pct });
+                error_of(&env.run_as(who, record, vars).await)
+            }
+        };
         for pct in ["100.5", "-1", "33.333"] {
-            let r = env
-                .run_as(
-                    editor(),
-                    record,
-                    json!({ "phase": phases[0]["id"], "period": "2020", "pct": pct }),
-                )
-                .await;
             assert_eq!(
-                error_of(&r),
-                ("BAD_USER_INPUT".into(), Some("completionPercent".into())),
+                refused(editor(), "2020", pct).await,
+                bad_input("completionPercent"),
                 "{pct}"
             );
         }
-        let r = env
-            .run_as(
-                editor(),
-                record,
-                json!({ "phase": phases[0]["id"], "period": "2020-Q0", "pct": "1" }),
-            )
-            .await;
-        assert_eq!(
-            error_of(&r),
-            ("BAD_USER_INPUT".into(), Some("period".into()))
-        );
-        let r = env
-            .run_as(
-                viewer(),
-                record,
-                json!({ "phase": phases[0]["id"], "period": "2020", "pct": "1" }),
-            )
-            .await;
-        assert_eq!(error_of(&r).0, "FORBIDDEN");
+        assert_eq!(refused(editor(), "2020-Q0", "1").await, bad_input("period"));
+        assert_eq!(refused(viewer(), "2020", "1").await.0, "FORBIDDEN");
     }
 }
 
@@ -710,15 +652,28 @@ async fn calculators_are_listed_with_their_contract() {
     assert_eq!(data["calculatorLoadErrors"], json!([]));
 }
 
+/// What `fields` of objective A.1 of the seeded plan read.
+async fn objective_a1(env: &Env, fields: &str) -> Value {
+    let query = format!(
+        r#"query($plan: String!) {{ objective(plan: $plan, code: "A.1") {{ {fields} }} }}"#
+    );
+    env.query(&query, json!({ "plan": PLAN })).await["objective"].clone()
+}
+
+/// What `fields` of indicator 1 of objective A.1 of the seeded plan read.
+async fn indicator_a1(env: &Env, fields: &str) -> Value {
+    let query = format!(
+        r#"query($plan: String!) {{ indicator(plan: $plan, objective: "A.1", code: "1") {{ {fields} }} }}"#
+    );
+    env.query(&query, json!({ "plan": PLAN })).await["indicator"].clone()
+}
+
 /// Statements that reading every indicator's value, history and
 /// achievement, and every objective's achievement, costs over
 /// `generate(scale)` with a value computed for every indicator.
 async fn statements_for_values(backend: Backend, scale: u32) -> u64 {
-    let t = TestDatabase::new(backend);
-    t.db.save_document(&cruscotto_import::generate::generate(scale), None)
-        .unwrap();
-    let (db, counter): (Database, _) =
-        Database::connect_counting(&t.url, &PoolOptions::default()).expect("a counting pool opens");
+    let t = generated_database(backend, scale);
+    let (db, counter) = counting_pool(&t.url);
     let schema = build_schema(AppState::new(db.clone(), Settings::default()));
     let ids = schema
         .execute("{ objectives(first: 500) { edges { node { indicators { id } } } } }")

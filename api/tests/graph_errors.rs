@@ -6,7 +6,7 @@
 mod graph_support;
 
 use cruscotto_testdb::TestDatabase;
-use graph_support::{admin, editor, error_of, Env};
+use graph_support::{admin, bad_input, editor, error_of, message_of, Env};
 use serde_json::{json, Value};
 
 const IMPORT: &str = r#"mutation($c: String!) { importDocument(content: $c) { created } }"#;
@@ -40,11 +40,7 @@ async fn a_bad_document_is_bad_user_input_with_its_line() {
         let content =
             "OBIETTIVO INDIVIDUALE ANNUALE 2024\t\nCodice Obiettivo\tX.1\nData di inizio\tdomani\n";
         let r = env.run_as(admin(), IMPORT, json!({ "c": content })).await;
-        assert_eq!(
-            error_of(&r),
-            ("BAD_USER_INPUT".to_string(), Some("content".to_string())),
-            "{r:#}"
-        );
+        assert_eq!(error_of(&r), bad_input("content"), "{r:#}");
         assert_eq!(r["errors"][0]["extensions"]["line"], 3, "{r:#}");
         assert_eq!(plan_count(&env).await, 0);
     }
@@ -61,12 +57,8 @@ async fn a_document_the_database_would_refuse_is_bad_user_input_without_sql() {
         indicator.targets.push(twin);
         let content = cruscotto_import::json::to_json(&doc);
         let r = env.run_as(admin(), IMPORT, json!({ "c": content })).await;
-        assert_eq!(
-            error_of(&r),
-            ("BAD_USER_INPUT".to_string(), Some("content".to_string())),
-            "{r:#}"
-        );
-        let message = r["errors"][0]["message"].as_str().unwrap();
+        assert_eq!(error_of(&r), bad_input("content"), "{r:#}");
+        let message = message_of(&r);
         assert!(
             message.contains(&format!("two targets for {year}")),
             "{message}"
@@ -82,7 +74,7 @@ async fn json_that_is_not_an_object_and_a_bom_are_told_apart_from_text() {
         let env = Env::new(backend);
         let r = env.run_as(admin(), IMPORT, json!({ "c": "[1, 2]" })).await;
         assert_eq!(error_of(&r).0, "BAD_USER_INPUT", "{r:#}");
-        let message = r["errors"][0]["message"].as_str().unwrap();
+        let message = message_of(&r);
         assert!(message.contains("found an array"), "{message}");
 
         let doc = cruscotto_import::json::to_json(&cruscotto_import::generate::generate(1));
@@ -103,7 +95,7 @@ async fn a_nul_character_is_refused_alike_on_both_backends() {
         let content = cruscotto_import::json::to_json(&doc);
         let r = env.run_as(admin(), IMPORT, json!({ "c": content })).await;
         assert_eq!(error_of(&r).0, "BAD_USER_INPUT", "{r:#}");
-        let message = r["errors"][0]["message"].as_str().unwrap();
+        let message = message_of(&r);
         assert!(
             message.contains("NUL") && message.contains("objectives[0].title"),
             "{message}"
@@ -129,30 +121,15 @@ async fn a_nul_character_is_refused_alike_on_both_backends() {
 #[tokio::test]
 async fn a_decimal_that_does_not_parse_is_bad_user_input_with_its_field() {
     for backend in TestDatabase::backends() {
-        let env = Env::generated(backend, 1);
-        let id = env
-            .query(
-                r#"{ objective(plan: "generated-1", code: "M1.P1.O1") { indicators { id } } }"#,
-                json!({}),
-            )
-            .await["objective"]["indicators"][0]["id"]
-            .clone();
+        let (env, id) = Env::generated_with_indicator(backend, 1).await;
         // As a variable and as a literal.
         let q = r#"mutation($i: ID!, $v: Decimal!) { recordMeasurement(indicator: $i, period: "2024", value: $v, source: "x") { id } }"#;
         let r = env
             .run_as(editor(), q, json!({ "i": id, "v": "dieci" }))
             .await;
-        assert_eq!(
-            error_of(&r),
-            ("BAD_USER_INPUT".to_string(), Some("value".to_string())),
-            "{r:#}"
-        );
+        assert_eq!(error_of(&r), bad_input("value"), "{r:#}");
         let q = r#"mutation($i: ID!) { recordMeasurement(indicator: $i, period: "2024", value: "dieci", source: "x") { id } }"#;
         let r = env.run_as(editor(), q, json!({ "i": id })).await;
-        assert_eq!(
-            error_of(&r),
-            ("BAD_USER_INPUT".to_string(), Some("value".to_string())),
-            "{r:#}"
-        );
+        assert_eq!(error_of(&r), bad_input("value"), "{r:#}");
     }
 }

@@ -7,10 +7,9 @@
 mod graph_support;
 
 use async_graphql::{Request, Variables};
-use cruscotto_api::auth::Principal;
 use cruscotto_testdb::TestDatabase;
 use futures_util::StreamExt;
-use graph_support::{admin, editor, error_of, viewer, Env};
+use graph_support::{admin, bad_input, editor, error_of, viewer, Env};
 use serde_json::{json, Value};
 
 /// Runs a mutation as an editor and returns the first error's code and field.
@@ -360,7 +359,7 @@ async fn invalid_input_is_refused_naming_the_field() {
         for (query, vars, field) in cases {
             assert_eq!(
                 refused(&env, query, vars).await,
-                ("BAD_USER_INPUT".to_string(), Some(field.to_string())),
+                bad_input(field),
                 "{query}"
             );
         }
@@ -372,19 +371,12 @@ async fn record_measurement_refuses_a_period_the_value_query_refuses() {
     // One period parser serves the writes and the reads: a year outside
     // 1900-2199 is refused by both, naming `period`, and nothing is stored.
     for backend in TestDatabase::backends() {
-        let env = Env::generated(backend, 2);
-        let indicator = env
-            .query(
-                r#"{ objective(plan: "generated-2", code: "M1.P1.O1") { indicators { id } } }"#,
-                json!({}),
-            )
-            .await["objective"]["indicators"][0]["id"]
-            .clone();
+        let (env, indicator) = Env::generated_with_indicator(backend, 2).await;
         let record = r#"mutation($i: ID!, $p: String!) { recordMeasurement(indicator: $i, period: $p, value: "1", source: "x") { period periodStart periodEnd } }"#;
         let read = r#"query($i: ID!, $p: String!) { node(id: $i) { ... on Indicator { value(period: $p) { value } } } }"#;
         for period in ["3000", "1899", "2200-01", "3000-Q1"] {
             let vars = json!({ "i": indicator, "p": period });
-            let expected = ("BAD_USER_INPUT".to_string(), Some("period".to_string()));
+            let expected = bad_input("period");
             assert_eq!(
                 refused(&env, record, vars.clone()).await,
                 expected,
@@ -424,9 +416,7 @@ async fn record_measurement_refuses_a_period_the_value_query_refuses() {
 async fn mutations_need_a_token_with_the_right_role() {
     for backend in TestDatabase::backends() {
         let env = Env::new(backend);
-        let r = env
-            .run_as(Principal::Anonymous, CREATE_PLAN, plan_input("p"))
-            .await;
+        let r = env.anonymous(CREATE_PLAN, plan_input("p")).await;
         assert_eq!(error_of(&r).0, "UNAUTHENTICATED");
         let r = env.run_as(viewer(), CREATE_PLAN, plan_input("p")).await;
         assert_eq!(error_of(&r).0, "FORBIDDEN");
@@ -447,9 +437,12 @@ async fn a_stale_version_is_a_conflict_and_changes_nothing() {
     for backend in TestDatabase::backends() {
         let env = Env::generated(backend, 2);
         let o = env
-            .query(r#"{ objective(plan: "generated-2", code: "M1.P1.O1") { id version title indicators { id version targets { id } } } }"#, json!({}))
-            .await["objective"]
-            .clone();
+            .objective(
+                "generated-2",
+                "M1.P1.O1",
+                "id version title indicators { id version targets { id } }",
+            )
+            .await;
         let v = o["version"].as_i64().unwrap();
         let q = r#"mutation($id: ID!, $v: Int!, $t: String!) { updateObjective(id: $id, expectedVersion: $v, input: { title: $t }) { version title } }"#;
         let first = env
@@ -464,13 +457,8 @@ async fn a_stale_version_is_a_conflict_and_changes_nothing() {
             )
             .await;
         assert_eq!(error_of(&r).0, "CONFLICT");
-        let now = env
-            .query(
-                r#"{ objective(plan: "generated-2", code: "M1.P1.O1") { title } }"#,
-                json!({}),
-            )
-            .await;
-        assert_eq!(now["objective"]["title"], "Prima");
+        let now = env.objective("generated-2", "M1.P1.O1", "title").await;
+        assert_eq!(now["title"], "Prima");
 
         let i = &o["indicators"][0];
         let iv = i["version"].as_i64().unwrap();
@@ -565,17 +553,11 @@ async fn an_administrator_imports_a_document_and_strict_refuses_findings() {
                 json!({ "c": cruscotto_import::json::to_json(&bad), "strict": true }),
             )
             .await;
-        assert_eq!(
-            error_of(&r),
-            ("BAD_USER_INPUT".into(), Some("content".into()))
-        );
+        assert_eq!(error_of(&r), bad_input("content"));
         let r = env
             .run_as(admin(), q, json!({ "c": "not a plan", "strict": false }))
             .await;
-        assert_eq!(
-            error_of(&r),
-            ("BAD_USER_INPUT".into(), Some("content".into()))
-        );
+        assert_eq!(error_of(&r), bad_input("content"));
     }
 }
 
@@ -584,16 +566,13 @@ async fn subscribers_of_an_objective_receive_its_indicator_changes() {
     for backend in TestDatabase::backends() {
         let env = Env::generated(backend, 2);
         let o = env
-            .query(r#"{ objective(plan: "generated-2", code: "M1.P1.O1") { id indicators { id code version targets { id } } } }"#, json!({}))
-            .await["objective"]
-            .clone();
-        let other = env
-            .query(
-                r#"{ objective(plan: "generated-2", code: "M2.P2.O2") { indicators { id } } }"#,
-                json!({}),
+            .objective(
+                "generated-2",
+                "M1.P1.O1",
+                "id indicators { id code version targets { id } }",
             )
-            .await["objective"]["indicators"][0]["id"]
-            .clone();
+            .await;
+        let other = env.first_indicator("generated-2", "M2.P2.O2").await;
         let sub = Request::new(
             r#"subscription($o: ID!) { indicatorChanges(objective: $o) { kind period indicator { code latestMeasurement { value } } } }"#,
         )

@@ -8,9 +8,11 @@ mod graph_support;
 use cruscotto_api::graph::build_schema;
 use cruscotto_api::state::AppState;
 use cruscotto_api::Settings;
-use cruscotto_store::{Database, PoolOptions};
 use cruscotto_testdb::TestDatabase;
-use graph_support::{assert_statements_do_not_grow, error_of, Env};
+use graph_support::{
+    assert_statements_do_not_grow, bad_input, counting_pool, error_of, generated_database,
+    store_generated, strings, Env,
+};
 use serde_json::{json, Value};
 
 const TREE: &str = r#"
@@ -91,12 +93,7 @@ async fn relations_can_be_walked_back_up() {
         assert_eq!(o["plan"]["code"], "generated-2");
         assert_eq!(o["phases"].as_array().unwrap().len(), 4);
         assert_eq!(o["phases"][0]["objective"]["code"], "M1.P1.O1");
-        let periods: Vec<&str> = o["indicators"][0]["measurements"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["period"].as_str().unwrap())
-            .collect();
+        let periods = strings(&o["indicators"][0]["measurements"], "period");
         assert_eq!(periods, ["2024-03", "2024-04", "2024-05"]);
         assert_eq!(o["responsibilityCentre"]["objectives"]["totalCount"], 4);
         let actions = &o["budget"][0]["program"]["actions"][0];
@@ -174,27 +171,16 @@ async fn a_page_larger_than_the_maximum_is_refused_naming_first() {
         };
         let env = Env::with_settings(backend, settings);
         let r = env
-            .run_as(
-                cruscotto_api::auth::Principal::Anonymous,
-                "{ plans(first: 6) { totalCount } }",
-                json!({}),
-            )
+            .anonymous("{ plans(first: 6) { totalCount } }", json!({}))
             .await;
-        assert_eq!(
-            error_of(&r),
-            ("BAD_USER_INPUT".into(), Some("first".into()))
-        );
+        assert_eq!(error_of(&r), bad_input("first"));
         let r = env
-            .run_as(
-                cruscotto_api::auth::Principal::Anonymous,
+            .anonymous(
                 r#"{ plans(after: "bm90IGEgY3Vyc29y") { totalCount } }"#,
                 json!({}),
             )
             .await;
-        assert_eq!(
-            error_of(&r),
-            ("BAD_USER_INPUT".into(), Some("after".into()))
-        );
+        assert_eq!(error_of(&r), bad_input("after"));
     }
 }
 
@@ -206,10 +192,7 @@ async fn lists_default_to_the_configured_page_size() {
             ..Settings::default()
         };
         let env = Env::with_settings(backend, settings);
-        env.t
-            .db
-            .save_document(&cruscotto_import::generate::generate(2), None)
-            .unwrap();
+        store_generated(&env.t, 2);
         let data = env
             .query(
                 "{ objectives { totalCount edges { node { code } } pageInfo { hasNextPage } } }",
@@ -370,13 +353,13 @@ async fn filters_narrow_the_lists() {
 async fn global_ids_round_trip_through_node() {
     for backend in TestDatabase::backends() {
         let env = Env::generated(backend, 2);
-        let data = env
-            .query(
-                r#"{ objective(plan: "generated-2", code: "M2.P1.O2") { id code indicators { id code targets { id } } } }"#,
-                json!({}),
+        let o = &env
+            .objective(
+                "generated-2",
+                "M2.P1.O2",
+                "id code indicators { id code targets { id } }",
             )
             .await;
-        let o = &data["objective"];
         let ids = json!([
             o["id"],
             o["indicators"][0]["id"],
@@ -393,12 +376,7 @@ async fn global_ids_round_trip_through_node() {
             .await;
         assert_eq!(back["node"]["code"], "M2.P1.O2");
         assert_eq!(back["node"]["id"], o["id"]);
-        let types: Vec<&str> = back["nodes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|n| n["__typename"].as_str().unwrap())
-            .collect();
+        let types = strings(&back["nodes"], "__typename");
         assert_eq!(types, ["Objective", "Indicator", "Target"]);
         assert!(
             !o["id"].as_str().unwrap().contains("Objective"),
@@ -447,11 +425,8 @@ async fn decimals_come_back_exactly_as_recorded() {
 
 /// Statements the tree query costs over `generate(scale)`.
 async fn statements_for_tree(backend: cruscotto_store::Backend, scale: u32) -> u64 {
-    let t = TestDatabase::new(backend);
-    t.db.save_document(&cruscotto_import::generate::generate(scale), None)
-        .unwrap();
-    let (db, counter): (Database, _) =
-        Database::connect_counting(&t.url, &PoolOptions::default()).expect("a counting pool opens");
+    let t = generated_database(backend, scale);
+    let (db, counter) = counting_pool(&t.url);
     let schema = build_schema(AppState::new(db, Settings::default()));
     let before = counter.get();
     let response = schema.execute(TREE).await;
@@ -483,8 +458,7 @@ const READ_AHEAD: &[&str] = &[
 /// the request's store of relations read ahead; returns the answer, the
 /// statements it cost and the keys read ahead.
 async fn run_counted(url: &str, query: &str, ahead: bool) -> (Value, u64, (usize, usize)) {
-    let (db, counter): (Database, _) =
-        Database::connect_counting(url, &PoolOptions::default()).expect("a counting pool opens");
+    let (db, counter) = counting_pool(url);
     let schema = build_schema(AppState::new(db.clone(), Settings::default()));
     let store = std::sync::Arc::new(cruscotto_api::graph::prefetch::Prefetched::default());
     let mut request = async_graphql::Request::new(query);
@@ -535,9 +509,7 @@ fn import_seeds(t: &TestDatabase) {
 #[tokio::test]
 async fn relations_read_ahead_give_the_answers_and_statements_of_the_loader() {
     for backend in TestDatabase::backends() {
-        let t = TestDatabase::new(backend);
-        t.db.save_document(&cruscotto_import::generate::generate(2), None)
-            .unwrap();
+        let t = generated_database(backend, 2);
         import_seeds(&t);
         let queries = READ_AHEAD
             .iter()
@@ -663,9 +635,7 @@ async fn counted_over_generated(
     scale: u32,
     query: &str,
 ) -> (Value, u64) {
-    let t = TestDatabase::new(backend);
-    t.db.save_document(&cruscotto_import::generate::generate(scale), None)
-        .unwrap();
+    let t = generated_database(backend, scale);
     let (json, statements, _) = run_counted(&t.url, query, true).await;
     (json, statements)
 }
@@ -707,9 +677,7 @@ async fn nested_lists_page_with_first_and_after_at_no_extra_statement() {
 #[tokio::test]
 async fn after_continues_a_nested_list_and_a_foreign_id_is_refused() {
     for backend in TestDatabase::backends() {
-        let t = TestDatabase::new(backend);
-        t.db.save_document(&cruscotto_import::generate::generate(3), None)
-            .unwrap();
+        let t = generated_database(backend, 3);
         let schema = build_schema(AppState::new(t.db.clone(), Settings::default()));
         let run = |q: String| {
             let schema = schema.clone();

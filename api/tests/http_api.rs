@@ -97,14 +97,9 @@ fn unknown_malformed_and_revoked_tokens_get_401_and_are_never_anonymous() {
         ] {
             // Even a read, which anonymous callers may make, is refused:
             // a client that meant to authenticate must learn it did not.
-            let (status, body) = s.gql("{ plans { totalCount } }", json!({}), Some(token));
-            assert_eq!(status, 401, "{body:#}");
-            assert_eq!(codes(&body), ["UNAUTHENTICATED"]);
-            assert!(
-                body["errors"][0]["message"].as_str().unwrap().contains(why),
-                "{body:#}"
-            );
-            assert!(body.get("data").is_none());
+            let response = s.gql("{ plans { totalCount } }", json!({}), Some(token));
+            assert_error(&response, 401, "UNAUTHENTICATED", why);
+            assert!(response.1.get("data").is_none());
         }
         let response = s
             .client
@@ -155,16 +150,8 @@ fn queries_deeper_than_the_limit_are_refused_with_a_clear_error() {
 fn queries_more_complex_than_the_limit_are_refused_with_a_clear_error() {
     for backend in TestDatabase::backends() {
         let s = TestServer::start(backend, |c| c.max_complexity = 5);
-        let (status, body) = s.gql(NESTED, json!({ "code": "x" }), None);
-        assert_eq!(status, 400, "{body:#}");
-        assert_eq!(codes(&body), ["QUERY_TOO_COMPLEX"]);
-        assert!(
-            body["errors"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("limit of 5"),
-            "{body:#}"
-        );
+        let response = s.gql(NESTED, json!({ "code": "x" }), None);
+        assert_error(&response, 400, "QUERY_TOO_COMPLEX", "limit of 5");
     }
 }
 
@@ -173,19 +160,11 @@ fn bodies_over_the_size_limit_get_413_with_a_clear_message() {
     for backend in TestDatabase::backends() {
         let s = TestServer::start(backend, |c| c.max_body_bytes = 1024);
         let padding = " ".repeat(2000);
-        let (status, body) = s.post(
+        let response = s.post(
             &json!({ "query": format!("{{ __typename {padding} }}") }),
             &[],
         );
-        assert_eq!(status, 413, "{body:#}");
-        assert_eq!(codes(&body), ["PAYLOAD_TOO_LARGE"]);
-        assert!(
-            body["errors"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("1024 bytes"),
-            "{body:#}"
-        );
+        assert_error(&response, 413, "PAYLOAD_TOO_LARGE", "1024 bytes");
         // A body without a declared length is measured as it arrives.
         let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![
             Ok(b"{\"query\": \"{ __typename ".to_vec()),
@@ -216,16 +195,8 @@ fn requests_running_past_the_time_limit_get_an_error_instead_of_hanging() {
         // query cannot finish within a millisecond.
         let s = TestServer::start(backend, |c| c.request_timeout = Duration::from_millis(1));
         let started = Instant::now();
-        let (status, body) = s.gql(NESTED, json!({ "code": "piano-agenzia-2025" }), None);
-        assert_eq!(status, 503, "{body:#}");
-        assert_eq!(codes(&body), ["TIMEOUT"]);
-        assert!(
-            body["errors"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("time limit"),
-            "{body:#}"
-        );
+        let response = s.gql(NESTED, json!({ "code": "piano-agenzia-2025" }), None);
+        assert_error(&response, 503, "TIMEOUT", "time limit");
         assert!(started.elapsed() < Duration::from_secs(10));
     }
 }
@@ -242,16 +213,13 @@ fn introspection_can_be_switched_off() {
             "{ __schema { queryType { name } } }",
             "{ ...F } fragment F on QueryRoot { __type(name: \"Plan\") { name } }",
         ] {
-            let (status, body) = off.gql(query, json!({}), None);
-            assert_eq!(
-                (status, codes(&body)),
-                (400, vec!["INTROSPECTION_DISABLED".to_string()]),
-                "{body:#}"
+            let response = off.gql(query, json!({}), None);
+            assert_error(
+                &response,
+                400,
+                "INTROSPECTION_DISABLED",
+                "introspection is switched off",
             );
-            assert!(body["errors"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("introspection is switched off"));
         }
         off.data("{ plans { totalCount } }", json!({}), None);
     }
@@ -261,16 +229,13 @@ fn introspection_can_be_switched_off() {
 fn get_runs_queries_but_refuses_mutations_with_405() {
     for backend in TestDatabase::backends() {
         let s = TestServer::start(backend, |_| {});
-        let response = s
-            .client
-            .get(s.url("/graphql"))
-            .query(&[
+        let response = s.get_graphql(
+            &[
                 ("query", "query Q($c: String!) { plan(code: $c) { code } }"),
                 ("variables", r#"{"c":"piano-agenzia-2025"}"#),
-            ])
-            .header("accept", GRAPHQL_RESPONSE_JSON)
-            .send()
-            .unwrap();
+            ],
+            &[("accept", GRAPHQL_RESPONSE_JSON)],
+        );
         assert_eq!(
             response.headers()["content-type"],
             "application/graphql-response+json; charset=utf-8"
@@ -280,13 +245,11 @@ fn get_runs_queries_but_refuses_mutations_with_405() {
         assert_eq!(body["data"]["plan"]["code"], "piano-agenzia-2025");
 
         let editor = s.token(Role::Editor, "writer");
-        let response = s
-            .client
-            .get(s.url("/graphql"))
-            .query(&[("query", CREATE_MISSION), ("variables", r#"{"code":"97"}"#)])
-            .header("authorization", format!("Bearer {editor}"))
-            .send()
-            .unwrap();
+        let bearer = format!("Bearer {editor}");
+        let response = s.get_graphql(
+            &[("query", CREATE_MISSION), ("variables", r#"{"code":"97"}"#)],
+            &[("authorization", &bearer)],
+        );
         assert_eq!(response.status(), 405);
         assert_eq!(response.headers()["allow"], "POST");
         let (_, body) = status_and_json(response);
@@ -541,7 +504,7 @@ fn a_subscription_without_a_required_token_is_closed() {
 fn healthz_answers_ok_when_the_database_does() {
     for backend in TestDatabase::backends() {
         let s = TestServer::start(backend, |_| {});
-        let (status, body) = status_and_json(s.client.get(s.url("/healthz")).send().unwrap());
+        let (status, body) = status_and_json(s.get("/healthz", &[]));
         assert_eq!((status, body), (200, json!({ "status": "ok" })));
     }
 }
@@ -553,8 +516,8 @@ fn metrics_count_requests_by_route_and_status_and_errors_by_code() {
         s.data("{ plans { totalCount } }", json!({}), None);
         s.gql(CREATE_MISSION, json!({ "code": "96" }), None);
         s.gql("{ noSuchField }", json!({}), None);
-        s.client.get(s.url("/no/such/page")).send().unwrap();
-        let response = s.client.get(s.url("/metrics")).send().unwrap();
+        s.get("/no/such/page", &[]);
+        let response = s.get("/metrics", &[]);
         assert_eq!(
             response.headers()["content-type"],
             "text/plain; version=0.0.4; charset=utf-8"
@@ -580,20 +543,10 @@ fn metrics_count_requests_by_route_and_status_and_errors_by_code() {
 #[test]
 fn request_ids_are_echoed_when_given_and_generated_otherwise() {
     let s = TestServer::start(Backend::Sqlite, |_| {});
-    let response = s
-        .client
-        .get(s.url("/healthz"))
-        .header("x-request-id", "trace-42")
-        .send()
-        .unwrap();
+    let response = s.get("/healthz", &[("x-request-id", "trace-42")]);
     assert_eq!(response.headers()["x-request-id"], "trace-42");
-    let a = s.client.get(s.url("/healthz")).send().unwrap();
-    let b = s
-        .client
-        .get(s.url("/healthz"))
-        .header("x-request-id", "bad id with spaces")
-        .send()
-        .unwrap();
+    let a = s.get("/healthz", &[]);
+    let b = s.get("/healthz", &[("x-request-id", "bad id with spaces")]);
     let (a, b) = (
         a.headers()["x-request-id"].to_str().unwrap(),
         b.headers()["x-request-id"].to_str().unwrap(),
@@ -606,7 +559,7 @@ fn request_ids_are_echoed_when_given_and_generated_otherwise() {
 #[test]
 fn the_ide_is_served_with_its_assets_under_a_strict_content_policy() {
     let s = TestServer::start(Backend::Sqlite, |_| {});
-    let page = s.client.get(s.url("/graphiql")).send().unwrap();
+    let page = s.get("/graphiql", &[]);
     assert_eq!(page.status(), 200);
     assert!(page.headers()["content-security-policy"]
         .to_str()
@@ -622,22 +575,11 @@ fn the_ide_is_served_with_its_assets_under_a_strict_content_policy() {
         ("app.js", "text/javascript; charset=utf-8"),
         ("app.css", "text/css; charset=utf-8"),
     ] {
-        let response = s
-            .client
-            .get(s.url(&format!("/graphiql/{asset}")))
-            .send()
-            .unwrap();
+        let response = s.get(&format!("/graphiql/{asset}"), &[]);
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], content_type);
     }
-    assert_eq!(
-        s.client
-            .get(s.url("/graphiql/other.js"))
-            .send()
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(s.get("/graphiql/other.js", &[]).status(), 404);
     let no_redirects = reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

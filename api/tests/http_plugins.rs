@@ -13,26 +13,13 @@ mod http_support;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use cruscotto_api::auth::Role;
+use cruscotto_testdb::plugins::{self, lib_name, processes_with_argument, PLUGIN_PACKAGES};
 use http_support::{codes, Backend, TestDatabase, TestServer};
 use serde_json::{json, Value};
-
-const PACKAGES: [&str; 10] = [
-    "cruscotto-plugin-median-delay",
-    "cruscotto-plugin-broken-panic",
-    "cruscotto-plugin-broken-abi",
-    "cruscotto-plugin-broken-slow",
-    "cruscotto-plugin-itp",
-    "cruscotto-plugin-broken-segfault",
-    "cruscotto-plugin-broken-abort",
-    "cruscotto-plugin-broken-memory",
-    "cruscotto-plugin-broken-constructor",
-    "cruscotto-plugin-broken-loop",
-];
 
 fn nested_target_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("api-plugin-tests")
@@ -44,32 +31,14 @@ fn nested_target_dir() -> PathBuf {
 fn worker() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
-        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("api/ has a parent");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let output = Command::new(cargo)
-            .current_dir(workspace)
-            .args([
-                "build",
-                "--message-format=json",
-                "-p",
-                "cruscotto-calculators",
-                "--bin",
-                "cruscotto-plugin-worker",
-                "--target-dir",
-            ])
-            .arg(nested_target_dir())
-            .output()
-            .expect("cargo runs");
-        assert!(
-            output.status.success(),
-            "cargo build failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        let args = [
+            "-p",
+            "cruscotto-calculators",
+            "--bin",
+            "cruscotto-plugin-worker",
+        ];
+        plugins::cargo_build(&plugins::workspace_root(), &nested_target_dir(), &args)
+            .iter()
             .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
             .expect("cargo reports the worker executable")
     })
@@ -78,72 +47,14 @@ fn worker() -> &'static Path {
 /// The repository's plugin crates built as `cdylib`s, once per test
 /// binary, in a target directory of their own so that the nested cargo
 /// never waits on the lock of the one running the tests.
-fn plugins() -> &'static HashMap<String, PathBuf> {
+fn built_plugins() -> &'static HashMap<String, PathBuf> {
     static BUILT: OnceLock<HashMap<String, PathBuf>> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("api/ has a parent");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut command = Command::new(cargo);
-        command
-            .current_dir(workspace)
-            .args(["build", "--message-format=json", "--target-dir"])
-            .arg(nested_target_dir());
-        for p in PACKAGES {
-            command.args(["-p", p]);
-        }
-        let output = command.output().expect("cargo runs");
-        assert!(
-            output.status.success(),
-            "cargo build failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let mut built = HashMap::new();
-        for line in String::from_utf8_lossy(&output.stdout).lines() {
-            let Ok(msg) = serde_json::from_str::<Value>(line) else {
-                continue;
-            };
-            let is_cdylib = msg["reason"] == "compiler-artifact"
-                && msg["target"]["kind"]
-                    .as_array()
-                    .is_some_and(|k| k.iter().any(|k| k == "cdylib"));
-            if !is_cdylib {
-                continue;
-            }
-            let file = msg["filenames"].as_array().and_then(|f| {
-                f.iter()
-                    .filter_map(Value::as_str)
-                    .find(|f| f.ends_with(std::env::consts::DLL_EXTENSION))
-            });
-            if let (Some(name), Some(file)) = (msg["target"]["name"].as_str(), file) {
-                built.insert(name.to_string(), PathBuf::from(file));
-            }
-        }
-        for p in PACKAGES {
-            assert!(
-                built.contains_key(&p.replace('-', "_")),
-                "no cdylib for {p} in {built:?}"
-            );
-        }
-        built
-    })
-}
-
-/// A library file name for this platform.
-fn lib_name(stem: &str) -> String {
-    format!(
-        "{}{stem}.{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_EXTENSION
-    )
+    BUILT.get_or_init(|| plugins::build_plugins(&nested_target_dir(), &PLUGIN_PACKAGES))
 }
 
 /// Copies the plugin `package` into `dir` as `stem`; returns its path.
 fn install(dir: &Path, package: &str, stem: &str) -> PathBuf {
-    let to = dir.join(lib_name(stem));
-    std::fs::copy(&plugins()[&package.replace('-', "_")], &to).expect("the plugin is copied");
-    to
+    plugins::install(&built_plugins()[&package.replace('-', "_")], dir, stem)
 }
 
 /// A plugin directory with the example, the panicking, the slow and the
@@ -389,34 +300,6 @@ fn reloading_picks_up_a_library_copied_in_later_for_administrators_only() {
             dir.path().join(lib_name("itp")).display().to_string()
         );
     }
-}
-
-/// Ids of the live processes whose command line has `needle` as an
-/// argument (a plugin worker names its library there).
-fn processes_with_argument(needle: &Path) -> Vec<u32> {
-    let mut pids = Vec::new();
-    for entry in std::fs::read_dir("/proc")
-        .expect("/proc is readable")
-        .flatten()
-    {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
-            continue;
-        };
-        if cmdline
-            .split(|b| *b == 0)
-            .any(|arg| arg == needle.as_os_str().as_encoded_bytes())
-        {
-            pids.push(pid);
-        }
-    }
-    pids
 }
 
 #[test]

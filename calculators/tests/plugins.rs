@@ -8,10 +8,13 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{date, invoice, lib_name, plugin, processes_with_argument, worker_program};
+use common::{
+    date, install, invoice, lib_name, plugin, plugin_dir_of, processes_with_argument,
+    worker_program,
+};
 use cruscotto_calculators::{
-    CalculatorError, Decimal, Inputs, Isolation, LoadErrorKind, PaymentTable, Period, Registry,
-    RegistryConfig, ResultStatus, Source,
+    CalcResult, CalculatorError, Decimal, Inputs, Isolation, LoadErrorKind, PaymentTable, Period,
+    Registry, RegistryConfig, ResultStatus, Source,
 };
 use serde_json::json;
 
@@ -36,16 +39,14 @@ fn hand_made() -> Inputs {
 /// the three broken plugins, a text file named like a library, and a file
 /// that is not named like a library at all.
 fn plugin_dir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let copy = |package: &str, stem: &str| {
-        std::fs::copy(plugin(package), dir.path().join(lib_name(stem))).unwrap()
-    };
-    copy("cruscotto-plugin-median-delay", "a_median_delay");
-    copy("cruscotto-plugin-median-delay", "z_median_delay_copy");
-    copy("cruscotto-plugin-broken-panic", "broken_panic");
-    copy("cruscotto-plugin-broken-abi", "broken_abi");
-    copy("cruscotto-plugin-broken-slow", "broken_slow");
-    copy("cruscotto-plugin-itp", "itp");
+    let dir = plugin_dir_of(&[
+        ("cruscotto-plugin-median-delay", "a_median_delay"),
+        ("cruscotto-plugin-median-delay", "z_median_delay_copy"),
+        ("cruscotto-plugin-broken-panic", "broken_panic"),
+        ("cruscotto-plugin-broken-abi", "broken_abi"),
+        ("cruscotto-plugin-broken-slow", "broken_slow"),
+        ("cruscotto-plugin-itp", "itp"),
+    ]);
     std::fs::write(
         dir.path()
             .join(format!("not-a-library.{}", std::env::consts::DLL_EXTENSION)),
@@ -66,6 +67,14 @@ fn registry(dir: &tempfile::TempDir, timeout: Duration) -> Registry {
     })
 }
 
+/// A registry with the `timeout` over a fresh [`plugin_dir`], and the
+/// directory.
+fn plugin_registry(timeout: Duration) -> (tempfile::TempDir, Registry) {
+    let dir = plugin_dir();
+    let registry = registry(&dir, timeout);
+    (dir, registry)
+}
+
 /// A registry over `dir` whose plugins are loaded into this process.
 fn in_process_registry(dir: &tempfile::TempDir, timeout: Duration) -> Registry {
     Registry::new(RegistryConfig {
@@ -80,10 +89,26 @@ fn q1() -> Period {
     Period::quarter(2020, 1).unwrap()
 }
 
+/// What the calculator `id` of `registry` computes over the hand-made
+/// inputs for Q1 2020, without parameters.
+fn compute_q1(registry: &Registry, id: &str) -> Result<CalcResult, CalculatorError> {
+    registry.compute(id, &hand_made(), &q1(), &json!({}))
+}
+
+/// What the slow plugin computes like [`compute_q1`] when asked to sleep
+/// 20 s first.
+fn compute_slowly(registry: &Registry) -> Result<CalcResult, CalculatorError> {
+    registry.compute(
+        "broken_slow",
+        &hand_made(),
+        &q1(),
+        &json!({"sleep_ms": 20_000}),
+    )
+}
+
 #[test]
 fn the_loader_reports_each_broken_library_with_its_path_while_the_others_load() {
-    let dir = plugin_dir();
-    let registry = registry(&dir, Duration::from_secs(5));
+    let (_dir, registry) = plugin_registry(Duration::from_secs(5));
     let ids = registry.ids();
     for id in [
         "median_payment_delay",
@@ -127,8 +152,7 @@ fn the_loader_reports_each_broken_library_with_its_path_while_the_others_load() 
 
 #[test]
 fn the_example_plugin_computes_the_median_delay_on_hand_made_data() {
-    let dir = plugin_dir();
-    let registry = registry(&dir, Duration::from_secs(5));
+    let (_dir, registry) = plugin_registry(Duration::from_secs(5));
     let calc = registry.get("median_payment_delay").unwrap();
     let d = calc.descriptor();
     assert_eq!(d.version, "1.0.0");
@@ -144,14 +168,9 @@ fn the_example_plugin_computes_the_median_delay_on_hand_made_data() {
 
 #[test]
 fn the_itp_plugin_agrees_with_the_builtin_through_the_abi() {
-    let dir = plugin_dir();
-    let registry = registry(&dir, Duration::from_secs(5));
-    let builtin = registry
-        .compute("payment_timeliness", &hand_made(), &q1(), &json!({}))
-        .unwrap();
-    let plugin = registry
-        .compute("itp_plugin", &hand_made(), &q1(), &json!({}))
-        .unwrap();
+    let (_dir, registry) = plugin_registry(Duration::from_secs(5));
+    let builtin = compute_q1(&registry, "payment_timeliness").unwrap();
+    let plugin = compute_q1(&registry, "itp_plugin").unwrap();
     assert_eq!(plugin.value, builtin.value);
     assert_eq!(
         plugin.components.map(|c| (c.numerator, c.denominator)),
@@ -161,11 +180,8 @@ fn the_itp_plugin_agrees_with_the_builtin_through_the_abi() {
 
 #[test]
 fn a_panicking_plugin_returns_an_error_and_the_host_keeps_working() {
-    let dir = plugin_dir();
-    let registry = registry(&dir, Duration::from_secs(5));
-    let err = registry
-        .compute("broken_panic", &hand_made(), &q1(), &json!({}))
-        .unwrap_err();
+    let (_dir, registry) = plugin_registry(Duration::from_secs(5));
+    let err = compute_q1(&registry, "broken_panic").unwrap_err();
     match &err {
         CalculatorError::PluginFailed { id, message } => {
             assert_eq!(id, "broken_panic");
@@ -176,25 +192,14 @@ fn a_panicking_plugin_returns_an_error_and_the_host_keeps_working() {
         }
         other => panic!("expected PluginFailed, got {other:?}"),
     }
-    let after = registry
-        .compute("median_payment_delay", &hand_made(), &q1(), &json!({}))
-        .unwrap();
-    assert_eq!(after.value, Some("12.5".parse::<Decimal>().unwrap()));
+    assert_median_computes(&registry);
 }
 
 #[test]
 fn a_slow_plugin_is_cut_off_by_the_timeout_and_the_host_keeps_working() {
-    let dir = plugin_dir();
-    let registry = registry(&dir, Duration::from_millis(300));
+    let (_dir, registry) = plugin_registry(Duration::from_millis(300));
     let started = Instant::now();
-    let err = registry
-        .compute(
-            "broken_slow",
-            &hand_made(),
-            &q1(),
-            &json!({"sleep_ms": 20_000}),
-        )
-        .unwrap_err();
+    let err = compute_slowly(&registry).unwrap_err();
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "took {:?}",
@@ -216,9 +221,7 @@ fn a_slow_plugin_is_cut_off_by_the_timeout_and_the_host_keeps_working() {
         .compute("broken_slow", &hand_made(), &q1(), &json!({"sleep_ms": 0}))
         .unwrap();
     assert_eq!(quick.value, Some(Decimal::ZERO));
-    assert!(registry
-        .compute("median_payment_delay", &hand_made(), &q1(), &json!({}))
-        .is_ok());
+    assert!(compute_q1(&registry, "median_payment_delay").is_ok());
 }
 
 #[test]
@@ -226,36 +229,33 @@ fn reload_adds_new_libraries_and_reports_a_second_copy_as_a_duplicate() {
     let dir = tempfile::tempdir().unwrap();
     let registry = registry(&dir, Duration::from_secs(5));
     assert!(registry.get("median_payment_delay").is_none());
-    std::fs::copy(
-        plugin("cruscotto-plugin-median-delay"),
-        dir.path().join(lib_name("median_v1")),
-    )
-    .unwrap();
+    install(
+        &plugin("cruscotto-plugin-median-delay"),
+        dir.path(),
+        "median_v1",
+    );
     let report = registry.reload();
     assert_eq!(report.added, vec!["median_payment_delay".to_string()]);
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     // Reloading again changes nothing: visited paths are not reopened.
     assert_eq!(registry.reload(), Default::default());
-    std::fs::copy(
-        plugin("cruscotto-plugin-median-delay"),
-        dir.path().join(lib_name("median_v1_again")),
-    )
-    .unwrap();
+    install(
+        &plugin("cruscotto-plugin-median-delay"),
+        dir.path(),
+        "median_v1_again",
+    );
     let report = registry.reload();
     assert!(report.added.is_empty() && report.replaced.is_empty());
     assert!(
         matches!(&report.errors[..], [e] if matches!(e.kind, LoadErrorKind::DuplicateId { .. }))
     );
     // The first one is still the one in use.
-    assert!(registry
-        .compute("median_payment_delay", &hand_made(), &q1(), &json!({}))
-        .is_ok());
+    assert!(compute_q1(&registry, "median_payment_delay").is_ok());
 }
 
 #[test]
 fn a_plugin_called_without_its_payments_input_returns_a_missing_input_error() {
-    let dir = plugin_dir();
-    let registry = registry(&dir, Duration::from_secs(5));
+    let (_dir, registry) = plugin_registry(Duration::from_secs(5));
     let err = registry
         .compute(
             "median_payment_delay",
@@ -280,26 +280,14 @@ fn in_process_plugins_compute_and_a_panic_or_timeout_leaves_the_host_working() {
         "{:#?}",
         registry.load_errors()
     );
-    let r = registry
-        .compute("median_payment_delay", &hand_made(), &q1(), &json!({}))
-        .unwrap();
-    assert_eq!(r.value, Some("12.5".parse::<Decimal>().unwrap()));
-    let err = registry
-        .compute("broken_panic", &hand_made(), &q1(), &json!({}))
-        .unwrap_err();
+    assert_median_computes(&registry);
+    let err = compute_q1(&registry, "broken_panic").unwrap_err();
     assert!(
         matches!(&err, CalculatorError::PluginFailed { message, .. } if message.contains("deliberate panic")),
         "{err:?}"
     );
     let before = cruscotto_calculators::abandoned_computations();
-    let err = registry
-        .compute(
-            "broken_slow",
-            &hand_made(),
-            &q1(),
-            &json!({"sleep_ms": 20_000}),
-        )
-        .unwrap_err();
+    let err = compute_slowly(&registry).unwrap_err();
     assert!(matches!(err, CalculatorError::Timeout { .. }), "{err:?}");
     // The thread cannot be stopped in process; it is counted so that a
     // command about to exit can say so.
@@ -313,35 +301,36 @@ fn in_process_plugins_compute_and_a_panic_or_timeout_leaves_the_host_working() {
 /// A plugin directory with the example and the plugins that crash,
 /// abort, exhaust memory, loop forever, or abort while being loaded.
 fn faulty_dir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let copy = |package: &str, stem: &str| {
-        std::fs::copy(plugin(package), dir.path().join(lib_name(stem))).unwrap()
-    };
-    copy("cruscotto-plugin-median-delay", "median_delay");
-    copy("cruscotto-plugin-broken-segfault", "broken_segfault");
-    copy("cruscotto-plugin-broken-abort", "broken_abort");
-    copy("cruscotto-plugin-broken-memory", "broken_memory");
-    copy("cruscotto-plugin-broken-loop", "broken_loop");
-    copy("cruscotto-plugin-broken-constructor", "broken_constructor");
-    dir
+    plugin_dir_of(&[
+        ("cruscotto-plugin-median-delay", "median_delay"),
+        ("cruscotto-plugin-broken-segfault", "broken_segfault"),
+        ("cruscotto-plugin-broken-abort", "broken_abort"),
+        ("cruscotto-plugin-broken-memory", "broken_memory"),
+        ("cruscotto-plugin-broken-loop", "broken_loop"),
+        ("cruscotto-plugin-broken-constructor", "broken_constructor"),
+    ])
 }
 
 const MEMORY_LIMIT_MB: u64 = 256;
 // Generous for a debug build on a loaded machine; the loop never ends.
 const FAULTY_TIMEOUT: Duration = Duration::from_millis(2000);
 
-fn faulty_registry(dir: &tempfile::TempDir) -> Registry {
-    Registry::new(RegistryConfig {
+/// A registry of worker processes over a fresh [`faulty_dir`], and the
+/// directory.
+fn faulty_registry() -> (tempfile::TempDir, Registry) {
+    let dir = faulty_dir();
+    let registry = Registry::new(RegistryConfig {
         plugin_dir: Some(dir.path().to_path_buf()),
         timeout: FAULTY_TIMEOUT,
         memory_limit_mb: MEMORY_LIMIT_MB,
         worker_program: Some(worker_program()),
         ..RegistryConfig::default()
-    })
+    });
+    (dir, registry)
 }
 
 fn crash_cause(registry: &Registry, id: &str) -> String {
-    match registry.compute(id, &hand_made(), &q1(), &json!({})) {
+    match compute_q1(registry, id) {
         Err(CalculatorError::Crashed { id: got, cause }) => {
             assert_eq!(got, id);
             cause
@@ -350,17 +339,22 @@ fn crash_cause(registry: &Registry, id: &str) -> String {
     }
 }
 
+/// The cause of the crash of `id`'s computation, after asserting that the
+/// median plugin computes again.
+fn crash_then_median(registry: &Registry, id: &str) -> String {
+    let cause = crash_cause(registry, id);
+    assert_median_computes(registry);
+    cause
+}
+
 fn assert_median_computes(registry: &Registry) {
-    let r = registry
-        .compute("median_payment_delay", &hand_made(), &q1(), &json!({}))
-        .unwrap();
+    let r = compute_q1(registry, "median_payment_delay").unwrap();
     assert_eq!(r.value, Some("12.5".parse::<Decimal>().unwrap()));
 }
 
 #[test]
 fn a_constructor_that_aborts_is_a_load_error_naming_the_signal_and_the_rest_loads() {
-    let dir = faulty_dir();
-    let registry = faulty_registry(&dir);
+    let (dir, registry) = faulty_registry();
     let errors = registry.load_errors();
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert_eq!(
@@ -382,11 +376,11 @@ fn a_constructor_that_aborts_is_a_load_error_naming_the_signal_and_the_rest_load
         assert!(registry.get(id).is_some(), "{id} is loaded");
     }
     // A reload after the constructor killed its worker works as before.
-    std::fs::copy(
-        plugin("cruscotto-plugin-broken-constructor"),
-        dir.path().join(lib_name("broken_constructor_again")),
-    )
-    .unwrap();
+    install(
+        &plugin("cruscotto-plugin-broken-constructor"),
+        dir.path(),
+        "broken_constructor_again",
+    );
     let report = registry.reload();
     assert!(
         matches!(&report.errors[..], [e] if matches!(&e.kind, LoadErrorKind::WorkerFailed(c) if c.contains("SIGABRT"))),
@@ -397,22 +391,18 @@ fn a_constructor_that_aborts_is_a_load_error_naming_the_signal_and_the_rest_load
 
 #[test]
 fn a_segfault_or_an_abort_fails_the_computation_with_the_signal_and_the_next_one_works() {
-    let dir = faulty_dir();
-    let registry = faulty_registry(&dir);
+    let (_dir, registry) = faulty_registry();
     for _ in 0..2 {
-        let cause = crash_cause(&registry, "broken_segfault");
         assert_eq!(
-            cause,
+            crash_then_median(&registry, "broken_segfault"),
             "its worker process was killed by SIGSEGV (invalid memory reference)"
         );
-        assert_median_computes(&registry);
-        let cause = crash_cause(&registry, "broken_abort");
-        assert_eq!(cause, "its worker process was killed by SIGABRT (abort)");
-        assert_median_computes(&registry);
+        assert_eq!(
+            crash_then_median(&registry, "broken_abort"),
+            "its worker process was killed by SIGABRT (abort)"
+        );
     }
-    let err = registry
-        .compute("broken_segfault", &hand_made(), &q1(), &json!({}))
-        .unwrap_err();
+    let err = compute_q1(&registry, "broken_segfault").unwrap_err();
     assert_eq!(
         err.to_string(),
         "calculator \"broken_segfault\" failed: its worker process was killed by SIGSEGV (invalid memory reference)"
@@ -421,32 +411,27 @@ fn a_segfault_or_an_abort_fails_the_computation_with_the_signal_and_the_next_one
 
 #[test]
 fn twenty_gigabytes_of_allocations_stop_at_the_memory_limit_and_the_next_computation_works() {
-    let dir = faulty_dir();
-    let registry = faulty_registry(&dir);
+    let (_dir, registry) = faulty_registry();
     for _ in 0..2 {
-        let cause = crash_cause(&registry, "broken_memory");
+        let cause = crash_then_median(&registry, "broken_memory");
         assert!(
             cause.starts_with(&format!(
                 "it exceeded the memory limit of {MEMORY_LIMIT_MB} MB"
             )),
             "{cause}"
         );
-        assert_median_computes(&registry);
     }
 }
 
 #[test]
 fn an_endless_loop_is_killed_at_the_time_limit_and_nothing_keeps_spinning() {
-    let dir = faulty_dir();
-    let registry = faulty_registry(&dir);
+    let (dir, registry) = faulty_registry();
     let library = dir.path().join(lib_name("broken_loop"));
     // Its worker is up, idle, since the library was loaded.
     assert_eq!(processes_with_argument(&library).len(), 1);
     for _ in 0..2 {
         let started = Instant::now();
-        let err = registry
-            .compute("broken_loop", &hand_made(), &q1(), &json!({}))
-            .unwrap_err();
+        let err = compute_q1(&registry, "broken_loop").unwrap_err();
         assert_eq!(
             err.to_string(),
             "calculator \"broken_loop\" exceeded the time limit of 2000 ms and was stopped"
@@ -461,8 +446,7 @@ fn an_endless_loop_is_killed_at_the_time_limit_and_nothing_keeps_spinning() {
 
 #[test]
 fn workers_serve_concurrent_computations_and_stop_with_the_registry() {
-    let dir = faulty_dir();
-    let registry = faulty_registry(&dir);
+    let (dir, registry) = faulty_registry();
     std::thread::scope(|s| {
         for _ in 0..4 {
             s.spawn(|| assert_median_computes(&registry));

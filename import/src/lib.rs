@@ -6,6 +6,7 @@
 //! This crate knows neither Diesel nor HTTP: it turns bytes into a
 //! [`model::PlanDocument`] and back.
 
+pub mod counts;
 pub mod error;
 pub mod generate;
 pub mod json;
@@ -17,6 +18,7 @@ pub use cruscotto_model as model;
 pub mod text;
 pub mod validate;
 
+pub use counts::DocumentCounts;
 pub use error::ImportError;
 pub use model::PlanDocument;
 

@@ -1,6 +1,8 @@
 //! Malformed documents: each must be refused (or, for content problems,
 //! reported) with the file, the line and what was expected.
 
+mod common;
+
 use cruscotto_import::json::{from_json, to_json};
 use cruscotto_import::validate;
 use cruscotto_import::{parse_document, ImportError, ParseOptions, PlanDocument};
@@ -37,6 +39,19 @@ fn sheet(code: &str, start: &str, phases: &[&str]) -> String {
     lines.extend(phases.iter().map(|p| p.to_string()));
     lines.push("Totale\t\t\t\t\t100%".into());
     lines.join("\n")
+}
+
+/// The first of two phases of half a year each, weighing 50%.
+const HALF_YEAR_PHASE: &str = "X.1.1\tFase uno\t01/01/2024\t30/06/2024\tEsito\t50%";
+
+/// A sheet that imports: objective X.1 from 1/1/2024 with one phase over
+/// the whole of 2024.
+fn valid_sheet() -> String {
+    sheet(
+        "X.1",
+        "01/01/2024",
+        &["X.1.1\tF\t01/01/2024\t31/12/2024\tE\t100%"],
+    )
 }
 
 fn parse(file: &str, content: &str) -> Result<PlanDocument, ImportError> {
@@ -94,10 +109,7 @@ fn import_rejects_phase_row_with_wrong_column_count() {
     let content = sheet(
         "X.1",
         "01/01/2024",
-        &[
-            "X.1.1\tFase uno\t01/01/2024\t30/06/2024\tEsito\t50%",
-            "X.1.2\tFase due\t01/07/2024\t31/12/2024",
-        ],
+        &[HALF_YEAR_PHASE, "X.1.2\tFase due\t01/07/2024\t31/12/2024"],
     );
     let err = parse("000.txt", &content).unwrap_err();
     assert!(
@@ -195,7 +207,7 @@ fn import_reports_phase_weights_not_summing_to_100_and_strict_refuses_them() {
         "X.1",
         "01/01/2024",
         &[
-            "X.1.1\tFase uno\t01/01/2024\t30/06/2024\tEsito\t50%",
+            HALF_YEAR_PHASE,
             "X.1.2\tFase due\t01/07/2024\t31/12/2024\tEsito\t45%",
         ],
     );
@@ -203,8 +215,7 @@ fn import_reports_phase_weights_not_summing_to_100_and_strict_refuses_them() {
     let codes: Vec<&str> = doc.findings.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(codes, ["phase_weights_not_100", "phase_total_mismatch"]);
     let weights = &doc.findings[0];
-    assert_eq!(weights.entity_code, "X.1");
-    assert_eq!(weights.line, Some(1));
+    common::assert_finding(weights, "phase_weights_not_100", "X.1", Some(1));
     assert_eq!(
         weights.message,
         "the phase weights of objective X.1 sum to 95%, not 100%"
@@ -224,11 +235,7 @@ fn import_reports_phase_weights_not_summing_to_100_and_strict_refuses_them() {
 
 #[test]
 fn strict_accepts_a_document_without_findings() {
-    let content = sheet(
-        "X.1",
-        "01/01/2024",
-        &["X.1.1\tF\t01/01/2024\t31/12/2024\tE\t100%"],
-    );
+    let content = valid_sheet();
     let doc = parse("ok.txt", &content).unwrap();
     assert!(validate::strict("ok.txt", &doc).is_ok());
 }
@@ -252,13 +259,9 @@ fn import_refuses_phases_that_start_after_they_end() {
 
 #[test]
 fn import_refuses_an_indicator_with_two_targets_for_one_year() {
-    let content = sheet(
-        "X.1",
-        "01/01/2024",
-        &["X.1.1\tF\t01/01/2024\t31/12/2024\tE\t100%"],
-    )
-    .replace("Baseline\t2024", "Baseline\t2024\t2024")
-    .replace("\t10\t12", "\t10\t12\t13");
+    let content = valid_sheet()
+        .replace("Baseline\t2024", "Baseline\t2024\t2024")
+        .replace("\t10\t12", "\t10\t12\t13");
     let err = parse("twice.txt", &content).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -285,12 +288,7 @@ fn a_bom_is_skipped_and_json_that_is_not_an_object_is_refused_as_such() {
 
 #[test]
 fn a_nul_character_is_refused_with_its_line_in_text_and_json() {
-    let content = sheet(
-        "X.1",
-        "01/01/2024",
-        &["X.1.1\tF\t01/01/2024\t31/12/2024\tE\t100%"],
-    )
-    .replace("Obiettivo di prova", "Obiettivo\0di prova");
+    let content = valid_sheet().replace("Obiettivo di prova", "Obiettivo\0di prova");
     let err = parse("nul.txt", &content).unwrap_err();
     assert_eq!(err.line(), Some(8), "{err}");
     assert!(err.to_string().contains("NUL"), "{err}");
@@ -304,12 +302,7 @@ fn a_nul_character_is_refused_with_its_line_in_text_and_json() {
 
 #[test]
 fn a_line_of_millions_of_tabs_is_read_in_bounded_cells() {
-    let content = sheet(
-        "X.1",
-        "01/01/2024",
-        &["X.1.1\tF\t01/01/2024\t31/12/2024\tE\t100%"],
-    )
-    .replace(
+    let content = valid_sheet().replace(
         "Denominazione Obiettivo\tObiettivo di prova",
         &format!(
             "Denominazione Obiettivo\tObiettivo di prova{}",

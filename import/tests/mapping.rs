@@ -21,7 +21,7 @@ use std::str::FromStr;
 
 use cruscotto_import::mapping::{self, Error, Imported, Mapping};
 use cruscotto_import::model::{Comparator, Direction, PlanDocument, Unit};
-use cruscotto_import::ParseOptions;
+use cruscotto_import::{DocumentCounts, ParseOptions};
 use rust_decimal::Decimal;
 
 fn root() -> PathBuf {
@@ -67,15 +67,8 @@ fn source<'a>(
 }
 
 fn counts(doc: &PlanDocument) -> (usize, usize, usize, usize) {
-    let indicators = doc.objectives.iter().map(|o| o.indicators.len()).sum();
-    let targets = doc
-        .objectives
-        .iter()
-        .flat_map(|o| &o.indicators)
-        .map(|i| i.targets.len())
-        .sum();
-    let phases = doc.objectives.iter().map(|o| o.phases.len()).sum();
-    (doc.objectives.len(), indicators, targets, phases)
+    let c = DocumentCounts::of(doc);
+    (c.objectives, c.indicators, c.targets, c.phases)
 }
 
 #[test]

@@ -5,7 +5,7 @@ mod common;
 
 use std::str::FromStr;
 
-use common::{parse, SEED_MULTI_YEAR, SEED_SHEETS};
+use common::{assert_only_finding, parse, SEED_MULTI_YEAR, SEED_SHEETS};
 use cruscotto_import::json::{from_json, to_json};
 use cruscotto_import::model::{Comparator, Direction, PlanKind, Unit};
 use cruscotto_import::{parse_document, ParseOptions};
@@ -78,10 +78,12 @@ fn sample_sheets_exercise_the_quirks() {
 
     assert!(doc.objectives[2].annual_objectives.is_empty());
     // The satisfaction target is prose: imported, and reported.
-    assert_eq!(doc.findings.len(), 1);
-    assert_eq!(doc.findings[0].code, "target_without_number");
-    assert_eq!(doc.findings[0].entity_code, "P.2/4/2025");
-    assert_eq!(doc.findings[0].line, Some(67));
+    assert_only_finding(
+        &doc.findings,
+        "target_without_number",
+        "P.2/4/2025",
+        Some(67),
+    );
 }
 
 #[test]

@@ -6,12 +6,17 @@ mod common;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
-use common::{parse, SEED_MULTI_YEAR, SEED_SHEETS};
-use cruscotto_import::model::{Comparator, Direction, PlanKind, ResultKind, Unit};
+use common::{assert_only_finding, parse, SEED_MULTI_YEAR, SEED_SHEETS};
+use cruscotto_import::model::{Comparator, Direction, LinkedObjective, PlanKind, ResultKind, Unit};
 use rust_decimal::Decimal;
 
 fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
+}
+
+/// The codes of the objectives that `links` name, in order.
+fn link_codes(links: &[LinkedObjective]) -> Vec<&str> {
+    links.iter().map(|l| l.code.as_str()).collect()
 }
 
 #[test]
@@ -106,31 +111,11 @@ fn sheets_seed_links_are_read_and_the_placeholder_gives_none() {
         "Indicare Codice e Obiettivo annuale collegato"
     );
     let c3 = &doc.objectives[2];
-    let annual: Vec<&str> = c3
-        .annual_objectives
-        .iter()
-        .map(|l| l.code.as_str())
-        .collect();
-    assert_eq!(annual, ["1.2", "4.4"]);
-    let strategic: Vec<&str> = c3
-        .strategic_objectives
-        .iter()
-        .map(|l| l.code.as_str())
-        .collect();
-    assert_eq!(strategic, ["1", "4"]);
+    assert_eq!(link_codes(&c3.annual_objectives), ["1.2", "4.4"]);
+    assert_eq!(link_codes(&c3.strategic_objectives), ["1", "4"]);
     let l1 = &doc.objectives[4];
-    let strategic: Vec<&str> = l1
-        .strategic_objectives
-        .iter()
-        .map(|l| l.code.as_str())
-        .collect();
-    assert_eq!(strategic, ["2", "3"]);
-    let annual: Vec<&str> = l1
-        .annual_objectives
-        .iter()
-        .map(|l| l.code.as_str())
-        .collect();
-    assert_eq!(annual, ["2.4", "3.2"]);
+    assert_eq!(link_codes(&l1.strategic_objectives), ["2", "3"]);
+    assert_eq!(link_codes(&l1.annual_objectives), ["2.4", "3.2"]);
     assert!(l1.annual_objectives[0]
         .title
         .starts_with("Contrasto al fenomeno del caporalato"));
@@ -366,13 +351,11 @@ fn multi_year_seed_rows_cut_by_a_page_are_rejoined() {
 #[test]
 fn multi_year_seed_ending_mid_table_is_a_finding() {
     let doc = parse(SEED_MULTI_YEAR);
-    assert_eq!(doc.findings.len(), 1);
-    let finding = &doc.findings[0];
-    assert_eq!(finding.code, "document_ends_mid_table");
-    assert_eq!(finding.line, Some(109));
-    assert_eq!(
-        finding.entity_code,
-        "SUPPORTO ALLE REGIONI NELLE ATTIVITÀ DI GOVERNANCE"
+    assert_only_finding(
+        &doc.findings,
+        "document_ends_mid_table",
+        "SUPPORTO ALLE REGIONI NELLE ATTIVITÀ DI GOVERNANCE",
+        Some(109),
     );
     let last = doc.areas[2].ambiti.last().unwrap();
     assert_eq!(last.results[2].text, "");

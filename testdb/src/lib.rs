@@ -9,9 +9,13 @@
 //! retries. A test run without a Postgres server that answers fails,
 //! unless `CRUSCOTTO_ALLOW_MISSING` lists `postgres` ([`needs`]).
 //!
+//! The tests that load real calculator plugins build them with
+//! [`plugins`].
+//!
 //! A dev-dependency only: no production crate depends on it.
 
 pub mod needs;
+pub mod plugins;
 pub mod postgres;
 
 use std::path::Path;

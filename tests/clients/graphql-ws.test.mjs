@@ -57,7 +57,8 @@ async function recordB1(indicator, period, value) {
   assert.equal(recorded.data.recordMeasurement.value, value);
 }
 
-test('indicatorChanges hears a measurement recorded over HTTP; dispose closes with 1000', async () => {
+// Objective B.1 of the plan and its indicator 1.
+async function lookupB1() {
   const lookup = await post(
     `query ($plan: String!) { objective(plan: $plan, code: "B.1") { id indicators { id code } } }`,
     { plan: PLAN },
@@ -66,17 +67,32 @@ test('indicatorChanges hears a measurement recorded over HTTP; dispose closes wi
   const objective = lookup.data.objective;
   const indicator = objective.indicators.find((i) => i.code === '1');
   assert.ok(indicator, 'B.1 has no indicator 1');
+  return { objective, indicator };
+}
 
-  let onConnected;
-  const connected = new Promise((resolve) => (onConnected = resolve));
+// A client of the server's socket that does not retry (with `options`),
+// and the promise of its close event.
+function openClient(options = {}) {
   let onClosed;
   const closed = new Promise((resolve) => (onClosed = resolve));
   const client = createClient({
     url: wsUrl,
     webSocketImpl: WebSocket,
     retryAttempts: 0,
+    ...options,
+    on: { ...options.on, closed: (event) => onClosed(event) },
+  });
+  return { client, closed };
+}
+
+test('indicatorChanges hears a measurement recorded over HTTP; dispose closes with 1000', async () => {
+  const { objective, indicator } = await lookupB1();
+
+  let onConnected;
+  const connected = new Promise((resolve) => (onConnected = resolve));
+  const { client, closed } = openClient({
     lazy: true,
-    on: { connected: (socket) => onConnected(socket), closed: (event) => onClosed(event) },
+    on: { connected: (socket) => onConnected(socket) },
   });
 
   try {
@@ -118,14 +134,7 @@ test('indicatorChanges hears a measurement recorded over HTTP; dispose closes wi
 });
 
 test('a subscription to an objective id that is not one gets an error, the socket stays usable', async () => {
-  let onClosed;
-  const closed = new Promise((resolve) => (onClosed = resolve));
-  const client = createClient({
-    url: wsUrl,
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    on: { closed: (event) => onClosed(event) },
-  });
+  const { client, closed } = openClient();
   // graphql-ws throws the errors of an `error` message; a `next` with errors is yielded.
   const bad = client.iterate({ query: SUBSCRIPTION, variables: { objective: 'garbage' } });
   const errors = await withTimeout(bad.next(), 5000, 'the error').then(
@@ -148,21 +157,12 @@ test('a subscription to an objective id that is not one gets an error, the socke
 
 test('subscribing again with after: the change made meanwhile comes first', async () => {
   assert.ok(lastCursor, 'the first subscription test saw no change');
-  const lookup = await post(`{ objective(plan: "${PLAN}", code: "B.1") { id indicators { id code } } }`);
-  const objective = lookup.data.objective;
-  const indicator = objective.indicators.find((i) => i.code === '1');
+  const { objective, indicator } = await lookupB1();
 
   // Nobody listens while this is written.
   await recordB1(indicator.id, '2025-Q2', '9.75');
 
-  let onClosed;
-  const closed = new Promise((resolve) => (onClosed = resolve));
-  const client = createClient({
-    url: wsUrl,
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    on: { closed: (event) => onClosed(event) },
-  });
+  const { client, closed } = openClient();
   try {
     const events = client.iterate({
       query: SUBSCRIPTION,

@@ -21,13 +21,8 @@ if [ ! -d node_modules ]; then
 fi
 export PATH="$here/node_modules/.bin:$PATH"
 
-tmp="$(mktemp -d)"
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$root/tests/serve-binary.sh"
+make_scratch
 
 failed=()
 step() {
@@ -60,7 +55,6 @@ token="$("$bin" --database-url "$db" token create --role editor --name clients 2
   { cat "$tmp/token.err" >&2; echo "the token was not created" >&2; exit 1; }
 [ -n "$token" ] || { echo "no token was printed" >&2; exit 1; }
 
-. "$root/tests/serve-binary.sh"
 start_server "$bin" "$db" "$tmp"
 echo "clients against $url"
 

@@ -97,47 +97,8 @@ pub fn assert_same_document(
 /// A target directory of its own keeps the nested cargo off the lock of the
 /// one running the tests.
 pub fn build_plugin(package: &str) -> PathBuf {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(cargo)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "build",
-            "--message-format=json",
-            "-p",
-            package,
-            "--target-dir",
-        ])
-        .arg(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-builds"))
-        .output()
-        .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "cargo build -p {package} failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let name = package.replace('-', "_");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|msg| {
-            msg["reason"] == "compiler-artifact" && msg["target"]["name"] == name.as_str()
-        })
-        .flat_map(|msg| {
-            msg["filenames"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|f| f.as_str().map(PathBuf::from))
-                .collect::<Vec<_>>()
-        })
-        .find(|f| {
-            f.extension()
-                .is_some_and(|e| e == std::env::consts::DLL_EXTENSION)
-        })
-        .unwrap_or_else(|| {
-            panic!(
-                "no {} library for {package}",
-                std::env::consts::DLL_EXTENSION
-            )
-        })
+    let target_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-builds");
+    cruscotto_testdb::plugins::build_plugins(&target_dir, &[package])
+        .remove(&package.replace('-', "_"))
+        .expect("the package has a library")
 }

@@ -15,15 +15,9 @@ if [ ! -d "$here/node_modules/graphql-http" ]; then
   (cd "$here" && npm install --no-audit --no-fund --silent)
 fi
 
-tmp="$(mktemp -d)"
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
 . "$root/tests/serve-binary.sh"
+make_scratch
+
 start_server "$bin" "$tmp/audit.db" "$tmp"
 
 echo "auditing $url"

@@ -147,19 +147,16 @@ mod tests {
     }
 
     #[test]
-    fn documents_with_variables_are_never_marked_validated() {
-        let docs = Documents::default();
-        let q = "query($f: Int) { plans(first: $f) { totalCount } }";
-        docs.insert(q, None, parse(q), true, Cost::default());
-        assert!(docs.get(q, None).is_some_and(|c| !c.validated));
-    }
-
-    #[test]
-    fn documents_that_failed_validation_are_not_marked_validated() {
-        let docs = Documents::default();
-        let q = "{ nope }";
-        docs.insert(q, None, parse(q), false, Cost::default());
-        assert!(docs.get(q, None).is_some_and(|c| !c.validated));
+    fn documents_with_variables_or_that_failed_validation_are_not_marked_validated() {
+        // (document, whether it passed validation)
+        for (q, valid) in [
+            ("query($f: Int) { plans(first: $f) { totalCount } }", true),
+            ("{ nope }", false),
+        ] {
+            let docs = Documents::default();
+            docs.insert(q, None, parse(q), valid, Cost::default());
+            assert!(docs.get(q, None).is_some_and(|c| !c.validated), "{q}");
+        }
     }
 
     #[test]

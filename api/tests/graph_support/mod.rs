@@ -10,9 +10,10 @@ use cruscotto_api::auth::{Principal, Role};
 use cruscotto_api::graph::{build_schema, AppSchema};
 use cruscotto_api::state::AppState;
 use cruscotto_api::Settings;
-use cruscotto_store::Backend;
+use cruscotto_store::graph::StatementCounter;
+use cruscotto_store::{Backend, Database, PoolOptions};
 use cruscotto_testdb::TestDatabase;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// A schema over a fresh database.
 pub struct Env {
@@ -36,11 +37,18 @@ impl Env {
     /// A schema over a fresh database holding `generate(scale)`.
     pub fn generated(backend: Backend, scale: u32) -> Env {
         let env = Env::new(backend);
-        env.t
-            .db
-            .save_document(&cruscotto_import::generate::generate(scale), None)
-            .expect("the generated plan imports");
+        store_generated(&env.t, scale);
         env
+    }
+
+    /// A schema over a fresh database holding `generate(scale)`, and the
+    /// id of the first indicator of its first objective, M1.P1.O1.
+    pub async fn generated_with_indicator(backend: Backend, scale: u32) -> (Env, Value) {
+        let env = Env::generated(backend, scale);
+        let indicator = env
+            .first_indicator(&format!("generated-{scale}"), "M1.P1.O1")
+            .await;
+        (env, indicator)
     }
 
     /// Runs a query as `principal`; returns the whole response as JSON
@@ -52,6 +60,27 @@ impl Env {
         // As the HTTP handler runs it.
         let response = cruscotto_api::errors::execute(&self.schema, request).await;
         serde_json::to_value(&response).expect("responses serialize")
+    }
+
+    /// Runs a query anonymously; returns the whole response as JSON.
+    pub async fn anonymous(&self, query: &str, variables: Value) -> Value {
+        self.run_as(Principal::Anonymous, query, variables).await
+    }
+
+    /// What `fields` of the objective `code` of `plan` read (anonymously,
+    /// asserting no errors).
+    pub async fn objective(&self, plan: &str, code: &str, fields: &str) -> Value {
+        let query = format!(
+            "query($plan: String!, $code: String!) {{ objective(plan: $plan, code: $code) {{ {fields} }} }}"
+        );
+        self.query(&query, json!({ "plan": plan, "code": code }))
+            .await["objective"]
+            .clone()
+    }
+
+    /// The id of the first indicator of the objective `objective` of `plan`.
+    pub async fn first_indicator(&self, plan: &str, objective: &str) -> Value {
+        self.objective(plan, objective, "indicators { id }").await["indicators"][0]["id"].clone()
     }
 
     /// Runs a query anonymously and asserts it has no errors; returns `data`.
@@ -67,6 +96,25 @@ impl Env {
         assert!(r.get("errors").is_none(), "unexpected errors: {r:#}");
         r["data"].clone()
     }
+}
+
+/// Stores `generate(scale)` in `t`.
+pub fn store_generated(t: &TestDatabase, scale: u32) {
+    t.db.save_document(&cruscotto_import::generate::generate(scale), None)
+        .expect("the generated plan imports");
+}
+
+/// A fresh database of `backend` holding `generate(scale)`.
+pub fn generated_database(backend: Backend, scale: u32) -> TestDatabase {
+    let t = TestDatabase::new(backend);
+    store_generated(&t, scale);
+    t
+}
+
+/// A pool over the database at `url` that counts its statements, and the
+/// counter.
+pub fn counting_pool(url: &str) -> (Database, StatementCounter) {
+    Database::connect_counting(url, &PoolOptions::default()).expect("a counting pool opens")
 }
 
 pub fn editor() -> Principal {
@@ -98,6 +146,31 @@ pub fn error_of(response: &Value) -> (String, Option<String>) {
         e["extensions"]["code"].as_str().unwrap_or("").to_string(),
         e["extensions"]["field"].as_str().map(str::to_string),
     )
+}
+
+/// What [`error_of`] gives for a `BAD_USER_INPUT` error naming `field`.
+pub fn bad_input(field: &str) -> (String, Option<String>) {
+    ("BAD_USER_INPUT".to_string(), Some(field.to_string()))
+}
+
+/// The string `key` of every element of the array `list`.
+pub fn strings<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("a list: {list:#}"))
+        .iter()
+        .map(|v| {
+            v[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("a string {key}: {v:#}"))
+        })
+        .collect()
+}
+
+/// The message of the first error of a response.
+pub fn message_of(response: &Value) -> &str {
+    response["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an error with a message: {response:#}"))
 }
 
 /// Asserts that a query costs the same statements whatever the amount of

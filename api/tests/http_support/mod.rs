@@ -14,7 +14,7 @@ use cruscotto_api::state::AppState;
 use cruscotto_api::{Application, Settings};
 pub use cruscotto_store::Backend;
 pub use cruscotto_testdb::TestDatabase;
-use reqwest::blocking::{Client, Response};
+use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde_json::{json, Value};
 
 pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -93,6 +93,21 @@ impl TestServer {
         format!("{}{path}", self.base)
     }
 
+    /// GETs `path` with `headers`; returns the response as it came.
+    pub fn get(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+        with_headers(self.client.get(self.url(path)), headers)
+            .send()
+            .expect("the server answers")
+    }
+
+    /// GETs `/graphql` with the query string `params` and `headers`;
+    /// returns the response as it came.
+    pub fn get_graphql(&self, params: &[(&str, &str)], headers: &[(&str, &str)]) -> Response {
+        with_headers(self.client.get(self.url("/graphql")).query(params), headers)
+            .send()
+            .expect("the server answers")
+    }
+
     /// Whether the health check answers with success.
     pub fn is_healthy(&self) -> bool {
         self.client
@@ -147,10 +162,7 @@ impl TestServer {
         {
             request = request.header("accept", GRAPHQL_RESPONSE_JSON);
         }
-        for (k, v) in headers {
-            request = request.header(*k, *v);
-        }
-        request
+        with_headers(request, headers)
             .body(body.to_string())
             .send()
             .expect("the server answers")
@@ -208,6 +220,14 @@ impl Drop for TestServer {
     }
 }
 
+/// `request` with `headers` added.
+fn with_headers(mut request: RequestBuilder, headers: &[(&str, &str)]) -> RequestBuilder {
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    request
+}
+
 pub fn status_and_json(response: Response) -> (u16, Value) {
     let status = response.status().as_u16();
     let text = response.text().expect("a body");
@@ -231,6 +251,22 @@ pub fn codes(body: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The message of the first error of a GraphQL response.
+pub fn message(body: &Value) -> &str {
+    body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an error with a message: {body:#}"))
+}
+
+/// Asserts that `response` (a status and a body) has the status `status`
+/// and the single error `code`, whose message contains `part`.
+pub fn assert_error(response: &(u16, Value), status: u16, code: &str, part: &str) {
+    let (actual, body) = response;
+    assert_eq!(*actual, status, "{body:#}");
+    assert_eq!(codes(body), [code], "{body:#}");
+    assert!(message(body).contains(part), "{body:#}");
 }
 
 pub fn sample(name: &str) -> PathBuf {

@@ -5,19 +5,18 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use cruscotto_calculators::PaymentRecord;
 
-/// The workspace root (the parent of the calculators crate).
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("calculators/ has a parent")
-        .to_path_buf()
-}
+/// The plugin helpers the tests of the API and of the binary share, by
+/// file: this crate does not depend on the test databases crate.
+#[path = "../../../testdb/src/plugins.rs"]
+mod plugins;
+
+#[allow(unused_imports)] // Each test binary uses a different subset.
+pub use plugins::{install, lib_name, processes_with_argument, workspace_root, PLUGIN_PACKAGES};
 
 /// A target directory of its own, so the nested cargo never waits on the
 /// lock of the one running the tests.
@@ -28,81 +27,13 @@ pub fn plugin_target_dir() -> PathBuf {
 /// Runs `cargo build` with JSON messages in `dir` and returns the cdylib
 /// artifacts by crate name (underscored).
 pub fn cargo_build_cdylibs(dir: &Path, extra_args: &[&str]) -> HashMap<String, PathBuf> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(cargo)
-        .current_dir(dir)
-        .args(["build", "--message-format=json", "--target-dir"])
-        .arg(plugin_target_dir())
-        .args(extra_args)
-        .output()
-        .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "cargo build failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let mut artifacts = HashMap::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        if msg["reason"] != "compiler-artifact" {
-            continue;
-        }
-        let is_cdylib = msg["target"]["kind"]
-            .as_array()
-            .is_some_and(|k| k.iter().any(|k| k == "cdylib"));
-        if !is_cdylib {
-            continue;
-        }
-        let name = msg["target"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let file = msg["filenames"]
-            .as_array()
-            .and_then(|f| {
-                f.iter()
-                    .filter_map(|f| f.as_str())
-                    .find(|f| f.ends_with(std::env::consts::DLL_EXTENSION))
-            })
-            .map(PathBuf::from);
-        if let Some(file) = file {
-            artifacts.insert(name, file);
-        }
-    }
-    artifacts
+    plugins::cdylibs(&plugins::cargo_build(dir, &plugin_target_dir(), extra_args))
 }
 
 /// The repository's plugin crates, built once per test binary.
 pub fn repository_plugins() -> &'static HashMap<String, PathBuf> {
     static BUILT: OnceLock<HashMap<String, PathBuf>> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let packages = [
-            "cruscotto-plugin-median-delay",
-            "cruscotto-plugin-broken-panic",
-            "cruscotto-plugin-broken-abi",
-            "cruscotto-plugin-broken-slow",
-            "cruscotto-plugin-itp",
-            "cruscotto-plugin-broken-segfault",
-            "cruscotto-plugin-broken-abort",
-            "cruscotto-plugin-broken-memory",
-            "cruscotto-plugin-broken-constructor",
-            "cruscotto-plugin-broken-loop",
-        ];
-        let mut args = Vec::new();
-        for p in packages {
-            args.extend(["-p", p]);
-        }
-        let built = cargo_build_cdylibs(&workspace_root(), &args);
-        for p in packages {
-            assert!(
-                built.contains_key(&p.replace('-', "_")),
-                "no cdylib for {p} in {built:?}"
-            );
-        }
-        built
-    })
+    BUILT.get_or_init(|| plugins::build_plugins(&plugin_target_dir(), &PLUGIN_PACKAGES))
 }
 
 /// The artifact of one repository plugin, by package name.
@@ -110,46 +41,19 @@ pub fn plugin(package: &str) -> PathBuf {
     repository_plugins()[&package.replace('-', "_")].clone()
 }
 
-/// A library file name for this platform.
-pub fn lib_name(stem: &str) -> String {
-    format!(
-        "{}{stem}.{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_EXTENSION
-    )
+/// A temporary plugin directory holding, for each `(package, stem)`, the
+/// library of the repository plugin `package` under the name `stem`.
+pub fn plugin_dir_of(plugins: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (package, stem) in plugins {
+        install(&plugin(package), dir.path(), stem);
+    }
+    dir
 }
 
 /// The plugin worker program of this crate (built by cargo for the tests).
 pub fn worker_program() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_cruscotto-plugin-worker"))
-}
-
-/// Ids of the live processes whose command line has `needle` as an
-/// argument (a plugin worker names its library there).
-pub fn processes_with_argument(needle: &Path) -> Vec<u32> {
-    let mut pids = Vec::new();
-    for entry in std::fs::read_dir("/proc")
-        .expect("/proc is readable")
-        .flatten()
-    {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
-            continue;
-        };
-        if cmdline
-            .split(|b| *b == 0)
-            .any(|arg| arg == needle.as_os_str().as_encoded_bytes())
-        {
-            pids.push(pid);
-        }
-    }
-    pids
 }
 
 /// A date of the hand-made inputs.

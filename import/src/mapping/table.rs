@@ -554,6 +554,21 @@ fn read_sheet(
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // The column `name`, or the error at `span` saying that `what` (the
+    // column, as the mapping names it) is not in the header.
+    let column = |name: &str, span: std::ops::Range<usize>, what: String| -> Result<usize, Error> {
+        columns.get(name).copied().ok_or_else(|| {
+            mapping
+                .error_at(
+                    span,
+                    format!(
+                        "{what} is not in the header of {where_header}; its columns are: {}",
+                        known()
+                    ),
+                )
+                .into()
+        })
+    };
     let mut used: HashSet<usize> = HashSet::new();
     let fields = all_fields(objective, indicator.as_ref());
     let conditions = indicator
@@ -572,22 +587,7 @@ fn read_sheet(
                 }
                 continue;
             }
-            match columns.get(r) {
-                Some(&c) => {
-                    used.insert(c);
-                }
-                None => {
-                    return Err(mapping
-                        .error_at(
-                            span.clone(),
-                            format!(
-                                "the column {r:?} is not in the header of {where_header}; its columns are: {}",
-                                known()
-                            ),
-                        )
-                        .into())
-                }
-            }
+            used.insert(column(r, span.clone(), format!("the column {r:?}"))?);
         }
         Ok(())
     };
@@ -642,41 +642,13 @@ fn read_sheet(
     }
     let mut ignored: HashSet<usize> = HashSet::new();
     for c in &mapping.source.ignore_columns {
-        match columns.get(c.get_ref().as_str()) {
-            Some(&i) => {
-                ignored.insert(i);
-            }
-            None => {
-                return Err(mapping
-                    .error_at(
-                        c.span(),
-                        format!(
-                            "`ignore_columns` names {:?}, which is not in the header of {where_header}; its columns are: {}",
-                            c.get_ref(),
-                            known()
-                        ),
-                    )
-                    .into())
-            }
-        }
+        let what = format!("`ignore_columns` names {:?}, which", c.get_ref());
+        ignored.insert(column(c.get_ref(), c.span(), what)?);
     }
     let mut fill: Vec<usize> = Vec::new();
     for c in &mapping.source.fill_down {
-        match columns.get(c.get_ref().as_str()) {
-            Some(&i) => fill.push(i),
-            None => {
-                return Err(mapping
-                    .error_at(
-                        c.span(),
-                        format!(
-                            "`fill_down` names {:?}, which is not in the header of {where_header}; its columns are: {}",
-                            c.get_ref(),
-                            known()
-                        ),
-                    )
-                    .into())
-            }
-        }
+        let what = format!("`fill_down` names {:?}, which", c.get_ref());
+        fill.push(column(c.get_ref(), c.span(), what)?);
     }
     // Header cells the mapping does not use are not content; the cells of
     // their columns are.
