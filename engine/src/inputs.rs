@@ -86,14 +86,8 @@ pub fn payment_table(parts: Vec<StoredPayments>) -> Result<PaymentTable, InputEr
 /// One part's rows packed into their sort keys, sorted.
 fn packed(part: StoredPayments) -> PaymentRows {
     let mut rows = PaymentRows::with_capacity(part.len());
-    for i in 0..part.len() {
-        rows.push(
-            part.amount_cents[i],
-            part.invoice_day[i],
-            part.due_day[i],
-            part.payment_day[i],
-            part.suspended_days[i],
-        );
+    for (amount, invoice, due, payment, suspended) in part.rows() {
+        rows.push(amount, invoice, due, payment, suspended);
     }
     rows.sort();
     rows

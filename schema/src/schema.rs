@@ -295,29 +295,40 @@ diesel::joinable!(ambito_results -> ambiti (ambito_id));
 diesel::joinable!(measurements -> indicators (indicator_id));
 diesel::joinable!(findings -> plans (plan_id));
 
-diesel::allow_tables_to_appear_in_same_query!(
-    plans,
-    missions,
-    programs,
-    actions,
-    responsibility_centres,
-    offices,
-    strategic_objectives,
-    annual_objectives,
-    objectives,
-    objective_offices,
-    objective_strategic_objectives,
-    objective_annual_objectives,
-    objective_actions,
-    indicators,
-    targets,
-    phases,
-    areas,
-    ambiti,
-    ambito_results,
-    measurements,
-    findings,
-);
+/// Invokes the macro `$m` with the tables of the plan graph (those one
+/// query may join), then the tables given after it: the one list of them,
+/// for Diesel here and for the tests that walk every table.
+#[macro_export]
+macro_rules! plan_graph_tables {
+    ($($m:ident)::+ $(, $more:ident)* $(,)?) => {
+        $($m)::+!(
+            plans,
+            missions,
+            programs,
+            actions,
+            responsibility_centres,
+            offices,
+            strategic_objectives,
+            annual_objectives,
+            objectives,
+            objective_offices,
+            objective_strategic_objectives,
+            objective_annual_objectives,
+            objective_actions,
+            indicators,
+            targets,
+            phases,
+            areas,
+            ambiti,
+            ambito_results,
+            measurements,
+            findings,
+            $($more,)*
+        );
+    };
+}
+
+plan_graph_tables!(diesel::allow_tables_to_appear_in_same_query);
 
 diesel::table! {
     api_tokens (id) {

@@ -219,28 +219,8 @@ fn declared() -> Vec<Declared> {
 
 #[test]
 fn the_text_of_schema_rs_is_read_as_diesel_reads_it() {
-    let mut from_diesel: Vec<(String, Vec<String>)> = diesel_columns!(
-        plans,
-        missions,
-        programs,
-        actions,
-        responsibility_centres,
-        offices,
-        strategic_objectives,
-        annual_objectives,
-        objectives,
-        objective_offices,
-        objective_strategic_objectives,
-        objective_annual_objectives,
-        objective_actions,
-        indicators,
-        targets,
-        phases,
-        areas,
-        ambiti,
-        ambito_results,
-        measurements,
-        findings,
+    let mut from_diesel: Vec<(String, Vec<String>)> = cruscotto_store::plan_graph_tables!(
+        diesel_columns,
         api_tokens,
         payments,
         phase_progress,
@@ -248,7 +228,7 @@ fn the_text_of_schema_rs_is_read_as_diesel_reads_it() {
         changes,
         source_locations,
         data_version,
-        trusted_documents,
+        trusted_documents
     );
     from_diesel.sort();
     let mut from_text: BTreeMap<String, Vec<String>> = BTreeMap::new();

@@ -332,10 +332,8 @@ pub struct CalculatorRef {
     pub source: String,
 }
 
-/// A computed value of an indicator for a period, with its provenance:
-/// enough to audit it (which calculator and version, with which parameters,
-/// over which inputs, by whom and when) and to re-aggregate it (numerator
-/// and denominator). The engine's stored value, as the graph shows it.
+/// The engine's stored value, as the graph shows it (described on its
+/// `#[Object]`).
 #[derive(Debug, Clone)]
 pub struct IndicatorValue(StoredValue);
 
@@ -345,6 +343,10 @@ impl From<StoredValue> for IndicatorValue {
     }
 }
 
+/// A computed value of an indicator for a period, with its provenance:
+/// enough to audit it (which calculator and version, with which parameters,
+/// over which inputs, by whom and when) and to re-aggregate it (numerator
+/// and denominator).
 #[Object]
 impl IndicatorValue {
     /// The period computed: `2020`, `2020-Q1` or `2020-03`.

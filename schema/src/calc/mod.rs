@@ -132,6 +132,20 @@ impl StoredPayments {
         self.amount_cents.len()
     }
 
+    /// The rows: `(amount_cents, invoice_day, due_day, payment_day,
+    /// suspended_days)`, in stored order.
+    pub fn rows(&self) -> impl Iterator<Item = (i64, i32, i32, i32, i32)> + '_ {
+        (0..self.len()).map(move |i| {
+            (
+                self.amount_cents[i],
+                self.invoice_day[i],
+                self.due_day[i],
+                self.payment_day[i],
+                self.suspended_days[i],
+            )
+        })
+    }
+
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
         self.amount_cents.is_empty()

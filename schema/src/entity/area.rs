@@ -60,15 +60,7 @@ macro_rules! area_filters {
     ($q:ident, $f:expr) => {{
         let f: &PlanPartFilter = $f;
         plan_part_filters!($q, f, areas::plan_id);
-        if let Some(s) = &f.search {
-            let pat = like_pattern(s);
-            $q = $q.filter(search!(
-                pat,
-                areas::introduction,
-                areas::name.assume_not_null(),
-                areas::subtitle.assume_not_null()
-            ));
-        }
+        search!($q, f.search, areas::introduction, areas::name.assume_not_null(), areas::subtitle.assume_not_null());
     }};
 }
 
@@ -109,10 +101,7 @@ macro_rules! ambito_filters {
             plan_part_filters!(areas_q, f, areas::plan_id);
             $q = $q.filter(ambiti::area_id.eq_any(areas_q));
         }
-        if let Some(s) = &f.search {
-            let pat = like_pattern(s);
-            $q = $q.filter(search!(pat, ambiti::name, ambiti::objective));
-        }
+        search!($q, f.search, ambiti::name, ambiti::objective);
     }};
 }
 

@@ -134,10 +134,7 @@ macro_rules! mission_filters {
                 ),
             );
         }
-        if let Some(s) = &f.search {
-            let pat = like_pattern(s);
-            $q = $q.filter(search!(pat, missions::code, missions::name));
-        }
+        search!($q, f.search, missions::code, missions::name);
     }};
 }
 
@@ -194,10 +191,7 @@ macro_rules! program_filters {
         if let Some(c) = &f.program_code {
             $q = $q.filter(programs::code.eq(c.clone()));
         }
-        if let Some(s) = &f.search {
-            let pat = like_pattern(s);
-            $q = $q.filter(search!(pat, programs::code, programs::name));
-        }
+        search!($q, f.search, programs::code, programs::name);
     }};
 }
 
@@ -252,10 +246,7 @@ macro_rules! action_filters {
                 ),
             );
         }
-        if let Some(s) = &f.search {
-            let pat = like_pattern(s);
-            $q = $q.filter(search!(pat, actions::name));
-        }
+        search!($q, f.search, actions::name);
     }};
 }
 

@@ -122,15 +122,7 @@ macro_rules! indicator_filters {
         if let Some(d) = &f.direction {
             $q = $q.filter(indicators::direction.eq(*d));
         }
-        if let Some(s) = &f.search {
-            let pat = like_pattern(s);
-            $q = $q.filter(search!(
-                pat,
-                indicators::code,
-                indicators::description,
-                indicators::method
-            ));
-        }
+        search!($q, f.search, indicators::code, indicators::description, indicators::method);
     }};
 }
 

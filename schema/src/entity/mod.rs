@@ -217,11 +217,17 @@ macro_rules! row_writes {
     };
 }
 
-/// Case-insensitive substring match of `$pat` in any of the columns.
+/// Restricts `$q`, when the filter has a `$search` text, to the rows that
+/// hold it (case-insensitive, as a substring) in any of the columns.
 macro_rules! search {
-    ($pat:expr, $first:expr $(, $col:expr)*) => {
-        lower($first).like(lower($pat.clone())).escape('\\')
-            $(.or(lower($col).like(lower($pat.clone())).escape('\\')))*
+    ($q:ident, $search:expr, $first:expr $(, $col:expr)*) => {
+        if let Some(s) = &$search {
+            let pat = like_pattern(s);
+            $q = $q.filter(
+                lower($first).like(lower(pat.clone())).escape('\\')
+                    $(.or(lower($col).like(lower(pat.clone())).escape('\\')))*,
+            );
+        }
     };
 }
 
@@ -364,10 +370,7 @@ macro_rules! plan_part_list {
             ($q:ident, $f:expr) => {{
                 let f: &PlanPartFilter = $f;
                 plan_part_filters!($q, f, $table::plan_id);
-                if let Some(s) = &f.search {
-                    let pat = like_pattern(s);
-                    $q = $q.filter(search!(pat, $($col),+));
-                }
+                search!($q, f.search, $($col),+);
             }};
         }
         page_and_count!($page, $count, $table, $row, PlanPartFilter, part_filters, $sort, text_key);

@@ -419,15 +419,7 @@ macro_rules! objective_filters {
                 ),
             );
         }
-        if let Some(s) = &f.search {
-            let pat = like_pattern(s);
-            $q = $q.filter(search!(
-                pat,
-                objectives::code,
-                objectives::title,
-                objectives::description
-            ));
-        }
+        search!($q, f.search, objectives::code, objectives::title, objectives::description);
     }};
 }
 

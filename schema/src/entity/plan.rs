@@ -67,15 +67,7 @@ macro_rules! plan_filters {
         if let Some(k) = &f.kind {
             $q = $q.filter(plans::kind.eq(*k));
         }
-        if let Some(s) = &f.search {
-            let pat = like_pattern(s);
-            $q = $q.filter(search!(
-                pat,
-                plans::code,
-                plans::title,
-                plans::administration.assume_not_null()
-            ));
-        }
+        search!($q, f.search, plans::code, plans::title, plans::administration.assume_not_null());
     }};
 }
 

@@ -2,28 +2,26 @@
 
 use super::*;
 
-/// How many objects of each kind an imported plan holds.
-#[derive(Debug, Clone, SimpleObject)]
-pub struct PlanCounts {
-    /// Objectives.
-    pub objectives: i64,
-    /// Indicators.
-    pub indicators: i64,
-    /// Targets.
-    pub targets: i64,
-    /// Phases.
-    pub phases: i64,
-    /// Areas.
-    pub areas: i64,
-    /// Ambiti.
-    pub ambiti: i64,
-    /// Results of ambiti.
-    pub ambito_results: i64,
-    /// Measurements.
-    pub measurements: i64,
-    /// Findings.
-    pub findings: i64,
+/// Storage's counts of a plan, as the graph shows them.
+#[derive(Debug, Clone)]
+pub struct PlanCounts(cruscotto_store::PlanCounts);
+
+/// The `#[Object]` of [`PlanCounts`]: one field per count, each with its
+/// description.
+macro_rules! counts_object {
+    ($($field:ident: $doc:literal),* $(,)?) => {
+        /// How many objects of each kind an imported plan holds.
+        #[Object]
+        impl PlanCounts {
+            $(#[doc = $doc] async fn $field(&self) -> i64 { self.0.$field })*
+        }
+    };
 }
+counts_object!(
+    objectives: "Objectives.", indicators: "Indicators.", targets: "Targets.",
+    phases: "Phases.", areas: "Areas.", ambiti: "Ambiti.",
+    ambito_results: "Results of ambiti.", measurements: "Measurements.", findings: "Findings.",
+);
 
 /// What an import did.
 #[derive(Debug, Clone, SimpleObject)]
@@ -150,21 +148,10 @@ impl RecordMutations {
             .ok_or_else(|| ApiError::internal("the imported plan is missing"))?;
         let findings: Arc<[Finding]> =
             many(ctx, crate::graph::loaders::FindingsOfPlan(plan_row.id)).await?;
-        let c = summary.counts;
         Ok(ImportResult {
             plan: plan_row.into(),
             created: summary.created,
-            counts: PlanCounts {
-                objectives: c.objectives,
-                indicators: c.indicators,
-                targets: c.targets,
-                phases: c.phases,
-                areas: c.areas,
-                ambiti: c.ambiti,
-                ambito_results: c.ambito_results,
-                measurements: c.measurements,
-                findings: c.findings,
-            },
+            counts: PlanCounts(summary.counts),
             findings: findings.to_vec(),
         })
     }

@@ -119,16 +119,19 @@ pub(crate) fn store<'a>(ctx: &Context<'a>) -> ApiResult<&'a DataLoader<Store>> {
         .map_err(|_| ApiError::internal("the schema was built without its loader"))
 }
 
+/// A key the batch loader answers for.
+pub(crate) trait Key: Send + Sync + std::hash::Hash + Eq + Clone + 'static {}
+impl<K: Send + Sync + std::hash::Hash + Eq + Clone + 'static> Key for K {}
+
+/// What the batch loader gives for a key `K`.
+pub(crate) type Loaded<K> = <Store as async_graphql::dataloader::Loader<K>>::Value;
+
 /// Loads the object a foreign key points to; its absence is a broken
 /// invariant of the database, not a client error. Like [`maybe`] and
 /// [`many`], it takes the value the request read ahead when there is one
 /// (see [`prefetch`](super::prefetch)).
-pub(crate) async fn one<K>(
-    ctx: &Context<'_>,
-    key: K,
-) -> ApiResult<<Store as async_graphql::dataloader::Loader<K>>::Value>
+pub(crate) async fn one<K: Key + std::fmt::Debug>(ctx: &Context<'_>, key: K) -> ApiResult<Loaded<K>>
 where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + std::fmt::Debug + 'static,
     Store: async_graphql::dataloader::Loader<K, Error = ApiError>,
 {
     maybe(ctx, key.clone())
@@ -137,12 +140,8 @@ where
 }
 
 /// Loads an object that may not exist.
-pub(crate) async fn maybe<K>(
-    ctx: &Context<'_>,
-    key: K,
-) -> ApiResult<Option<<Store as async_graphql::dataloader::Loader<K>>::Value>>
+pub(crate) async fn maybe<K: Key>(ctx: &Context<'_>, key: K) -> ApiResult<Option<Loaded<K>>>
 where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
     Store: async_graphql::dataloader::Loader<K, Error = ApiError>,
 {
     let found = load(ctx, key).await?;
@@ -151,12 +150,8 @@ where
 }
 
 /// The value of `key`: read ahead, or from the loader.
-pub(super) async fn load<K>(
-    ctx: &Context<'_>,
-    key: K,
-) -> ApiResult<Option<<Store as async_graphql::dataloader::Loader<K>>::Value>>
+pub(super) async fn load<K: Key>(ctx: &Context<'_>, key: K) -> ApiResult<Option<Loaded<K>>>
 where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
     Store: async_graphql::dataloader::Loader<K, Error = ApiError>,
 {
     if let Some(found) = prefetched(ctx).and_then(|p| p.get(&key)) {
@@ -168,9 +163,8 @@ where
 }
 
 /// Loads the list a one-to-many relation holds (empty when none).
-pub(crate) async fn many<K, V>(ctx: &Context<'_>, key: K) -> ApiResult<Arc<[V]>>
+pub(crate) async fn many<K: Key, V>(ctx: &Context<'_>, key: K) -> ApiResult<Arc<[V]>>
 where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
     Store: async_graphql::dataloader::Loader<K, Value = Arc<[V]>, Error = ApiError>,
     V: Send + Sync + 'static,
 {
@@ -221,14 +215,13 @@ listed!(
 /// the items after the item whose id is `after` (when given), at most
 /// `first` of them. The whole list is read for every parent of a level at
 /// once, as without arguments, so paging a nested list costs no statement.
-pub(crate) async fn many_after<K, V>(
+pub(crate) async fn many_after<K: Key, V>(
     ctx: &Context<'_>,
     key: K,
     first: Option<i32>,
     after: Option<ID>,
 ) -> ApiResult<Arc<[V]>>
 where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
     Store: async_graphql::dataloader::Loader<K, Value = Arc<[V]>, Error = ApiError>,
     V: Listed + Send + Sync + 'static,
 {
