@@ -104,18 +104,11 @@ impl Engine<'_> {
         let facts = self.db.judge_facts(ids, year)?;
         let directions: HashMap<i32, Direction> = facts.directions.into_iter().collect();
         let mut targets = facts.targets;
-        ids.iter()
-            .filter_map(|id| directions.get(id).map(|d| (*id, d)))
-            .map(|(id, direction)| {
-                judge(
-                    id,
-                    year,
-                    latest.remove(&id),
-                    *direction,
-                    targets.remove(&id),
-                )
-            })
-            .collect()
+        Ok(ids
+            .iter()
+            .filter_map(|id| directions.get(id).map(|&d| (*id, d)))
+            .map(|(id, d)| judge(id, year, latest.remove(&id), d, targets.remove(&id)))
+            .collect())
     }
 
     /// Any stored value (a quarter's, for instance) against the target of
@@ -133,13 +126,13 @@ impl Engine<'_> {
                     key: value.indicator_id.to_string(),
                 })?;
         let mut targets = facts.targets;
-        judge(
+        Ok(judge(
             value.indicator_id,
             year,
             Some(value.clone()),
             direction,
             targets.remove(&value.indicator_id),
-        )
+        ))
     }
 
     /// An objective's achievement for a year: from its indicators that have
@@ -209,7 +202,7 @@ fn judge(
     value: Option<StoredValue>,
     direction: Direction,
     target: Option<TargetRow>,
-) -> Result<AchievementView, StoreError> {
+) -> AchievementView {
     let parsed = match &target {
         Some(TargetRow {
             comparator,
@@ -231,7 +224,7 @@ fn judge(
         }
         None => Achievement::NO_DATA,
     };
-    Ok(AchievementView {
+    AchievementView {
         indicator_id,
         year,
         value,
@@ -239,7 +232,7 @@ fn judge(
         target: parsed,
         direction,
         achievement,
-    })
+    }
 }
 
 /// An objective's achievement from its facts and its judged indicators:

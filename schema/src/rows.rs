@@ -235,6 +235,26 @@ pub struct NewIndicator {
     pub amended_fields: String,
 }
 
+/// The [`m::Measure`] stored as `raw` with the columns read from it: a
+/// target's (`Target`), or a baseline's (`Indicator::baseline_*`) when it
+/// has a `raw`. The one way back from the columns [`NewTarget::new`] and
+/// [`NewIndicator::with_baseline`] write.
+pub fn measure(
+    raw: String,
+    comparator: Option<m::Comparator>,
+    number: Option<Number>,
+    unit: Option<m::Unit>,
+    note: Option<String>,
+) -> m::Measure {
+    m::Measure {
+        raw,
+        comparator,
+        number: number.map(|n| n.0),
+        unit,
+        note,
+    }
+}
+
 impl NewIndicator {
     /// The indicator with its baseline columns set from `baseline`.
     pub fn with_baseline(self, baseline: Option<&m::Measure>) -> Self {

@@ -12,7 +12,7 @@ use super::{entity, Conn};
 use crate::error::StoreError;
 use crate::rows;
 use crate::schema::*;
-use crate::store::{from_json_list, measure_from_columns, weight_from_bp, PlanCounts};
+use crate::store::{from_json_list, weight_from_bp, PlanCounts};
 use crate::tx::WriteConn;
 use cruscotto_import::model as m;
 
@@ -262,13 +262,7 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
         .select(rows::Target::as_select())
         .load::<rows::Target>(conn)?
     {
-        let value = m::Measure {
-            raw: t.raw,
-            comparator: t.comparator,
-            number: t.number.map(Decimal::from),
-            unit: t.unit,
-            note: t.note,
-        };
+        let value = rows::measure(t.raw, t.comparator, t.number, t.unit, t.note);
         targets_by
             .entry(t.indicator_id)
             .or_default()
@@ -304,13 +298,15 @@ fn load_document_in_tx(conn: &mut Conn, code: &str) -> Result<m::PlanDocument, S
                 kind: i.kind,
                 unit: i.unit,
                 direction: i.direction,
-                baseline: measure_from_columns((
-                    i.baseline_raw,
-                    i.baseline_comparator,
-                    i.baseline_number,
-                    i.baseline_unit,
-                    i.baseline_note,
-                )),
+                baseline: i.baseline_raw.map(|raw| {
+                    rows::measure(
+                        raw,
+                        i.baseline_comparator,
+                        i.baseline_number,
+                        i.baseline_unit,
+                        i.baseline_note,
+                    )
+                }),
                 targets: targets_by.remove(&i.id).unwrap_or_default(),
                 calculator,
                 amended_fields: from_json_list(&i.amended_fields)?,

@@ -137,18 +137,6 @@ pub(crate) fn measure_columns(measure: Option<&m::Measure>) -> MeasureColumns {
     }
 }
 
-pub(crate) fn measure_from_columns(
-    (raw, comparator, number, unit, note): MeasureColumns,
-) -> Option<m::Measure> {
-    Some(m::Measure {
-        raw: raw?,
-        comparator,
-        number: number.map(Decimal::from),
-        unit,
-        note,
-    })
-}
-
 pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("unexpected {what} value {value:?}"))
 }

@@ -19,20 +19,14 @@ pub struct Measure {
     pub note: Option<String>,
 }
 
-impl Measure {
-    pub(super) fn from_columns(
-        raw: String,
-        comparator: Option<cruscotto_model::Comparator>,
-        number: Option<Number>,
-        unit: Option<cruscotto_model::Unit>,
-        note: Option<String>,
-    ) -> Self {
+impl From<cruscotto_model::Measure> for Measure {
+    fn from(m: cruscotto_model::Measure) -> Self {
         Measure {
-            raw,
-            comparator: comparator.map(Comparator::from),
-            number: number.map(Decimal::from),
-            unit: unit.map(Unit::from),
-            note,
+            raw: m.raw,
+            comparator: m.comparator.map(Comparator::from),
+            number: m.number.map(Decimal),
+            unit: m.unit.map(Unit::from),
+            note: m.note,
         }
     }
 }
@@ -105,13 +99,13 @@ impl From<rows::Indicator> for Indicator {
             method: r.method,
             kind: r.kind,
             baseline: r.baseline_raw.map(|raw| {
-                Measure::from_columns(
+                Measure::from(rows::measure(
                     raw,
                     r.baseline_comparator,
                     r.baseline_number,
                     r.baseline_unit,
                     r.baseline_note,
-                )
+                ))
             }),
             calculator: r.calculator_id.map(|calculator| CalculatorBinding {
                 calculator,
@@ -261,7 +255,7 @@ impl From<rows::Target> for Target {
             db_id: r.id,
             indicator_id: r.indicator_id,
             year: r.year,
-            value: Measure::from_columns(r.raw, r.comparator, r.number, r.unit, r.note),
+            value: rows::measure(r.raw, r.comparator, r.number, r.unit, r.note).into(),
             amended: r.amended,
         }
     }

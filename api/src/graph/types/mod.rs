@@ -22,7 +22,6 @@ use super::prefetch::prefetched;
 use super::scalars::{Date, DateTime, Decimal};
 use crate::errors::{ApiError, ApiResult};
 use crate::state::AppState;
-use cruscotto_store::sql_types::Number;
 
 /// The `#[ComplexObject]` impl of an object type of the graph, with the
 /// two kinds of field every node type repeats written as one line each:
